@@ -1,0 +1,49 @@
+"""Human units in config: durations ("30s", "10m", "2h", "1d") and sizes ("10MiB", "512KB")."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$")
+_SIZE_UNITS = {
+    None: 1, "B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3,
+    "GiB": 1024**3,
+}
+
+
+def parse_duration(value: object) -> timedelta:
+    """A timedelta from "<n>s|m|h|d" (or a number of seconds, or a timedelta)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError('expected a duration such as "30s", "10m", "2h" or "1d"')
+    amount, unit = match.groups()
+    return timedelta(seconds=float(amount) * _DURATION_UNITS[unit])
+
+
+def parse_size(value: object) -> int:
+    """A number of bytes from "10MiB", "512KB", "1GiB" or an integer."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError('expected a size such as "10MiB", "512KiB" or a number of bytes')
+    amount, unit = match.groups()
+    return int(float(amount) * _SIZE_UNITS[unit])
+
+
+def _format_duration(value: timedelta) -> str:
+    return f"{value.total_seconds():g}s"
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(_format_duration)]
+ByteSize = Annotated[int, BeforeValidator(parse_size)]

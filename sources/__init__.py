@@ -1,0 +1,1 @@
+"""Source adapters. The built-ins are imported here so that they register themselves."""

@@ -1,0 +1,119 @@
+"""The adapter contract: a config model, an async `fetch`, and the registry that finds them.
+
+An adapter module declares its config (a `SourceConfig` subclass, `extra="forbid"`, documented
+by its field descriptions) and registers one coroutine:
+
+    @register("feed", FeedConfig)
+    async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult: ...
+
+Built-in adapters are imported by `sources/__init__.py`; third-party ones are found through the
+entry-point group `reputation_monitor.sources`, each entry point naming a module to import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitor.model import FetchResult, SourceState
+from monitor.secrets import Secret, resolve
+from monitor.units import Duration
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "reputation_monitor.sources"
+
+
+class SourceConfig(BaseModel):
+    """Keys every source has; adapters subclass this with their own."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: str = Field(description="Which adapter reads this source.")
+    enabled: bool = Field(True, description="false keeps the source configured but unpolled.")
+    interval: Duration = Field(
+        timedelta(minutes=30), description='How often the daemon polls it: "<n>s|m|h|d".'
+    )
+
+    # Names of secrets this adapter reads through `<name>_env`, `<name>_file`, `<name>_credential`.
+    secret_names: ClassVar[tuple[str, ...]] = ()
+
+    def secret(self, name: str) -> Secret | None:
+        """The resolved secret `name`, or None when the config gives no reference to it."""
+        return resolve(self, name)
+
+
+ConfigT = TypeVar("ConfigT", bound=SourceConfig)
+FetchFunction = Callable[["PoliteClient", Any, SourceState], Awaitable[FetchResult]]
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    """A registered source type."""
+
+    type: str
+    config_model: type[SourceConfig]
+    fetch: FetchFunction
+    module: str
+
+    @property
+    def summary(self) -> str:
+        """The first line of the adapter module's docstring."""
+        module = importlib.import_module(self.module)
+        return (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
+
+
+_registry: dict[str, Adapter] = {}
+_entry_points_loaded = False
+
+
+def register(
+    type_name: str, config_model: type[ConfigT]
+) -> Callable[[Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]]], Any]:
+    """Decorator: make `fetch` the adapter for `type = "<type_name>"`."""
+
+    def decorate(
+        fetch: Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]],
+    ) -> Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]]:
+        existing = _registry.get(type_name)
+        if existing is not None and existing.module != fetch.__module__:
+            raise RuntimeError(
+                f"source type {type_name!r} registered twice ({existing.module}, {fetch.__module__})"
+            )
+        _registry[type_name] = Adapter(type_name, config_model, fetch, fetch.__module__)
+        return fetch
+
+    return decorate
+
+
+def adapters() -> dict[str, Adapter]:
+    """Every known source type: the built-ins plus those installed through entry points."""
+    global _entry_points_loaded
+    import sources  # noqa: F401  (imports the built-ins, which register themselves)
+
+    if not _entry_points_loaded:
+        _entry_points_loaded = True
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                entry_point.load()
+            except Exception as error:  # a broken plug-in must not stop the built-ins
+                log.warning("source plug-in %s failed to load: %s", entry_point.name, error)
+    return dict(sorted(_registry.items()))
+
+
+def adapter_for(type_name: str) -> Adapter:
+    """The adapter for a type; KeyError names the known types."""
+    known = adapters()
+    if type_name not in known:
+        raise KeyError(f"unknown source type {type_name!r}; known types: {', '.join(known)}")
+    return known[type_name]

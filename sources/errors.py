@@ -1,0 +1,58 @@
+"""Why a poll of a source failed, as one readable line with no secret in it.
+
+    SourceError
+    ├── SourceAuthError          credentials missing, refused or expired (health: auth_expired)
+    ├── SourceRateLimitedError   429/503 with Retry-After, maxlag: not asked again before `retry_at`
+    ├── SourceBlockedError       robots.txt disallows, or the site refuses us (403) (health: blocked)
+    ├── SourceFormatError        the response is not what the adapter expects (health: parser_broken)
+    └── SourceUnavailableError   network errors, timeouts, 5xx, body too large (health: failing)
+
+Adapters and the HTTP client raise these; the scan records `str(error)` and the health.
+Messages name a host or a page title, never a URL that may carry a token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitor.model import Health
+
+
+class SourceError(Exception):
+    """A poll of one source failed; `str()` is one line fit for the user and the database."""
+
+    health: Health = Health.FAILING
+
+    def __init__(self, message: str) -> None:
+        # One line: a multi-line body from a server must not spread into logs or mail headers.
+        super().__init__(" ".join(message.split()))
+
+
+class SourceAuthError(SourceError):
+    """Credentials are missing, wrong or expired: a person must reconnect the source."""
+
+    health = Health.AUTH_EXPIRED
+
+
+class SourceRateLimitedError(SourceError):
+    """The service asked us to wait; `retry_at` (UTC) is the earliest time to ask again."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class SourceBlockedError(SourceError):
+    """We may not fetch this (robots.txt) or the site refuses us."""
+
+    health = Health.BLOCKED
+
+
+class SourceFormatError(SourceError):
+    """The response had an unexpected shape: the service changed or sent an error page."""
+
+    health = Health.PARSER_BROKEN
+
+
+class SourceUnavailableError(SourceError):
+    """The service could not be reached or failed (timeouts, 5xx, oversized bodies)."""
