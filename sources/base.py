@@ -20,7 +20,7 @@ from datetime import timedelta
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from monitor.model import FetchResult, SourceState
 from monitor.secrets import Secret, resolve
@@ -48,6 +48,21 @@ class SourceConfig(BaseModel):
     # Names of secrets this adapter reads through `<name>_env`, `<name>_file`, `<name>_credential`.
     secret_names: ClassVar[tuple[str, ...]] = ()
 
+    # The school's names, bound by the config loader (validation context "aliases") so adapters
+    # that filter by school name need not repeat them in every source table.
+    _aliases: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _bind_school(self, info: ValidationInfo) -> SourceConfig:
+        if isinstance(info.context, dict) and "aliases" in info.context:
+            self._aliases = tuple(info.context["aliases"])
+        return self
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """What counts as a mention of the school ([school] aliases)."""
+        return self._aliases
+
     def secret(self, name: str) -> Secret | None:
         """The resolved secret `name`, or None when the config gives no reference to it."""
         return resolve(self, name)
@@ -61,7 +76,7 @@ FetchFunction = Callable[["PoliteClient", Any, SourceState], Awaitable[FetchResu
 class Adapter:
     """A registered source type."""
 
-    type: str
+    name: str
     config_model: type[SourceConfig]
     fetch: FetchFunction
     module: str
@@ -87,9 +102,8 @@ def register(
     ) -> Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]]:
         existing = _registry.get(type_name)
         if existing is not None and existing.module != fetch.__module__:
-            raise RuntimeError(
-                f"source type {type_name!r} registered twice ({existing.module}, {fetch.__module__})"
-            )
+            modules = f"{existing.module}, {fetch.__module__}"
+            raise RuntimeError(f"source type {type_name!r} registered twice ({modules})")
         _registry[type_name] = Adapter(type_name, config_model, fetch, fetch.__module__)
         return fetch
 

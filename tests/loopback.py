@@ -4,9 +4,17 @@
     server.route("/api", Reply(status=429, headers={"Retry-After": "120"}), Reply(body=b"{}"))
 
 Replies for a path are served in order; the last one repeats. A path with a query string matches
-only that exact query; a bare path matches any query. Faults a real service can show:
+only that exact query; a bare path matches any query. A route given `params` matches requests to
+its path whose query holds those parameters (the route naming the most of them wins), so APIs
+that answer everything at one path (MediaWiki's api.php) can be scripted per request:
+
+    server.route("/w/api.php", Reply(body=revisions), params={"action": "query", "rvdir": "newer"})
+
+Faults a real service can show:
 `delay` (seconds before headers), `trickle` (seconds between body chunks), `truncate` (promise
 more bytes than are sent, then close), `gzip_bomb` (a small gzip body that inflates to many bytes).
+`hold` (a threading.Event) keeps the reply back until the test sets it, so a test can see what a
+client does while one request is still in flight without relying on timing.
 """
 
 from __future__ import annotations
@@ -15,10 +23,11 @@ import gzip
 import threading
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -36,6 +45,8 @@ class Reply:
     gzip_bomb: int = 0  # inflated size in bytes; the body is replaced by zeros compressed
     # Return 304 when the request carries this ETag in If-None-Match.
     etag: str | None = None
+    # Wait (at most 10 s) for this event before answering.
+    hold: threading.Event | None = None
 
     @classmethod
     def fixture(cls, relative: str, content_type: str, **kwargs: object) -> Reply:
@@ -65,6 +76,7 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self._routes: dict[str, list[Reply]] = {}
+        self._param_routes: list[tuple[str, dict[str, str], list[Reply]]] = []
         self._lock = threading.Lock()
         server = self
 
@@ -85,7 +97,10 @@ class LoopbackServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval lets stop() return at once instead of after half a second.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -100,10 +115,17 @@ class LoopbackServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def route(self, path: str, *replies: Reply) -> None:
-        """Serve `replies` in order at `path` (the last repeats)."""
+    def route(self, path: str, *replies: Reply, params: Mapping[str, str] | None = None) -> None:
+        """Serve `replies` in order at `path` (the last repeats), only for `params` if given."""
         with self._lock:
-            self._routes[path] = list(replies)
+            if params is None:
+                self._routes[path] = list(replies)
+                return
+            wanted = dict(params)
+            self._param_routes = [
+                route for route in self._param_routes if route[:2] != (path, wanted)
+            ]
+            self._param_routes.append((path, wanted, list(replies)))
 
     def requests_to(self, path: str) -> list[Request]:
         """Requests received whose path (without query) is `path`."""
@@ -111,10 +133,24 @@ class LoopbackServer:
 
     def _next_reply(self, path: str, query: str) -> Reply:
         with self._lock:
-            replies = self._routes.get(f"{path}?{query}") or self._routes.get(path)
+            replies = (
+                self._routes.get(f"{path}?{query}")
+                or self._param_replies(path, query)
+                or self._routes.get(path)
+            )
             if not replies:
                 return Reply(status=404, body=b"not found")
             return replies.pop(0) if len(replies) > 1 else replies[0]
+
+    def _param_replies(self, path: str, query: str) -> list[Reply] | None:
+        """The replies of the matching `params` route that names the most parameters."""
+        given = set(parse_qsl(query, keep_blank_values=True))
+        matching = [
+            (len(wanted), replies)
+            for route_path, wanted, replies in self._param_routes
+            if route_path == path and set(wanted.items()) <= given
+        ]
+        return max(matching, key=lambda match: match[0])[1] if matching else None
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
@@ -125,6 +161,8 @@ class LoopbackServer:
                 Request(handler.command, parts.path, parts.query, dict(handler.headers), body)
             )
         reply = self._next_reply(parts.path, parts.query)
+        if reply.hold is not None:
+            reply.hold.wait(10)
         if reply.delay:
             time.sleep(reply.delay)
         if reply.etag is not None and handler.headers.get("If-None-Match") == reply.etag:

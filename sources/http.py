@@ -1,0 +1,596 @@
+"""The one HTTP client every source adapter uses: polite, bounded, and quiet about URLs.
+
+    PoliteClient.get(url, ...) / .post(url, json=...)
+      │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
+      │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
+      │      (in both cases nothing is sent)
+      │  wait for a slot on the host: `concurrency` in flight at most, starts `delay` s apart
+      │  send; follow up to 5 redirects (http/https only; Authorization dropped off-origin)
+      │  connect, headers and whole body within `timeout` s; at most `max_body` decoded bytes
+      ▼
+    Response: a 2xx, a 304 (conditional GET), or a status the caller lists in `ok_statuses`
+
+What goes wrong and what the caller gets (the tree is drawn in sources/errors.py):
+
+    network error, timeout, truncated body, 5xx   GET: retried `retries` times after backoff × 2ⁿ ×
+                                                  jitter(0.5–1.5), then SourceUnavailableError;
+                                                  POST: never retried (the server may have acted)
+    429, or 503 with Retry-After                  SourceRateLimitedError(retry_at); the host is not
+                                                  asked again before retry_at
+    401 / 403 / any other 4xx                     SourceAuthError / SourceBlockedError /
+                                                  SourceUnavailableError
+    body larger than max_body (a gzip bomb)       SourceUnavailableError, reading stops at once
+    robots.txt: 4xx allows everything; 5xx, unreachable or a timeout disallows everything (asked
+    again after 10 minutes); a disallowed URL is never requested.
+
+Every message is one line that starts with the request's label (host + path, or the caller's label
+when the path itself is a secret, as a Google Alerts feed's is) and never holds a query string:
+tokens travel there. Errors are raised `from None` because httpx's own messages carry URLs.
+
+Logging: httpx logs every request's full URL at INFO on the "httpx" logger (httpcore at DEBUG),
+so the CLI must keep the "httpx" and "httpcore" loggers at WARNING or above. This module logs
+labels only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import json as jsonlib
+import logging
+import random
+import zlib
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+import monitor
+from sources.errors import (
+    SourceAuthError,
+    SourceBlockedError,
+    SourceFormatError,
+    SourceRateLimitedError,
+    SourceUnavailableError,
+)
+
+log = logging.getLogger(__name__)
+
+PRODUCT = "reputation-monitor"  # the product token in the User-Agent and in robots.txt groups
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ROBOTS_TTL = timedelta(hours=24)
+# A robots.txt outage blocks the site; ask again soon rather than stay blocked for a day.
+ROBOTS_FAILURE_TTL = timedelta(minutes=10)
+# A client error on robots.txt means "no rules"; 429 means "slow down" and is raised as such.
+ROBOTS_ALLOW_ALL_STATUSES = frozenset(range(400, 500)) - {429}
+# A broken or hostile Retry-After must not silence a source for years (or overflow a datetime).
+MAX_RETRY_AFTER = timedelta(days=7)
+MIB = 1024 * 1024
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent Wikimedia's policy asks for: product/version (contact) library/version."""
+    contact = " ".join(contact.split())  # a newline in config must not become a header injection
+    return f"{PRODUCT}/{monitor.__version__} ({contact}) httpx/{httpx.__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A complete response: status, final URL, headers and the decoded body."""
+
+    status: int
+    url: str = field(repr=False)  # may hold a token: kept out of repr, so out of logs
+    headers: httpx.Headers
+    content: bytes = field(repr=False)
+    label: str
+
+    @property
+    def not_modified(self) -> bool:
+        """True for 304: the conditional GET found nothing new."""
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        """The ETag header, to send back as `etag=` next time."""
+        value: str | None = self.headers.get("ETag")
+        return value
+
+    @property
+    def last_modified(self) -> str | None:
+        """The Last-Modified header, to send back as `last_modified=` next time."""
+        value: str | None = self.headers.get("Last-Modified")
+        return value
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the response charset (UTF-8 if none or unknown)."""
+        return self.content.decode(charset_of(self.headers), errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; SourceFormatError if it is not JSON."""
+        try:
+            return jsonlib.loads(self.content)
+        except (ValueError, RecursionError):
+            raise SourceFormatError(f"{self.label}: response is not valid JSON") from None
+
+
+@dataclass(frozen=True, slots=True)
+class HostPolicy:
+    """How hard we may press one host."""
+
+    concurrency: int = 2
+    delay: float = 0.0
+
+
+class HostGate:
+    """Admits requests to one host: `concurrency` in flight at most, starts `delay` s apart."""
+
+    def __init__(self, policy: HostPolicy) -> None:
+        self.policy = policy
+        self.in_flight = asyncio.Semaphore(policy.concurrency)
+        self.start_lock = asyncio.Lock()
+        self.next_start = 0.0
+
+    @asynccontextmanager
+    async def admit(self) -> AsyncIterator[None]:
+        """Hold one of the host's slots for the length of the block."""
+        async with self.in_flight:
+            async with self.start_lock:
+                loop = asyncio.get_running_loop()
+                wait = self.next_start - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self.next_start = loop.time() + self.policy.delay
+            yield
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsRules:
+    """One origin's robots.txt, parsed, and until when to trust it."""
+
+    parser: RobotFileParser
+    reachable: bool
+    expires_at: datetime
+
+
+class TransientFailure(Exception):
+    """A failure worth another attempt (network, timeout, 5xx); never leaves this module."""
+
+
+class PoliteClient:
+    """The shared HTTP client: one per process, handed to every adapter."""
+
+    def __init__(
+        self,
+        *,
+        contact: str,
+        timeout: float = 30.0,
+        max_body: int = 10 * MIB,
+        retries: int = 2,
+        backoff: float = 1.0,
+        default_retry_after: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        if timeout <= 0 or max_body < 0 or retries < 0 or backoff < 0 or default_retry_after < 0:
+            raise ValueError("timeout must be positive; sizes, counts and delays not negative")
+        self.timeout = timeout
+        self.max_body = max_body
+        self.retries = retries
+        self.backoff = backoff
+        self.default_retry_after = default_retry_after
+        self.user_agent = user_agent(contact)
+        self.requests_made = 0
+        self._clock = clock
+        self._client = httpx.AsyncClient(
+            # We decode bodies ourselves so the byte cap applies to inflated bytes as they appear.
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,  # followed here: each hop is gated, counted and capped
+            transport=transport,
+        )
+        self._policies: dict[str, HostPolicy] = {}
+        self._gates: dict[str, HostGate] = {}
+        self._retry_at: dict[str, datetime] = {}
+        self._robots: dict[str, RobotsRules] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+
+    async def __aenter__(self) -> PoliteClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    def set_host_policy(self, host: str, *, concurrency: int = 2, delay: float = 0.0) -> None:
+        """Limit requests in flight to `host`, and space their starts at least `delay` s apart."""
+        if concurrency < 1 or delay < 0:
+            raise ValueError("concurrency must be at least 1 and delay not negative")
+        host = host.lower()
+        self._policies[host] = HostPolicy(concurrency, delay)
+        self._gates.pop(host, None)
+
+    def retry_at(self, host: str) -> datetime | None:
+        """When `host` may be asked again, if it told us to wait and the time has not come."""
+        host = host.lower()
+        deadline = self._retry_at.get(host)
+        if deadline is not None and self._clock() >= deadline:
+            del self._retry_at[host]
+            return None
+        return deadline
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        robots: bool = False,
+        label: str | None = None,
+        ok_statuses: Collection[int] = (),
+    ) -> Response:
+        """GET `url`, retried on transient failures: 2xx, 304 or an ok status, else SourceError."""
+        target = parse_url(url, label)
+        request_headers = httpx.Headers(headers)
+        if etag:
+            request_headers["If-None-Match"] = etag
+        if last_modified:
+            request_headers["If-Modified-Since"] = last_modified
+        if params:
+            # httpx 0.28 would replace the URL's own query with `params`; callers expect both.
+            target = target.copy_merge_params(dict(params))
+        request = self._build("GET", target, request_headers)
+        return await self._send(
+            request,
+            label or default_label(target),
+            attempts=self.retries + 1,
+            robots=robots,
+            ok_statuses=frozenset(ok_statuses),
+        )
+
+    async def post(
+        self,
+        url: str,
+        *,
+        json: Any,
+        headers: Mapping[str, str] | None = None,
+        label: str | None = None,
+        ok_statuses: Collection[int] = (),
+    ) -> Response:
+        """POST `json` once, never retried (the server may have acted on it); as `get` otherwise."""
+        target = parse_url(url, label)
+        request = self._build("POST", target, httpx.Headers(headers), json=json)
+        return await self._send(
+            request,
+            label or default_label(target),
+            attempts=1,
+            robots=False,
+            ok_statuses=frozenset(ok_statuses),
+        )
+
+    def _build(
+        self,
+        method: str,
+        url: httpx.URL,
+        headers: httpx.Headers,
+        *,
+        json: Any = None,
+    ) -> httpx.Request:
+        headers["User-Agent"] = self.user_agent  # the caller's headers may not hide who we are
+        return self._client.build_request(method, url, headers=headers, json=json)
+
+    async def _send(
+        self,
+        request: httpx.Request,
+        label: str,
+        *,
+        attempts: int,
+        robots: bool,
+        ok_statuses: frozenset[int],
+    ) -> Response:
+        """The response after up to `attempts` tries with jittered exponential backoff between."""
+        attempt = 1
+        while True:
+            try:
+                return await self._follow(request, label, robots, ok_statuses)
+            except TransientFailure as failure:
+                if attempt >= attempts:
+                    after = f" (after {attempts} attempts)" if attempts > 1 else ""
+                    raise SourceUnavailableError(f"{failure}{after}") from None
+                pause = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                log.info("%s; attempt %d of %d in %.2fs", failure, attempt + 1, attempts, pause)
+                await asyncio.sleep(pause)
+                attempt += 1
+
+    async def _follow(
+        self, request: httpx.Request, label: str, robots: bool, ok_statuses: frozenset[int]
+    ) -> Response:
+        """The final response after following redirects, each hop checked like the first."""
+        for _hop in range(MAX_REDIRECTS + 1):
+            self._refuse_if_rate_limited(request.url.host)
+            if robots:
+                await self._check_robots(request.url, label)
+            outcome = await self._exchange(request, label, ok_statuses)
+            if isinstance(outcome, Response):
+                return outcome
+            request = outcome
+        raise SourceUnavailableError(f"{label}: more than {MAX_REDIRECTS} redirects")
+
+    async def _exchange(
+        self, request: httpx.Request, label: str, ok_statuses: frozenset[int]
+    ) -> Response | httpx.Request:
+        """One request and its whole response within the deadline, or the next redirect hop."""
+        async with self._gate(request.url.host).admit():
+            try:
+                async with asyncio.timeout(self.timeout):
+                    self.requests_made += 1
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        return await self._settle(request, response, label, ok_statuses)
+                    finally:
+                        await response.aclose()
+            except (TimeoutError, httpx.TimeoutException):
+                raise TransientFailure(
+                    f"{label}: no complete response within {self.timeout:g}s"
+                ) from None
+            except httpx.TransportError as error:
+                raise TransientFailure(f"{label}: {describe_network_error(error)}") from None
+
+    async def _settle(
+        self,
+        request: httpx.Request,
+        response: httpx.Response,
+        label: str,
+        ok_statuses: frozenset[int],
+    ) -> Response | httpx.Request:
+        status = response.status_code
+        if status not in ok_statuses:
+            if status in REDIRECT_STATUSES and "Location" in response.headers:
+                return self._redirect(request, response, label)
+            self._raise_for_status(request.url.host, response, label)
+        content = await read_body(response, self.max_body, label)
+        return Response(status, str(response.url), response.headers, content, label)
+
+    def _raise_for_status(self, host: str, response: httpx.Response, label: str) -> None:
+        status = response.status_code
+        if 200 <= status < 300 or status == 304:
+            return
+        reason = describe_status(status)
+        retry_after = response.headers.get("Retry-After")
+        if status == 429 or (status == 503 and retry_after is not None):
+            retry_at = retry_deadline(retry_after, self._clock(), self.default_retry_after)
+            self._retry_at[host.lower()] = retry_at
+            message = f"{label}: {reason}; rate limited until {iso(retry_at)}"
+            raise SourceRateLimitedError(message, retry_at)
+        if status >= 500:
+            raise TransientFailure(f"{label}: {reason}")
+        if status == 401:
+            raise SourceAuthError(f"{label}: {reason}")
+        if status == 403:
+            raise SourceBlockedError(f"{label}: {reason}")
+        raise SourceUnavailableError(f"{label}: {reason}")
+
+    def _redirect(
+        self, request: httpx.Request, response: httpx.Response, label: str
+    ) -> httpx.Request:
+        """The request for the redirect's target, as a browser would make it."""
+        try:
+            target = request.url.join(response.headers["Location"])
+        except httpx.InvalidURL:
+            raise SourceUnavailableError(f"{label}: redirected to an invalid URL") from None
+        if target.scheme not in ("http", "https") or not target.host:
+            raise SourceUnavailableError(f"{label}: redirected to a URL that is not http or https")
+        headers = httpx.Headers(request.headers)
+        headers.pop("Host", None)  # rebuilt for the new target
+        if origin_of(target) != origin_of(request.url):
+            headers.pop("Authorization", None)  # credentials are for the origin they were given to
+        method, content = request.method, request.content
+        status = response.status_code
+        if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
+            method, content = "GET", b""
+            for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
+                headers.pop(name, None)
+        return self._client.build_request(method, target, headers=headers, content=content)
+
+    def _refuse_if_rate_limited(self, host: str) -> None:
+        deadline = self.retry_at(host)
+        if deadline is not None:
+            raise SourceRateLimitedError(f"{host}: rate limited until {iso(deadline)}", deadline)
+
+    def _gate(self, host: str) -> HostGate:
+        host = host.lower()
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = HostGate(self._policies.get(host, HostPolicy()))
+        return gate
+
+    async def _check_robots(self, url: httpx.URL, label: str) -> None:
+        """Raise SourceBlockedError unless the origin's robots.txt lets us fetch `url`."""
+        rules = await self._robots_for(url)
+        if not rules.reachable:
+            raise SourceBlockedError(
+                f"{label}: disallowed by robots.txt (robots.txt could not be fetched)"
+            )
+        if not rules.parser.can_fetch(PRODUCT, str(url)):
+            raise SourceBlockedError(f"{label}: disallowed by robots.txt")
+
+    async def _robots_for(self, url: httpx.URL) -> RobotsRules:
+        robots_url = url.copy_with(
+            path="/robots.txt", query=None, fragment=None, username=None, password=None
+        )
+        origin = origin_of(robots_url)
+        # One fetch per origin even when several pages of the site are requested at once.
+        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
+            cached = self._robots.get(origin)
+            now = self._clock()
+            if cached is None or now >= cached.expires_at:
+                cached = self._robots[origin] = await self._fetch_robots(robots_url, now)
+            return cached
+
+    async def _fetch_robots(self, robots_url: httpx.URL, now: datetime) -> RobotsRules:
+        parser = RobotFileParser()
+        request = self._build("GET", robots_url, httpx.Headers())
+        label = f"{robots_url.host}/robots.txt"
+        try:
+            response = await self._send(
+                request,
+                label,
+                attempts=self.retries + 1,
+                robots=False,
+                ok_statuses=ROBOTS_ALLOW_ALL_STATUSES,
+            )
+        except SourceUnavailableError as error:
+            log.warning("%s; every page of the site counts as disallowed for now", error)
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return RobotsRules(parser, reachable=False, expires_at=now + ROBOTS_FAILURE_TTL)
+        # No rules at all (a client error) is parsed as an empty file, which allows everything.
+        allow_all = response.status in ROBOTS_ALLOW_ALL_STATUSES
+        parser.parse([] if allow_all else response.text.splitlines())
+        return RobotsRules(parser, reachable=True, expires_at=now + ROBOTS_TTL)
+
+
+async def read_body(response: httpx.Response, max_body: int, label: str) -> bytes:
+    """The decoded body, refused as soon as it grows past `max_body` bytes."""
+    decode = body_decoder(response.headers.get("Content-Encoding", ""), label)
+    body = bytearray()
+    async for chunk in response.aiter_raw():
+        body += decode(chunk, max_body - len(body))
+        if len(body) > max_body:
+            raise SourceUnavailableError(f"{label}: response larger than {format_size(max_body)}")
+    return bytes(body)
+
+
+def body_decoder(content_encoding: str, label: str) -> Callable[[bytes, int], bytes]:
+    """A function from (raw chunk, bytes still allowed) to decoded bytes, at most one past that."""
+    encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return lambda chunk, room: chunk
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise SourceUnavailableError(f"{label}: unsupported Content-Encoding")
+    # 32 + MAX_WBITS accepts a gzip or a zlib header, which covers what servers send as deflate.
+    decompressor = zlib.decompressobj(32 + zlib.MAX_WBITS)
+
+    def inflate(chunk: bytes, room: int) -> bytes:
+        try:
+            # Inflating one byte past the room is enough to know it is too large, and no more
+            # is ever held: a gzip bomb costs max_body bytes of memory, not its inflated size.
+            return decompressor.decompress(chunk, room + 1)
+        except zlib.error:
+            message = f"{label}: response body is not valid {encoding}"
+            raise SourceUnavailableError(message) from None
+
+    return inflate
+
+
+def parse_url(url: str, label: str | None) -> httpx.URL:
+    """`url` parsed, if it is an http or https URL with a host; else SourceUnavailableError."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        raise SourceUnavailableError(f"{label or 'request'}: invalid URL") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise SourceUnavailableError(f"{label or 'request'}: only http and https URLs are fetched")
+    return parsed
+
+
+def default_label(url: httpx.URL) -> str:
+    """Host and path, without the query string where tokens travel."""
+    return f"{url.host}{url.path}"
+
+
+def origin_of(url: httpx.URL) -> str:
+    """scheme://host:port, with the default port filled in."""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.scheme}://{url.host}:{port}"
+
+
+def describe_status(status: int) -> str:
+    """ "HTTP 404 Not Found": the standard phrase, never the server's own words."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def describe_network_error(error: httpx.TransportError) -> str:
+    """What went wrong on the wire, in words that hold no URL."""
+    if isinstance(error, httpx.ConnectError):
+        detail = str(error)
+        # The OS's reason (refused, DNS, certificate) helps the operator; httpx's own texts
+        # may quote the URL, so any text that looks like one is left out.
+        if detail and len(detail) < 200 and "://" not in detail and "?" not in detail:
+            return f"could not connect ({detail})"
+        return "could not connect"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection closed before the response was complete"
+    if isinstance(error, httpx.ReadError):
+        return "connection lost while reading the response"
+    if isinstance(error, httpx.WriteError):
+        return "connection lost while sending the request"
+    return f"network error ({type(error).__name__})"
+
+
+def retry_deadline(retry_after: str | None, now: datetime, default: float) -> datetime:
+    """When to ask again: Retry-After as seconds or an HTTP-date, else `default` seconds."""
+    wait = timedelta(seconds=default)
+    value = (retry_after or "").strip()
+    if value.isascii() and value.isdigit():
+        wait = timedelta(seconds=min(int(value), MAX_RETRY_AFTER.total_seconds()))
+    elif value:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            pass
+        else:
+            wait = (when if when.tzinfo else when.replace(tzinfo=UTC)) - now
+    return now + min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
+
+
+def charset_of(headers: httpx.Headers) -> str:
+    """The Content-Type charset if Python knows it, else UTF-8."""
+    message = Message()
+    message["Content-Type"] = headers.get("Content-Type", "")
+    charset = message.get_content_charset()
+    if charset:
+        try:
+            return codecs.lookup(charset).name
+        except LookupError:
+            pass
+    return "utf-8"
+
+
+def format_size(size: int) -> str:
+    """ "10 MiB", "512 KiB" or "100 bytes"."""
+    for unit, scale in (("MiB", MIB), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC to the second: 2026-11-25T10:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
