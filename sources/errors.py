@@ -3,8 +3,8 @@
     SourceError
     ├── SourceAuthError          credentials missing, refused or expired (health: auth_expired)
     ├── SourceRateLimitedError   429/503 with Retry-After, maxlag: not asked again before `retry_at`
-    ├── SourceBlockedError       robots.txt disallows, or the site refuses us (403) (health: blocked)
-    ├── SourceFormatError        the response is not what the adapter expects (health: parser_broken)
+    ├── SourceBlockedError       robots.txt disallows, or the site refuses us (health: blocked)
+    ├── SourceFormatError        an unexpected response shape (health: parser_broken)
     └── SourceUnavailableError   network errors, timeouts, 5xx, body too large (health: failing)
 
 Adapters and the HTTP client raise these; the scan records `str(error)` and the health.
