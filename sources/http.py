@@ -3,10 +3,12 @@
     PoliteClient.get(url, ...) / .post(url, json=...)
       │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
       │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
-      │      (in both cases nothing is sent)
+      │      (in both cases nothing is sent; robots.txt is kept by sources/robots.py)
       │  wait for a slot on the host: `concurrency` in flight at most, starts `delay` s apart
+      │      (sources/hosts.py)
       │  send; follow up to 5 redirects (http/https only; Authorization dropped off-origin)
       │  connect, headers and whole body within `timeout` s; at most `max_body` decoded bytes
+      │      (gzip and deflate inflated as they arrive: sources/bodies.py)
       ▼
     Response: a 2xx, a 304 (conditional GET), or a status the caller lists in `ok_statuses`
 
@@ -35,25 +37,20 @@ labels only.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import json as jsonlib
 import logging
 import random
-import zlib
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.message import Message
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any
-from urllib.robotparser import RobotFileParser
 
 import httpx
 
 import monitor
+from sources.bodies import MIB, charset_of, read_body
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -61,20 +58,15 @@ from sources.errors import (
     SourceRateLimitedError,
     SourceUnavailableError,
 )
+from sources.hosts import HostGate, HostPolicy, retry_deadline
+from sources.robots import ROBOTS_ALLOW_ALL_STATUSES, RobotsCache
+from sources.urls import default_label, origin_of, parse_url
 
 log = logging.getLogger(__name__)
 
 PRODUCT = "reputation-monitor"  # the product token in the User-Agent and in robots.txt groups
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ROBOTS_TTL = timedelta(hours=24)
-# A robots.txt outage blocks the site; ask again soon rather than stay blocked for a day.
-ROBOTS_FAILURE_TTL = timedelta(minutes=10)
-# A client error on robots.txt means "no rules"; 429 means "slow down" and is raised as such.
-ROBOTS_ALLOW_ALL_STATUSES = frozenset(range(400, 500)) - {429}
-# A broken or hostile Retry-After must not silence a source for years (or overflow a datetime).
-MAX_RETRY_AFTER = timedelta(days=7)
-MIB = 1024 * 1024
 
 
 def utc_now() -> datetime:
@@ -128,45 +120,6 @@ class Response:
             raise SourceFormatError(f"{self.label}: response is not valid JSON") from None
 
 
-@dataclass(frozen=True, slots=True)
-class HostPolicy:
-    """How hard we may press one host."""
-
-    concurrency: int = 2
-    delay: float = 0.0
-
-
-class HostGate:
-    """Admits requests to one host: `concurrency` in flight at most, starts `delay` s apart."""
-
-    def __init__(self, policy: HostPolicy) -> None:
-        self.policy = policy
-        self.in_flight = asyncio.Semaphore(policy.concurrency)
-        self.start_lock = asyncio.Lock()
-        self.next_start = 0.0
-
-    @asynccontextmanager
-    async def admit(self) -> AsyncIterator[None]:
-        """Hold one of the host's slots for the length of the block."""
-        async with self.in_flight:
-            async with self.start_lock:
-                loop = asyncio.get_running_loop()
-                wait = self.next_start - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self.next_start = loop.time() + self.policy.delay
-            yield
-
-
-@dataclass(frozen=True, slots=True)
-class RobotsRules:
-    """One origin's robots.txt, parsed, and until when to trust it."""
-
-    parser: RobotFileParser
-    reachable: bool
-    expires_at: datetime
-
-
 class TransientFailure(Exception):
     """A failure worth another attempt (network, timeout, 5xx); never leaves this module."""
 
@@ -206,8 +159,7 @@ class PoliteClient:
         self._policies: dict[str, HostPolicy] = {}
         self._gates: dict[str, HostGate] = {}
         self._retry_at: dict[str, datetime] = {}
-        self._robots: dict[str, RobotsRules] = {}
-        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._robots = RobotsCache(agent=PRODUCT, fetch=self._fetch_robots, clock=clock)
 
     async def __aenter__(self) -> PoliteClient:
         return self
@@ -333,7 +285,7 @@ class PoliteClient:
         for _hop in range(MAX_REDIRECTS + 1):
             self._refuse_if_rate_limited(request.url.host)
             if robots:
-                await self._check_robots(request.url, label)
+                await self._robots.check(request.url, label)
             outcome = await self._exchange(request, label, ok_statuses)
             if isinstance(outcome, Response):
                 return outcome
@@ -428,104 +380,16 @@ class PoliteClient:
             gate = self._gates[host] = HostGate(self._policies.get(host, HostPolicy()))
         return gate
 
-    async def _check_robots(self, url: httpx.URL, label: str) -> None:
-        """Raise SourceBlockedError unless the origin's robots.txt lets us fetch `url`."""
-        rules = await self._robots_for(url)
-        if not rules.reachable:
-            raise SourceBlockedError(
-                f"{label}: disallowed by robots.txt (robots.txt could not be fetched)"
-            )
-        if not rules.parser.can_fetch(PRODUCT, str(url)):
-            raise SourceBlockedError(f"{label}: disallowed by robots.txt")
-
-    async def _robots_for(self, url: httpx.URL) -> RobotsRules:
-        robots_url = url.copy_with(
-            path="/robots.txt", query=None, fragment=None, username=None, password=None
-        )
-        origin = origin_of(robots_url)
-        # One fetch per origin even when several pages of the site are requested at once.
-        async with self._robots_locks.setdefault(origin, asyncio.Lock()):
-            cached = self._robots.get(origin)
-            now = self._clock()
-            if cached is None or now >= cached.expires_at:
-                cached = self._robots[origin] = await self._fetch_robots(robots_url, now)
-            return cached
-
-    async def _fetch_robots(self, robots_url: httpx.URL, now: datetime) -> RobotsRules:
-        parser = RobotFileParser()
+    async def _fetch_robots(self, robots_url: httpx.URL, label: str) -> Response:
+        """robots.txt by the same road as any page, a client error returned rather than raised."""
         request = self._build("GET", robots_url, httpx.Headers())
-        label = f"{robots_url.host}/robots.txt"
-        try:
-            response = await self._send(
-                request,
-                label,
-                attempts=self.retries + 1,
-                robots=False,
-                ok_statuses=ROBOTS_ALLOW_ALL_STATUSES,
-            )
-        except SourceUnavailableError as error:
-            log.warning("%s; every page of the site counts as disallowed for now", error)
-            parser.parse(["User-agent: *", "Disallow: /"])
-            return RobotsRules(parser, reachable=False, expires_at=now + ROBOTS_FAILURE_TTL)
-        # No rules at all (a client error) is parsed as an empty file, which allows everything.
-        allow_all = response.status in ROBOTS_ALLOW_ALL_STATUSES
-        parser.parse([] if allow_all else response.text.splitlines())
-        return RobotsRules(parser, reachable=True, expires_at=now + ROBOTS_TTL)
-
-
-async def read_body(response: httpx.Response, max_body: int, label: str) -> bytes:
-    """The decoded body, refused as soon as it grows past `max_body` bytes."""
-    decode = body_decoder(response.headers.get("Content-Encoding", ""), label)
-    body = bytearray()
-    async for chunk in response.aiter_raw():
-        body += decode(chunk, max_body - len(body))
-        if len(body) > max_body:
-            raise SourceUnavailableError(f"{label}: response larger than {format_size(max_body)}")
-    return bytes(body)
-
-
-def body_decoder(content_encoding: str, label: str) -> Callable[[bytes, int], bytes]:
-    """A function from (raw chunk, bytes still allowed) to decoded bytes, at most one past that."""
-    encoding = content_encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return lambda chunk, room: chunk
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        raise SourceUnavailableError(f"{label}: unsupported Content-Encoding")
-    # 32 + MAX_WBITS accepts a gzip or a zlib header, which covers what servers send as deflate.
-    decompressor = zlib.decompressobj(32 + zlib.MAX_WBITS)
-
-    def inflate(chunk: bytes, room: int) -> bytes:
-        try:
-            # Inflating one byte past the room is enough to know it is too large, and no more
-            # is ever held: a gzip bomb costs max_body bytes of memory, not its inflated size.
-            return decompressor.decompress(chunk, room + 1)
-        except zlib.error:
-            message = f"{label}: response body is not valid {encoding}"
-            raise SourceUnavailableError(message) from None
-
-    return inflate
-
-
-def parse_url(url: str, label: str | None) -> httpx.URL:
-    """`url` parsed, if it is an http or https URL with a host; else SourceUnavailableError."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        raise SourceUnavailableError(f"{label or 'request'}: invalid URL") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise SourceUnavailableError(f"{label or 'request'}: only http and https URLs are fetched")
-    return parsed
-
-
-def default_label(url: httpx.URL) -> str:
-    """Host and path, without the query string where tokens travel."""
-    return f"{url.host}{url.path}"
-
-
-def origin_of(url: httpx.URL) -> str:
-    """scheme://host:port, with the default port filled in."""
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return f"{url.scheme}://{url.host}:{port}"
+        return await self._send(
+            request,
+            label,
+            attempts=self.retries + 1,
+            robots=False,
+            ok_statuses=ROBOTS_ALLOW_ALL_STATUSES,
+        )
 
 
 def describe_status(status: int) -> str:
@@ -552,43 +416,6 @@ def describe_network_error(error: httpx.TransportError) -> str:
     if isinstance(error, httpx.WriteError):
         return "connection lost while sending the request"
     return f"network error ({type(error).__name__})"
-
-
-def retry_deadline(retry_after: str | None, now: datetime, default: float) -> datetime:
-    """When to ask again: Retry-After as seconds or an HTTP-date, else `default` seconds."""
-    wait = timedelta(seconds=default)
-    value = (retry_after or "").strip()
-    if value.isascii() and value.isdigit():
-        wait = timedelta(seconds=min(int(value), MAX_RETRY_AFTER.total_seconds()))
-    elif value:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            pass
-        else:
-            wait = (when if when.tzinfo else when.replace(tzinfo=UTC)) - now
-    return now + min(max(wait, timedelta(0)), MAX_RETRY_AFTER)
-
-
-def charset_of(headers: httpx.Headers) -> str:
-    """The Content-Type charset if Python knows it, else UTF-8."""
-    message = Message()
-    message["Content-Type"] = headers.get("Content-Type", "")
-    charset = message.get_content_charset()
-    if charset:
-        try:
-            return codecs.lookup(charset).name
-        except LookupError:
-            pass
-    return "utf-8"
-
-
-def format_size(size: int) -> str:
-    """ "10 MiB", "512 KiB" or "100 bytes"."""
-    for unit, scale in (("MiB", MIB), ("KiB", 1024)):
-        if size >= scale:
-            return f"{size / scale:g} {unit}"
-    return f"{size} bytes"
 
 
 def iso(moment: datetime) -> str:
