@@ -12,7 +12,13 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$")
 _SIZE_UNITS = {
-    None: 1, "B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2, "GB": 1000**3,
+    None: 1,
+    "B": 1,
+    "KB": 1000,
+    "KiB": 1024,
+    "MB": 1000**2,
+    "MiB": 1024**2,
+    "GB": 1000**3,
     "GiB": 1024**3,
 }
 
@@ -22,12 +28,18 @@ def parse_duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        try:
+            return timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            raise ValueError("duration is too large or not a number") from None
     match = _DURATION.match(value) if isinstance(value, str) else None
     if not match:
         raise ValueError('expected a duration such as "30s", "10m", "2h" or "1d"')
     amount, unit = match.groups()
-    return timedelta(seconds=float(amount) * _DURATION_UNITS[unit])
+    try:
+        return timedelta(seconds=float(amount) * _DURATION_UNITS[unit])
+    except OverflowError:
+        raise ValueError("duration is too large") from None
 
 
 def parse_size(value: object) -> int:

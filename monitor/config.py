@@ -1,0 +1,640 @@
+"""The config file: `config.toml` read into frozen, validated models; every problem reported.
+
+    find_config(explicit) -> Path    --config, else $MONITOR_CONFIG, ./config.toml, /etc/...
+    load(path) -> Config             or ConfigError, whose `problems` read like
+                                     "config.toml: at 'sources.news.url': invalid URL"
+
+Secrets are never written in the file: a key `<name>_env`, `<name>_file` or `<name>_credential`
+says where the value lives (monitor.secrets), and validation checks that it resolves. Problem
+messages are built from pydantic's error type and key path only, never from the value given, so a
+secret pasted into the wrong key is not repeated back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import time, timedelta
+from email.utils import getaddresses, parseaddr
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializeAsAny,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, redact, resolve
+from monitor.units import ByteSize, Duration
+from sources.base import SourceConfig, adapters
+
+SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
+DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
+SOURCE_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
+
+# A key path (('sources', 'news', 'url')) and what is wrong there.
+Problem = tuple[tuple[str | int, ...], str]
+
+
+class ConfigError(Exception):
+    """The config cannot be used; `problems` holds one line per problem, naming file and key."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# ---- value checks (messages never repeat the value: it may be a misplaced secret) ----------
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError('unknown time zone: expected a name such as "Europe/London"') from None
+    return name
+
+
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
+
+
+def _check_address(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError("an email address must be on one line")
+    found = getaddresses([value])
+    if len(found) != 1 or not _ADDRESS.match(found[0][1]):
+        raise ValueError('expected an email address, e.g. "monitor@example.org" or "Name <...>"')
+    return value
+
+
+def _check_contact(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return value
+    if _ADDRESS.match(value.removeprefix("mailto:")):
+        return value
+    raise ValueError("expected an email address or an http(s) URL to reach the operator")
+
+
+def _check_positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be more than 0s")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Address = Annotated[str, AfterValidator(_check_address)]
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+PositiveDuration = Annotated[Duration, AfterValidator(_check_positive)]
+
+
+class QuietHours(BaseModel):
+    """A daily window "HH:MM-HH:MM" in the school's time zone; it may run past midnight."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        """True when `moment` (a local wall-clock time) falls inside the window."""
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+_QUIET_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _parse_quiet_hours(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    match = _QUIET_HOURS.match(value)
+    numbers = [int(part) for part in match.groups()] if match else []
+    if not numbers or numbers[0] > 23 or numbers[2] > 23 or numbers[1] > 59 or numbers[3] > 59:
+        raise ValueError('expected "HH:MM-HH:MM", e.g. "21:00-07:00"')
+    start, end = time(numbers[0], numbers[1]), time(numbers[2], numbers[3])
+    if start == end:
+        raise ValueError("start and end are the same time: leave quiet_hours out for none")
+    return QuietHours(start=start, end=end)
+
+
+class CronSchedule(BaseModel):
+    """A standard 5-field cron expression, with its fields spelled for APScheduler's CronTrigger.
+
+    APScheduler 3 numbers weekdays from Monday = 0 where cron has Sunday = 0, so `day_of_week`
+    lists day names ("mon,tue,...") and `CronTrigger(**schedule.trigger_fields())` fires when
+    cron would.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    expression: str
+    minute: str
+    hour: str
+    day: str
+    month: str
+    day_of_week: str
+
+    def trigger_fields(self) -> dict[str, str]:
+        """Keyword arguments for apscheduler.triggers.cron.CronTrigger (without the timezone)."""
+        fields = ("minute", "hour", "day", "month", "day_of_week")
+        return {name: getattr(self, name) for name in fields}
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
+    )
+}
+_DAYS = {name: number for number, name in enumerate("sun mon tue wed thu fri sat".split())}
+_CRON_FIELDS: tuple[tuple[str, int, int, Mapping[str, int]], ...] = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day-of-month", 1, 31, {}),
+    ("month", 1, 12, _MONTHS),
+    ("day-of-week", 0, 7, _DAYS),
+)
+
+
+def parse_cron(expression: str) -> CronSchedule:
+    """The schedule of a standard cron expression; ValueError says which field is wrong."""
+    texts = expression.split()
+    if len(texts) != 5:
+        raise ValueError("expected 5 cron fields: minute hour day-of-month month day-of-week")
+    found = [_cron_values(text, *spec) for text, spec in zip(texts, _CRON_FIELDS, strict=True)]
+    if texts[2] != "*" and texts[4] != "*":
+        # cron runs when either day field matches, APScheduler only when both do: refuse the doubt.
+        raise ValueError("give day-of-month or day-of-week, not both")
+    spelled = [
+        "*" if text == "*" else ",".join(str(number) for number in sorted(numbers))
+        for text, numbers in zip(texts, found, strict=True)
+    ]
+    day_names = list(_DAYS)
+    weekdays = sorted({day % 7 for day in found[4]})  # cron allows 7 for Sunday too
+    day_of_week = "*" if texts[4] == "*" else ",".join(day_names[day] for day in weekdays)
+    return CronSchedule(
+        expression=" ".join(texts),
+        minute=spelled[0],
+        hour=spelled[1],
+        day=spelled[2],
+        month=spelled[3],
+        day_of_week=day_of_week,
+    )
+
+
+def _cron_values(text: str, field: str, low: int, high: int, names: Mapping[str, int]) -> set[int]:
+    """The numbers one cron field matches; the error names the field, not the text."""
+    problem = f"cron {field} field: expected *, N, N-M, lists and /steps within {low}-{high}"
+    values: set[int] = set()
+    for part in text.split(","):
+        base, slash, step_text = part.partition("/")
+        try:
+            if base == "*":
+                start, end = low, high
+            else:
+                first, dash, last = base.partition("-")
+                start = _cron_number(first, names)
+                # "5/15" runs from 5 to the end of the range, every 15.
+                end = _cron_number(last, names) if dash else (high if slash else start)
+            step = int(step_text) if slash else 1
+        except (ValueError, KeyError):
+            raise ValueError(problem) from None
+        if not (low <= start <= end <= high and step > 0):
+            raise ValueError(problem)
+        values.update(range(start, end + 1, step))
+    return values
+
+
+def _cron_number(token: str, names: Mapping[str, int]) -> int:
+    if token.isascii() and token.isdigit():
+        return int(token)
+    return names[token.lower()]
+
+
+def _cron_from_config(value: object) -> object:
+    return parse_cron(value) if isinstance(value, str) else value
+
+
+def _database_url(url: str, directory: Path | None) -> str:
+    """The URL with a relative SQLite path made absolute against the config file's folder."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+")[0] not in ("sqlite", "postgresql"):
+        raise ValueError("expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DATABASE")
+    if urlsplit(url).password:
+        raise ValueError(
+            "a password in the database URL is refused: put it in ~/.pgpass (or $PGPASSFILE),"
+            " which the PostgreSQL driver reads"
+        )
+    if not scheme.startswith("sqlite") or rest == "":
+        return url
+    if not rest.startswith("/"):
+        raise ValueError("a SQLite URL has three slashes: sqlite:///monitor.db")
+    file, question, query = rest[1:].partition("?")
+    if directory is None or file in ("", ":memory:") or file.startswith("file:"):
+        return url
+    return f"{scheme}:///{directory / file}{question}{query}"
+
+
+# ---- the sections -----------------------------------------------------------------------------
+
+
+class Section(BaseModel):
+    """A table of config.toml: unknown keys are errors, values never change after loading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchoolConfig(Section):
+    """[school]: who we watch for."""
+
+    name: Text
+    aliases: tuple[Text, ...] = ()
+    staff: tuple[Text, ...] = ()
+    timezone: TimeZoneName = "Europe/London"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name and every alias, each once: what counts as a mention."""
+        return tuple(dict.fromkeys((self.name, *self.aliases)))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The school's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class StorageConfig(Section):
+    """[storage]: where mentions are kept and for how long."""
+
+    url: str = Field(DEFAULT_DATABASE_URL, validate_default=True)
+    retention_days: int = Field(365, ge=1)
+
+    @field_validator("url")
+    @classmethod
+    def _resolve_url(cls, url: str, info: ValidationInfo) -> str:
+        directory = (info.context or {}).get("directory")
+        return _database_url(url, directory)
+
+
+class HttpConfig(Section):
+    """[http]: how we fetch from the web."""
+
+    contact: Annotated[str, AfterValidator(_check_contact)] | None = None
+    timeout: PositiveDuration = timedelta(seconds=30)
+    max_body: ByteSize = Field(10 * 1024**2, gt=0)
+
+
+class EmailConfig(Section):
+    """[email]: how alerts and digests are sent."""
+
+    smtp_host: Text
+    smtp_port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: Text | None = None
+    password_env: EnvRef | None = None
+    password_file: FileRef | None = None
+    password_credential: CredentialRef | None = None
+    sender: Address = Field(alias="from")
+    to: tuple[Address, ...] = Field(min_length=1)
+    urgent_to: tuple[Address, ...] = ()  # empty: urgent mail goes to `to`
+    digest_schedule: Annotated[CronSchedule, BeforeValidator(_cron_from_config)] = Field(
+        default_factory=lambda: parse_cron("30 7 * * 1-5")
+    )
+    quiet_hours: Annotated[QuietHours, BeforeValidator(_parse_quiet_hours)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        ports = {"starttls": 587, "ssl": 465, "none": 25}
+        security = data.get("security", "starttls")
+        if "smtp_port" not in data and isinstance(security, str) and security in ports:
+            data["smtp_port"] = ports[security]
+        return data
+
+    @model_validator(mode="after")
+    def _check_password(self) -> Self:
+        given = [
+            f"password_{kind}"
+            for kind in ("env", "file", "credential")
+            if getattr(self, f"password_{kind}")
+        ]
+        if len(given) > 1:
+            raise ValueError(f"give one of {', '.join(given)}, not several")
+        if given and not self.username:
+            raise ValueError("a password needs a username")
+        return self
+
+    def password(self) -> Secret | None:
+        """The SMTP password, read now from where the config says; None when there is none."""
+        return resolve(self, "password")
+
+    @property
+    def urgent_recipients(self) -> tuple[str, ...]:
+        """Who gets urgent alerts: `urgent_to`, or `to` when that is empty."""
+        return self.urgent_to or self.to
+
+    @property
+    def sender_address(self) -> str:
+        """The bare address of `from`, for the SMTP envelope."""
+        return parseaddr(self.sender)[1]
+
+
+class AlertsConfig(Section):
+    """[alerts]: the negative threshold, and words that make a mention urgent (added to ours)."""
+
+    negative_threshold: float = Field(-0.5, ge=-1.0, le=1.0)
+    safeguarding_words: tuple[Text, ...] = ()
+    extremism_words: tuple[Text, ...] = ()
+    abusive_words: tuple[Text, ...] = ()
+
+
+class SentimentConfig(Section):
+    """[sentiment]: `lexicon` adds or changes VADER valences (-4 to 4); keys may be phrases."""
+
+    lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = {}
+
+
+class Config(Section):
+    """The whole config file, validated; `path` is the file it came from."""
+
+    school: SchoolConfig
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    email: EmailConfig | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
+    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+
+    _path: Path = PrivateAttr(default=Path("config.toml"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        # Default sections are validated too, so that a relative SQLite path is resolved.
+        data = {"storage": {}, "http": {}, **data}
+        email, http = data.get("email"), data["http"]
+        if isinstance(email, dict) and isinstance(http, dict) and "contact" not in http:
+            address = parseaddr(email["from"])[1] if isinstance(email.get("from"), str) else ""
+            if _ADDRESS.match(address):
+                data["http"] = {**http, "contact": address}
+        return data
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember the file the config was loaded from (given in the validation context)."""
+        if isinstance(context, dict) and isinstance(context.get("path"), Path):
+            self._path = context["path"]
+
+    @property
+    def path(self) -> Path:
+        """The config file, as an absolute path."""
+        return self._path
+
+
+# ---- finding and loading ----------------------------------------------------------------------
+
+
+def find_config(explicit: Path | None) -> Path:
+    """The config file to use: `explicit`, else $MONITOR_CONFIG, ./config.toml, SYSTEM_CONFIG."""
+    if explicit is not None:
+        return explicit
+    from_environment = os.environ.get("MONITOR_CONFIG")
+    if from_environment:
+        return Path(from_environment)
+    local = Path.cwd() / "config.toml"
+    for candidate in (local, SYSTEM_CONFIG):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        [
+            f"no config file found: looked for $MONITOR_CONFIG, {local} and {SYSTEM_CONFIG};"
+            " give --config PATH"
+        ]
+    )
+
+
+def load(path: Path) -> Config:
+    """The validated config in the TOML file `path`; ConfigError lists every problem in it."""
+    path = path.absolute()
+    data = _read_toml(path)
+    context = {"path": path, "directory": path.parent, "aliases": _school_names(data)}
+    sources, problems = _validate_sources(data.pop("sources", {}), context)
+    email = data.get("email")
+    if isinstance(email, dict):
+        found, data["email"] = _take_plain_secrets(email, EmailConfig)
+        problems[:0] = [(("email", key), message) for key, message in found]
+    config = None
+    try:
+        config = Config.model_validate({**data, "sources": sources}, context=context)
+    except ValidationError as error:
+        problems[:0] = _describe(error, ())
+    if config is None or problems:
+        raise ConfigError([_format(path.name, where, message) for where, message in problems])
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file, or ConfigError with the one reason it cannot be read."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: no such file"]) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([f"{path.name}: not UTF-8 text (byte {error.start})"]) from None
+    except OSError as error:
+        raise ConfigError([f"{path}: cannot read: {error.strerror}"]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([f"{path.name}: {_toml_problem(str(error))}"]) from None
+
+
+def _school_names(data: dict[str, Any]) -> tuple[str, ...]:
+    """The school's names for source validation (sources.base binds them); () if [school] is bad.
+
+    [school] is validated again with the rest, which reports its problems.
+    """
+    try:
+        return SchoolConfig.model_validate(data.get("school")).names
+    except ValidationError:
+        return ()
+
+
+def _toml_problem(message: str) -> str:
+    """tomllib's "Reason (at line 3, column 7)" as "line 3, column 7: reason"."""
+    reason, _, where = message.partition(" (at ")
+    reason = reason[:1].lower() + reason[1:]
+    place = re.fullmatch(r"line (\d+), column (\d+)\)", where)
+    if place:
+        return f"line {place[1]}, column {place[2]}: {reason}"
+    if where == "end of document)":
+        return f"at the end of the file: {reason}"
+    return reason
+
+
+def _validate_sources(
+    tables: object, context: dict[str, Any]
+) -> tuple[dict[str, SourceConfig], list[Problem]]:
+    """Each [sources.<name>] table checked by its adapter's model; every problem collected."""
+    if not isinstance(tables, dict):
+        return {}, [(("sources",), "expected a table of [sources.<name>] tables")]
+    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
+    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        where = ("sources", name)
+        if not SOURCE_NAME.match(name):
+            problems.append((where, "a source name holds only a-z, 0-9, _ and - (not first)"))
+        source, found = _validate_source(table, where, context)
+        problems.extend(found)
+        if source is not None:
+            sources[name] = source
+    return sources, problems
+
+
+def _validate_source(
+    table: object, where: tuple[str, ...], context: dict[str, Any]
+) -> tuple[SourceConfig | None, list[Problem]]:
+    """One source's config, validated by the model of the adapter its `type` names."""
+    if not isinstance(table, dict):
+        return None, [(where, "expected a table")]
+    known = adapters()
+    listing = f"known types: {', '.join(known) or 'none installed'}"
+    type_name = table.get("type")
+    if type_name is None:
+        return None, [((*where, "type"), f"required: which adapter reads this source; {listing}")]
+    if not isinstance(type_name, str):
+        return None, [((*where, "type"), f"expected a string; {listing}")]
+    if type_name not in known:
+        # Not repeated back, like every value: the key path already says which source it is.
+        return None, [((*where, "type"), f"unknown source type; {listing}")]
+    model: type[SourceConfig] = known[type_name].config_model
+    found, table = _take_plain_secrets(table, model)
+    problems: list[Problem] = [((*where, key), message) for key, message in found]
+    try:
+        return model.model_validate(table, context=context), problems
+    except ValidationError as error:
+        return None, problems + _describe(error, where)
+
+
+def _take_plain_secrets(
+    table: dict[str, Any], model: type[BaseModel]
+) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Keys that hold a secret's value where a reference belongs, and the table without them."""
+    fields = model.model_fields
+    plain = [key for key in table if key not in fields and f"{key}_env" in fields]
+    found = [
+        (
+            key,
+            f"a secret is never written in the config: use {key}_env (an environment variable),"
+            f" {key}_file (a file only its owner can read) or {key}_credential (systemd)",
+        )
+        for key in plain
+    ]
+    return found, {key: value for key, value in table.items() if key not in plain}
+
+
+# ---- problems as people read them -------------------------------------------------------------
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "unknown key",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "tuple_type": "expected a list",
+    "set_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "url_parsing": "invalid URL",
+    "url_syntax_violation": "invalid URL",
+    "url_type": "invalid URL",
+    "url_too_long": "invalid URL: too long",
+    "time_parsing": "expected a time such as 07:30",
+}
+_BOUNDS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "literal_error": "expected one of {expected}",
+    "url_scheme": "invalid URL: the scheme must be {expected_schemes}",
+    "string_pattern_mismatch": "must match {pattern}",
+    "too_long": "may hold at most {max_length} items",
+}
+
+
+def _describe(error: ValidationError, prefix: tuple[str | int, ...]) -> list[Problem]:
+    """pydantic's errors as (key path, message) pairs; the offending values are never read."""
+    return [
+        ((*prefix, *_key_path(detail["loc"])), _message(detail))
+        for detail in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def _key_path(location: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    # pydantic adds markers for dict keys and validator wrappers; they are not config keys.
+    return tuple(
+        part
+        for part in location
+        if not (isinstance(part, str) and (part == "[key]" or part.startswith("function-")))
+    )
+
+
+def _message(detail: ErrorDetails) -> str:
+    kind, context = detail["type"], detail.get("ctx", {})
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind in _BOUNDS:
+        return _BOUNDS[kind].format(**context)
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return f"needs at least {context['min_length']} item(s)"
+    if kind in ("value_error", "assertion_error") and "error" in context:
+        return str(context["error"])
+    message = detail["msg"]
+    return message[:1].lower() + message[1:]
+
+
+def _format(file: str, where: tuple[str | int, ...], message: str) -> str:
+    """One problem line; registered secrets are masked as well, in case a plug-in echoes one."""
+    if not where:
+        return redact(f"{file}: {message}")
+    path = ""
+    for part in where:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            key = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
+            path += f".{key}" if path else key
+    return redact(f"{file}: at '{path}': {message}")
