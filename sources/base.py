@@ -92,14 +92,15 @@ _registry: dict[str, Adapter] = {}
 _entry_points_loaded = False
 
 
+TypedFetch = Callable[["PoliteClient", ConfigT, SourceState], Awaitable[FetchResult]]
+
+
 def register(
     type_name: str, config_model: type[ConfigT]
-) -> Callable[[Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]]], Any]:
+) -> Callable[[TypedFetch[ConfigT]], TypedFetch[ConfigT]]:
     """Decorator: make `fetch` the adapter for `type = "<type_name>"`."""
 
-    def decorate(
-        fetch: Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]],
-    ) -> Callable[[PoliteClient, ConfigT, SourceState], Awaitable[FetchResult]]:
+    def decorate(fetch: TypedFetch[ConfigT]) -> TypedFetch[ConfigT]:
         existing = _registry.get(type_name)
         if existing is not None and existing.module != fetch.__module__:
             modules = f"{existing.module}, {fetch.__module__}"
@@ -108,6 +109,11 @@ def register(
         return fetch
 
     return decorate
+
+
+def unregister(type_name: str) -> None:
+    """Forget a source type (for plug-in tests; built-ins come back only by re-import)."""
+    _registry.pop(type_name, None)
 
 
 def adapters() -> dict[str, Adapter]:

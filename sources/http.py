@@ -181,7 +181,10 @@ class PoliteClient:
         if concurrency < 1 or delay < 0:
             raise ValueError("concurrency must be at least 1 and delay not negative")
         host = host.lower()
-        self._policies[host] = HostPolicy(concurrency, delay)
+        policy = HostPolicy(concurrency, delay)
+        if self._policies.get(host) == policy:
+            return  # keep the gate: requests in flight under it still count
+        self._policies[host] = policy
         self._gates.pop(host, None)
 
     def retry_at(self, host: str) -> datetime | None:

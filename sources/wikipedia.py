@@ -1,0 +1,199 @@
+"""Wikipedia: new revisions of watched articles, and new articles that mention the school.
+
+Each watched page is polled with `prop=revisions` from its saved revision id; each new revision
+becomes a mention whose text is what the edit added (from `action=compare`). The first poll
+of a page stores its latest `baseline_revisions` revisions without diffs (the text is the
+edit comment, `extra["baseline"]` is true): history from before the monitor started is not
+news, and one request per page keeps the first run light. Each search query is run with
+`list=search`; an article newly in its results is a mention. Optionally each new revision is
+scored by Lift Wing's revert-risk model. The requests are made in `wikipedia_poll` (through
+`wikipedia_api`, one at a time per wiki); parsing lives in `wikipedia_parse`, `wikipedia_text`
+and `wikipedia_items`, pure functions over the response bodies.
+
+The cursor: {"pages": {title: {"pageid": int, "revid": int}}, "search": {query: [pageid, ...]}}.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
+
+from monitor.model import FetchResult, Item, SourceState
+from sources.base import SourceConfig, register
+from sources.http import PoliteClient
+from sources.wikipedia_api import WikiSession
+from sources.wikipedia_items import WikiLinks
+from sources.wikipedia_poll import PagePosition, Poller, PollLimits
+from sources.wikipedia_risk import RevertRiskScorer
+from sources.wikipedia_text import OffensiveWords, shipped_offensive_words
+
+DEFAULT_API_URL = "https://en.wikipedia.org/w/api.php"
+
+
+class WikipediaConfig(SourceConfig):
+    """Watched pages and search queries on one wiki (English Wikipedia by default)."""
+
+    pages: list[str] = Field(
+        default_factory=list,
+        description="Article titles to watch, exactly as on the wiki (a redirect is followed).",
+    )
+    search: list[str] = Field(
+        default_factory=list,
+        description="Queries for articles that name the school: '\"Calcot Infant School\"'.",
+    )
+    api_url: str = Field(DEFAULT_API_URL, description="The wiki's Action API endpoint (api.php).")
+    revert_risk_url: str = Field(
+        "",
+        description="Lift Wing revert-risk predict URL for each new revision; empty = off.",
+    )
+    revert_risk_lang: str = Field(
+        "",
+        description="Language code sent to revert-risk; empty: taken from api_url, else en.",
+    )
+    baseline_revisions: int = Field(
+        50, ge=1, le=500, description="Revisions of a page stored on its first poll, newest first."
+    )
+    max_revisions: int = Field(
+        200, ge=1, le=5000, description="Most new revisions of one page read in one poll."
+    )
+    search_limit: int = Field(
+        100, ge=1, le=1000, description="Most results read for one search query in one poll."
+    )
+    maxlag: int = Field(
+        5, ge=1, le=60, description="maxlag sent with every request (seconds of replica lag)."
+    )
+    maxlag_retries: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="Retries within a poll after a maxlag error, each after Retry-After.",
+    )
+    offensive_words: list[str] = Field(
+        default_factory=list,
+        description="Words added to the shipped list looked for in the text an edit adds.",
+    )
+
+    @field_validator("pages", "search")
+    @classmethod
+    def _clean_entries(cls, values: list[str]) -> list[str]:
+        cleaned = [" ".join(value.split()) for value in values]
+        if any(not value for value in cleaned):
+            raise ValueError("entries must not be empty")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("entries must not repeat")
+        return cleaned
+
+    @field_validator("pages")
+    @classmethod
+    def _titles_only(cls, titles: list[str]) -> list[str]:
+        for title in titles:
+            if "|" in title or title.lower().startswith(("http://", "https://")):
+                raise ValueError(f"{title!r}: give the article title, not a URL or a list")
+        return titles
+
+    @field_validator("api_url", "revert_risk_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_watch(self) -> WikipediaConfig:
+        if not self.pages and not self.search:
+            raise ValueError("give at least one of pages or search")
+        return self
+
+    @property
+    def language(self) -> str:
+        """The wiki's language code for Lift Wing."""
+        if self.revert_risk_lang:
+            return self.revert_risk_lang
+        host = urlsplit(self.api_url).hostname or ""
+        match = re.fullmatch(r"([a-z][a-z0-9-]*)\.wikipedia\.org", host)
+        return match.group(1) if match else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class WikipediaCursor:
+    """The saved state: each page's position and each query's seen page ids."""
+
+    pages: Mapping[str, PagePosition]
+    search: Mapping[str, frozenset[int]]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WikipediaCursor:
+        """The cursor saved last time; malformed entries are dropped (that page starts afresh)."""
+        pages: dict[str, PagePosition] = {}
+        raw_pages = data.get("pages")
+        for title, entry in raw_pages.items() if isinstance(raw_pages, Mapping) else []:
+            if isinstance(entry, Mapping) and _all_ints(entry.get("pageid"), entry.get("revid")):
+                pages[str(title)] = PagePosition(entry["pageid"], entry["revid"])
+        search: dict[str, frozenset[int]] = {}
+        raw_search = data.get("search")
+        for query, ids in raw_search.items() if isinstance(raw_search, Mapping) else []:
+            if isinstance(ids, list) and _all_ints(*ids):
+                search[str(query)] = frozenset(ids)
+        return cls(pages, search)
+
+    def to_json(self) -> dict[str, Any]:
+        """The cursor as JSON for the scan to save."""
+        return {
+            "pages": {
+                title: {"pageid": position.pageid, "revid": position.revid}
+                for title, position in self.pages.items()
+            },
+            "search": {query: sorted(ids) for query, ids in self.search.items()},
+        }
+
+
+def _all_ints(*values: object) -> bool:
+    """True when every value is an int (and not a bool)."""
+    return all(isinstance(value, int) and not isinstance(value, bool) for value in values)
+
+
+@register("wikipedia", WikipediaConfig)
+async def fetch(http: PoliteClient, config: WikipediaConfig, state: SourceState) -> FetchResult:
+    """New revisions of each watched page (oldest first), then articles new in each search."""
+    cursor = WikipediaCursor.from_json(state.cursor)
+    poller = Poller(
+        WikiSession(
+            http, config.api_url, maxlag=config.maxlag, maxlag_retries=config.maxlag_retries
+        ),
+        WikiLinks(config.api_url),
+        RevertRiskScorer(http, config.revert_risk_url, config.language),
+        OffensiveWords((*shipped_offensive_words(), *config.offensive_words)),
+        PollLimits(config.baseline_revisions, config.max_revisions, config.search_limit),
+    )
+    items: list[Item] = []
+    positions: dict[str, PagePosition] = {}
+    for title in config.pages:
+        poll = await poller.poll_page(title, cursor.pages.get(title))
+        items.extend(poll.items)
+        positions[title] = poll.position
+    # The watched pages' own revisions are already mentions; their search hits would repeat them.
+    watched = frozenset(position.pageid for position in positions.values())
+    seen: dict[str, frozenset[int]] = {}
+    for query in config.search:
+        found, seen[query] = await poller.search_articles(query, cursor.search.get(query), watched)
+        items.extend(found)
+    return FetchResult(
+        items=unique_items(items),
+        cursor=WikipediaCursor(positions, seen).to_json(),
+        requests=poller.wiki.requests + poller.scorer.requests,
+    )
+
+
+def unique_items(items: Sequence[Item]) -> list[Item]:
+    """Items without repeats (two titles redirecting to one page, one article in two searches)."""
+    found: dict[str, Item] = {}
+    for item in items:
+        found.setdefault(item.external_id, item)
+    return list(found.values())

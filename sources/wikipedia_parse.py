@@ -1,0 +1,302 @@
+"""Wikipedia API responses (Action API, formatversion=2; Lift Wing) read into typed values.
+
+Pure functions over decoded JSON. Each raises SourceFormatError when the shape is not the
+documented one, and `api_problem` finds the `error` object MediaWiki sends with HTTP 200.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sources.errors import SourceError, SourceFormatError
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+class PageNotFoundError(SourceError):
+    """A watched page does not exist on the wiki, or its title is not a valid title."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiProblem:
+    """An error the Action API reported in its body (`error.code`, `error.info`)."""
+
+    code: str
+    info: str
+
+    def describe(self) -> str:
+        """One readable line: the code and what the wiki said."""
+        return f"Wikipedia API error {self.code}: {self.info}" if self.info else self.code
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One revision of a page; user and comment are None when revision deletion hides them."""
+
+    revid: int
+    parentid: int
+    timestamp: datetime
+    user: str | None
+    comment: str | None
+    size: int | None
+    minor: bool
+    tags: tuple[str, ...]
+    anon: bool
+    temp: bool
+    userhidden: bool
+    commenthidden: bool
+    sha1hidden: bool
+    suppressed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageRevisions:
+    """One page's revisions from one response, and the `continue` object to send back, if any."""
+
+    title: str
+    pageid: int
+    revisions: tuple[Revision, ...]
+    continuation: Mapping[str, str] | None
+    redirected_from: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """An `action=compare` result: the diff table HTML and the sizes of both sides."""
+
+    fromrevid: int | None
+    torevid: int | None
+    fromsize: int | None
+    tosize: int | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One `list=search` result; `snippet` is plain text, `timestamp` the page's last edit."""
+
+    pageid: int
+    title: str
+    snippet: str
+    timestamp: datetime | None
+    size: int | None
+    wordcount: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of search results and the `continue` object for the next, if any."""
+
+    hits: tuple[SearchHit, ...]
+    continuation: Mapping[str, str] | None
+    totalhits: int | None
+
+
+def api_problem(payload: object) -> ApiProblem | None:
+    """The error the API reported in `payload`, or None when there is none."""
+    if not isinstance(payload, Mapping):
+        raise SourceFormatError("Wikipedia API: the response is not a JSON object")
+    error = payload.get("error")
+    if isinstance(error, Mapping):
+        return ApiProblem(str(error.get("code") or "unknown"), _one_line(error.get("info")))
+    errors = payload.get("errors")  # errorformat=plaintext/wikitext/html
+    if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+        first = errors[0]
+        return ApiProblem(str(first.get("code") or "unknown"), _one_line(first.get("text")))
+    return None
+
+
+def parse_revisions(payload: Mapping[str, Any], title: str) -> PageRevisions:
+    """The revisions of the page `title` in a `prop=revisions` response.
+
+    Raises PageNotFoundError for a missing or invalid title, SourceFormatError on other shapes.
+    """
+    query = _mapping(payload.get("query"), "query")
+    pages = query.get("pages")
+    if not isinstance(pages, list) or not pages:
+        raise SourceFormatError("Wikipedia revisions: query.pages is not a list (formatversion=2?)")
+    resolved, redirected_from = _resolve_title(query, title)
+    page = next((page for page in pages if _is_page(page, resolved)), pages[0])
+    page = _mapping(page, "query.pages[0]")
+    if page.get("missing") is True:
+        raise PageNotFoundError(f'Wikipedia page "{title}" does not exist: check its title')
+    if page.get("invalid") is True:
+        reason = _one_line(page.get("invalidreason"))
+        raise PageNotFoundError(f'Wikipedia page "{title}" is not a valid title: {reason}')
+    raw_revisions = page.get("revisions", [])
+    if not isinstance(raw_revisions, list):
+        raise SourceFormatError(f'Wikipedia revisions of "{title}": revisions is not a list')
+    return PageRevisions(
+        title=_text(page.get("title"), "title"),
+        pageid=_integer(page.get("pageid"), "pageid"),
+        revisions=tuple(parse_revision(_mapping(raw, "revision")) for raw in raw_revisions),
+        continuation=parse_continuation(payload),
+        redirected_from=redirected_from,
+    )
+
+
+def _resolve_title(query: Mapping[str, Any], title: str) -> tuple[str, str | None]:
+    """The title the API resolved `title` to (normalised, then redirected), and the redirect."""
+    normalised = _follow(query.get("normalized"), title)
+    resolved = _follow(query.get("redirects"), normalised)
+    return resolved, normalised if resolved != normalised else None
+
+
+def _follow(mappings: object, title: str) -> str:
+    """Where a `normalized` or `redirects` list sends `title` (itself when not listed)."""
+    for entry in mappings if isinstance(mappings, list) else []:
+        if isinstance(entry, Mapping) and entry.get("from") == title and entry.get("to"):
+            return str(entry["to"])
+    return title
+
+
+def _is_page(page: object, title: str) -> bool:
+    """True when `page` is the page object for `title`."""
+    return isinstance(page, Mapping) and page.get("title") == title
+
+
+def parse_revision(raw: Mapping[str, Any]) -> Revision:
+    """One revision object; keys that revision deletion removes may be absent."""
+    tags = raw.get("tags") or []
+    if not isinstance(tags, list):
+        raise SourceFormatError("Wikipedia revision: tags is not a list")
+    user = raw.get("user")
+    comment = raw.get("comment")
+    return Revision(
+        revid=_integer(raw.get("revid"), "revid"),
+        parentid=_integer(raw.get("parentid", 0), "parentid"),
+        timestamp=parse_timestamp(raw.get("timestamp")),
+        user=user if isinstance(user, str) and not raw.get("userhidden") else None,
+        comment=comment if isinstance(comment, str) and not raw.get("commenthidden") else None,
+        size=_optional_integer(raw.get("size"), "size"),
+        minor=raw.get("minor") is True,
+        tags=tuple(str(tag) for tag in tags),
+        anon=raw.get("anon") is True,
+        temp=raw.get("temp") is True,
+        userhidden=raw.get("userhidden") is True,
+        commenthidden=raw.get("commenthidden") is True,
+        sha1hidden=raw.get("sha1hidden") is True,
+        suppressed=raw.get("suppressed") is True,
+    )
+
+
+def parse_compare(payload: Mapping[str, Any]) -> Comparison:
+    """The diff of an `action=compare` response (`body` in formatversion=2, `*` in 1)."""
+    compare = _mapping(payload.get("compare"), "compare")
+    body = compare.get("body", compare.get("*"))
+    if not isinstance(body, str):
+        raise SourceFormatError("Wikipedia compare: the response has no diff body")
+    return Comparison(
+        fromrevid=_optional_integer(compare.get("fromrevid"), "fromrevid"),
+        torevid=_optional_integer(compare.get("torevid"), "torevid"),
+        fromsize=_optional_integer(compare.get("fromsize"), "fromsize"),
+        tosize=_optional_integer(compare.get("tosize"), "tosize"),
+        body=body,
+    )
+
+
+def parse_search(payload: Mapping[str, Any]) -> SearchPage:
+    """One page of `list=search` results, snippets reduced to plain text."""
+    query = _mapping(payload.get("query"), "query")
+    results = query.get("search")
+    if not isinstance(results, list):
+        raise SourceFormatError("Wikipedia search: query.search is not a list")
+    info = query.get("searchinfo")
+    totalhits = info.get("totalhits") if isinstance(info, Mapping) else None
+    hits = []
+    for raw in results:
+        hit = _mapping(raw, "search result")
+        timestamp = hit.get("timestamp")
+        hits.append(
+            SearchHit(
+                pageid=_integer(hit.get("pageid"), "pageid"),
+                title=_text(hit.get("title"), "title"),
+                snippet=plain_snippet(hit.get("snippet")),
+                timestamp=parse_timestamp(timestamp) if timestamp else None,
+                size=_optional_integer(hit.get("size"), "size"),
+                wordcount=_optional_integer(hit.get("wordcount"), "wordcount"),
+            )
+        )
+    return SearchPage(
+        hits=tuple(hits),
+        continuation=parse_continuation(payload),
+        totalhits=totalhits if isinstance(totalhits, int) else None,
+    )
+
+
+def plain_snippet(snippet: object) -> str:
+    """A search snippet without its `searchmatch` spans or other tags, entities decoded."""
+    if not isinstance(snippet, str):
+        return ""
+    return " ".join(html.unescape(_TAG.sub("", snippet)).split())
+
+
+def parse_revert_risk(payload: object) -> float:
+    """The probability that a revision will be reverted (`output.probabilities.true`)."""
+    if not isinstance(payload, Mapping):
+        raise SourceFormatError("revert-risk: the response is not a JSON object")
+    output = payload.get("output")
+    probabilities = output.get("probabilities") if isinstance(output, Mapping) else None
+    value = probabilities.get("true") if isinstance(probabilities, Mapping) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise SourceFormatError("revert-risk: no output.probabilities.true in the response")
+    return float(value)
+
+
+def parse_continuation(payload: Mapping[str, Any]) -> Mapping[str, str] | None:
+    """The `continue` object to send back unchanged (every key), or None at the end."""
+    continuation = payload.get("continue")
+    if continuation is None:
+        return None
+    if not isinstance(continuation, Mapping) or not continuation:
+        raise SourceFormatError("Wikipedia API: continue is not an object")
+    return {str(key): str(value) for key, value in continuation.items()}
+
+
+def parse_timestamp(value: object) -> datetime:
+    """An aware datetime from the API's ISO 8601 `2026-11-02T21:14:03Z`."""
+    if not isinstance(value, str):
+        raise SourceFormatError("Wikipedia API: a timestamp is missing")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise SourceFormatError(f"Wikipedia API: bad timestamp {value[:40]!r}") from error
+    if moment.utcoffset() is None:
+        raise SourceFormatError(f"Wikipedia API: timestamp without a zone {value[:40]!r}")
+    return moment
+
+
+def _mapping(value: object, name: str) -> Mapping[str, Any]:
+    """`value` as a JSON object, or SourceFormatError naming the field."""
+    if not isinstance(value, Mapping):
+        raise SourceFormatError(f"Wikipedia API: {name} is missing or not an object")
+    return value
+
+
+def _integer(value: object, name: str) -> int:
+    """`value` as an int, or SourceFormatError naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SourceFormatError(f"Wikipedia API: {name} is missing or not a number")
+    return value
+
+
+def _optional_integer(value: object, name: str) -> int | None:
+    """`value` as an int, None when absent."""
+    return None if value is None else _integer(value, name)
+
+
+def _text(value: object, name: str) -> str:
+    """`value` as a non-empty string, or SourceFormatError naming the field."""
+    if not isinstance(value, str) or not value:
+        raise SourceFormatError(f"Wikipedia API: {name} is missing or not text")
+    return value
+
+
+def _one_line(value: object) -> str:
+    """Text squeezed onto one line, at most 300 characters."""
+    return " ".join(str(value or "").split())[:300]
