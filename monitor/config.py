@@ -6,8 +6,9 @@
 
 Secrets are never written in the file: a key `<name>_env`, `<name>_file` or `<name>_credential`
 says where the value lives (monitor.secrets), and validation checks that it resolves. Problem
-messages are built from pydantic's error type and key path only, never from the value given, so a
-secret pasted into the wrong key is not repeated back.
+messages are built from pydantic's error type and key path only (monitor.config_problems), never
+from the value given, so a secret pasted into the wrong key is not repeated back. The digest
+schedule and quiet hours are parsed by monitor.schedule.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
-from datetime import time, timedelta
+from datetime import timedelta
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -37,18 +36,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
-from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, redact, resolve
+from monitor.config_problems import Problem, describe_errors, format_problem
+from monitor.schedule import CronSetting, QuietHoursSetting, parse_cron
+from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
 from monitor.units import ByteSize, Duration
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
 SOURCE_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
-
-# A key path (('sources', 'news', 'url')) and what is wrong there.
-Problem = tuple[tuple[str | int, ...], str]
 
 
 class ConfigError(Exception):
@@ -101,135 +98,6 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Address = Annotated[str, AfterValidator(_check_address)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 PositiveDuration = Annotated[Duration, AfterValidator(_check_positive)]
-
-
-class QuietHours(BaseModel):
-    """A daily window "HH:MM-HH:MM" in the school's time zone; it may run past midnight."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start: time
-    end: time
-
-    def contains(self, moment: time) -> bool:
-        """True when `moment` (a local wall-clock time) falls inside the window."""
-        if self.start < self.end:
-            return self.start <= moment < self.end
-        return moment >= self.start or moment < self.end
-
-
-_QUIET_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def _parse_quiet_hours(value: object) -> object:
-    if not isinstance(value, str):
-        return value
-    match = _QUIET_HOURS.match(value)
-    numbers = [int(part) for part in match.groups()] if match else []
-    if not numbers or numbers[0] > 23 or numbers[2] > 23 or numbers[1] > 59 or numbers[3] > 59:
-        raise ValueError('expected "HH:MM-HH:MM", e.g. "21:00-07:00"')
-    start, end = time(numbers[0], numbers[1]), time(numbers[2], numbers[3])
-    if start == end:
-        raise ValueError("start and end are the same time: leave quiet_hours out for none")
-    return QuietHours(start=start, end=end)
-
-
-class CronSchedule(BaseModel):
-    """A standard 5-field cron expression, with its fields spelled for APScheduler's CronTrigger.
-
-    APScheduler 3 numbers weekdays from Monday = 0 where cron has Sunday = 0, so `day_of_week`
-    lists day names ("mon,tue,...") and `CronTrigger(**schedule.trigger_fields())` fires when
-    cron would.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    expression: str
-    minute: str
-    hour: str
-    day: str
-    month: str
-    day_of_week: str
-
-    def trigger_fields(self) -> dict[str, str]:
-        """Keyword arguments for apscheduler.triggers.cron.CronTrigger (without the timezone)."""
-        fields = ("minute", "hour", "day", "month", "day_of_week")
-        return {name: getattr(self, name) for name in fields}
-
-
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1
-    )
-}
-_DAYS = {name: number for number, name in enumerate("sun mon tue wed thu fri sat".split())}
-_CRON_FIELDS: tuple[tuple[str, int, int, Mapping[str, int]], ...] = (
-    ("minute", 0, 59, {}),
-    ("hour", 0, 23, {}),
-    ("day-of-month", 1, 31, {}),
-    ("month", 1, 12, _MONTHS),
-    ("day-of-week", 0, 7, _DAYS),
-)
-
-
-def parse_cron(expression: str) -> CronSchedule:
-    """The schedule of a standard cron expression; ValueError says which field is wrong."""
-    texts = expression.split()
-    if len(texts) != 5:
-        raise ValueError("expected 5 cron fields: minute hour day-of-month month day-of-week")
-    found = [_cron_values(text, *spec) for text, spec in zip(texts, _CRON_FIELDS, strict=True)]
-    if texts[2] != "*" and texts[4] != "*":
-        # cron runs when either day field matches, APScheduler only when both do: refuse the doubt.
-        raise ValueError("give day-of-month or day-of-week, not both")
-    spelled = [
-        "*" if text == "*" else ",".join(str(number) for number in sorted(numbers))
-        for text, numbers in zip(texts, found, strict=True)
-    ]
-    day_names = list(_DAYS)
-    weekdays = sorted({day % 7 for day in found[4]})  # cron allows 7 for Sunday too
-    day_of_week = "*" if texts[4] == "*" else ",".join(day_names[day] for day in weekdays)
-    return CronSchedule(
-        expression=" ".join(texts),
-        minute=spelled[0],
-        hour=spelled[1],
-        day=spelled[2],
-        month=spelled[3],
-        day_of_week=day_of_week,
-    )
-
-
-def _cron_values(text: str, field: str, low: int, high: int, names: Mapping[str, int]) -> set[int]:
-    """The numbers one cron field matches; the error names the field, not the text."""
-    problem = f"cron {field} field: expected *, N, N-M, lists and /steps within {low}-{high}"
-    values: set[int] = set()
-    for part in text.split(","):
-        base, slash, step_text = part.partition("/")
-        try:
-            if base == "*":
-                start, end = low, high
-            else:
-                first, dash, last = base.partition("-")
-                start = _cron_number(first, names)
-                # "5/15" runs from 5 to the end of the range, every 15.
-                end = _cron_number(last, names) if dash else (high if slash else start)
-            step = int(step_text) if slash else 1
-        except (ValueError, KeyError):
-            raise ValueError(problem) from None
-        if not (low <= start <= end <= high and step > 0):
-            raise ValueError(problem)
-        values.update(range(start, end + 1, step))
-    return values
-
-
-def _cron_number(token: str, names: Mapping[str, int]) -> int:
-    if token.isascii() and token.isdigit():
-        return int(token)
-    return names[token.lower()]
-
-
-def _cron_from_config(value: object) -> object:
-    return parse_cron(value) if isinstance(value, str) else value
 
 
 def _database_url(url: str, directory: Path | None) -> str:
@@ -314,10 +182,8 @@ class EmailConfig(Section):
     sender: Address = Field(alias="from")
     to: tuple[Address, ...] = Field(min_length=1)
     urgent_to: tuple[Address, ...] = ()  # empty: urgent mail goes to `to`
-    digest_schedule: Annotated[CronSchedule, BeforeValidator(_cron_from_config)] = Field(
-        default_factory=lambda: parse_cron("30 7 * * 1-5")
-    )
-    quiet_hours: Annotated[QuietHours, BeforeValidator(_parse_quiet_hours)] | None = None
+    digest_schedule: CronSetting = Field(default_factory=lambda: parse_cron("30 7 * * 1-5"))
+    quiet_hours: QuietHoursSetting | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -449,9 +315,11 @@ def load(path: Path) -> Config:
     try:
         config = Config.model_validate({**data, "sources": sources}, context=context)
     except ValidationError as error:
-        problems[:0] = _describe(error, ())
+        problems[:0] = describe_errors(error, ())
     if config is None or problems:
-        raise ConfigError([_format(path.name, where, message) for where, message in problems])
+        raise ConfigError(
+            [format_problem(path.name, where, message) for where, message in problems]
+        )
     return config
 
 
@@ -536,7 +404,7 @@ def _validate_source(
     try:
         return model.model_validate(table, context=context), problems
     except ValidationError as error:
-        return None, problems + _describe(error, where)
+        return None, problems + describe_errors(error, where)
 
 
 def _take_plain_secrets(
@@ -554,87 +422,3 @@ def _take_plain_secrets(
         for key in plain
     ]
     return found, {key: value for key, value in table.items() if key not in plain}
-
-
-# ---- problems as people read them -------------------------------------------------------------
-
-_MESSAGES = {
-    "missing": "required",
-    "extra_forbidden": "unknown key",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": "expected a string",
-    "list_type": "expected a list",
-    "tuple_type": "expected a list",
-    "set_type": "expected a list",
-    "dict_type": "expected a table",
-    "model_type": "expected a table",
-    "model_attributes_type": "expected a table",
-    "url_parsing": "invalid URL",
-    "url_syntax_violation": "invalid URL",
-    "url_type": "invalid URL",
-    "url_too_long": "invalid URL: too long",
-    "time_parsing": "expected a time such as 07:30",
-}
-_BOUNDS = {
-    "greater_than": "must be more than {gt}",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than": "must be less than {lt}",
-    "less_than_equal": "must be at most {le}",
-    "literal_error": "expected one of {expected}",
-    "url_scheme": "invalid URL: the scheme must be {expected_schemes}",
-    "string_pattern_mismatch": "must match {pattern}",
-    "too_long": "may hold at most {max_length} items",
-}
-
-
-def _describe(error: ValidationError, prefix: tuple[str | int, ...]) -> list[Problem]:
-    """pydantic's errors as (key path, message) pairs; the offending values are never read."""
-    return [
-        ((*prefix, *_key_path(detail["loc"])), _message(detail))
-        for detail in error.errors(include_url=False, include_input=False)
-    ]
-
-
-def _key_path(location: tuple[str | int, ...]) -> tuple[str | int, ...]:
-    # pydantic adds markers for dict keys and validator wrappers; they are not config keys.
-    return tuple(
-        part
-        for part in location
-        if not (isinstance(part, str) and (part == "[key]" or part.startswith("function-")))
-    )
-
-
-def _message(detail: ErrorDetails) -> str:
-    kind, context = detail["type"], detail.get("ctx", {})
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    if kind in _BOUNDS:
-        return _BOUNDS[kind].format(**context)
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "too_short":
-        return f"needs at least {context['min_length']} item(s)"
-    if kind in ("value_error", "assertion_error") and "error" in context:
-        return str(context["error"])
-    message = detail["msg"]
-    return message[:1].lower() + message[1:]
-
-
-def _format(file: str, where: tuple[str | int, ...], message: str) -> str:
-    """One problem line; registered secrets are masked as well, in case a plug-in echoes one."""
-    if not where:
-        return redact(f"{file}: {message}")
-    path = ""
-    for part in where:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            key = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
-            path += f".{key}" if path else key
-    return redact(f"{file}: at '{path}': {message}")

@@ -39,7 +39,7 @@ class Item:
     rating: float | None = None
     parent_external_id: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
-    # Some terms (Google Places) forbid keeping review text: the text is blanked after this many days.
+    # Some terms (Google Places) forbid keeping review text: it is blanked after this many days.
     retain_text_days: int | None = None
 
     def __post_init__(self) -> None:

@@ -112,7 +112,7 @@ def from_file(path: Path) -> Secret:
 
 
 def from_credential(name: str) -> Secret:
-    """A systemd credential (LoadCredential=/SetCredentialEncrypted=) from $CREDENTIALS_DIRECTORY."""
+    """A systemd credential (`LoadCredential=`) read from $CREDENTIALS_DIRECTORY."""
     directory = os.environ.get("CREDENTIALS_DIRECTORY")
     if not directory:
         raise SecretError(
@@ -145,7 +145,7 @@ CredentialRef = Annotated[str, AfterValidator(_check_credential)]
 
 
 def resolve(owner: object, name: str) -> Secret | None:
-    """The secret `name` of a config model from its `name_env`, `name_file` or `name_credential` key."""
+    """The secret `name` of a config model from its `name_env`, `_file` or `_credential` key."""
     variable = getattr(owner, f"{name}_env", None)
     if variable:
         return from_env(variable)

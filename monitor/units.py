@@ -53,9 +53,15 @@ def parse_size(value: object) -> int:
     return int(float(amount) * _SIZE_UNITS[unit])
 
 
-def _format_duration(value: timedelta) -> str:
-    return f"{value.total_seconds():g}s"
+def format_duration(value: timedelta) -> str:
+    """The shortest exact "<n>s|m|h|d" spelling of a duration."""
+    seconds = value.total_seconds()
+    for unit in ("d", "h", "m"):
+        size = _DURATION_UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(_format_duration)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
 ByteSize = Annotated[int, BeforeValidator(parse_size)]

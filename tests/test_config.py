@@ -12,14 +12,7 @@ import pytest
 from pydantic import HttpUrl
 
 import sources.base
-from monitor.config import (
-    SYSTEM_CONFIG,
-    Config,
-    ConfigError,
-    find_config,
-    load,
-    parse_cron,
-)
+from monitor.config import SYSTEM_CONFIG, Config, ConfigError, find_config, load
 from monitor.model import FetchResult, SourceState
 from monitor.secrets import CredentialRef, EnvRef, FileRef
 from sources.base import SourceConfig, adapters, register
@@ -469,62 +462,6 @@ def test_secrets_never_appear_in_a_loaded_config(monkeypatch: pytest.MonkeyPatch
     assert SECRET not in dumped and "CONFIG_TEST_SMTP_PASSWORD" in dumped
     assert "https://news.example.org/feed.xml" in dumped  # each adapter's own keys are kept
     assert config.email is not None and str(config.email.password()) == "***"
-
-
-# ---- schedules --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("expression", "fields"),
-    [
-        ("30 7 * * 1-5", ("30", "7", "*", "*", "mon,tue,wed,thu,fri")),
-        ("0 8 * * 0", ("0", "8", "*", "*", "sun")),
-        ("0 8 * * 7", ("0", "8", "*", "*", "sun")),
-        ("0 8 * * sat,SUN", ("0", "8", "*", "*", "sun,sat")),
-        ("0 8 * * */2", ("0", "8", "*", "*", "sun,tue,thu,sat")),
-        ("*/20 6-8 1 jan-mar *", ("0,20,40", "6,7,8", "1", "1,2,3", "*")),
-        ("5/30 * * * *", ("5,35", "*", "*", "*", "*")),
-    ],
-)
-def test_cron_expressions(expression: str, fields: tuple[str, ...]) -> None:
-    schedule = parse_cron(expression)
-    names = ("minute", "hour", "day", "month", "day_of_week")
-    assert schedule.trigger_fields() == dict(zip(names, fields, strict=True))
-
-
-@pytest.mark.parametrize(
-    ("expression", "message"),
-    [
-        ("30 7 * *", "expected 5 cron fields"),
-        ("@daily", "expected 5 cron fields"),
-        ("60 7 * * *", "cron minute field"),
-        ("30 24 * * *", "cron hour field"),
-        ("30 7 0 * *", "cron day-of-month field"),
-        ("30 7 * 13 *", "cron month field"),
-        ("30 7 * * 8", "cron day-of-week field"),
-        ("30 7 * * mon-", "cron day-of-week field"),
-        ("30 7 * * 5-1", "cron day-of-week field"),
-        ("*/0 7 * * *", "cron minute field"),
-        ("1,,2 7 * * *", "cron minute field"),
-        ("30 7 1 * 1", "not both"),
-    ],
-)
-def test_bad_cron_expressions(expression: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        parse_cron(expression)
-
-
-def test_the_cron_schedule_drives_apscheduler_as_cron_would() -> None:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from apscheduler.triggers.cron import CronTrigger
-
-    london = ZoneInfo("Europe/London")
-    trigger = CronTrigger(**parse_cron("30 7 * * 1-5").trigger_fields(), timezone=london)
-    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=london)
-    monday = trigger.get_next_fire_time(None, saturday)
-    assert monday == datetime(2026, 11, 30, 7, 30, tzinfo=london)
 
 
 # ---- finding the file -------------------------------------------------------------------------

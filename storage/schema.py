@@ -1,0 +1,208 @@
+"""The tables (SQLAlchemy Core), as created by the Alembic migrations in `storage/migrations/`.
+
+This is the code's view of the schema; the migrations are the database's. A test compares the
+two after `upgrade`, so a column added here without a migration fails the suite.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from storage.types import UTCDateTime
+
+# Fixed constraint names keep later migrations (and SQLite batch rebuilds) able to name them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+HEALTH_VALUES = ("ok", "failing", "auth_expired", "blocked", "parser_broken")
+ITEM_TYPE_VALUES = ("review", "revision", "article", "thread", "post", "comment", "entry")
+SEVERITY_VALUES = ("urgent", "high", "normal", "info")
+ALERT_STATUS_VALUES = ("open", "acknowledged", "resolved", "dismissed")
+ALERT_ACTION_VALUES = (
+    "acknowledged",
+    "resolved",
+    "dismissed",
+    "requested_deletion",
+    "reported_to_platform",
+    "contacted_posh",
+    "contacted_police",
+    "replied_publicly",
+    "note",
+)
+OUTBOX_KIND_VALUES = ("urgent", "digest", "health")
+OUTBOX_STATUS_VALUES = ("pending", "sending", "sent", "failed")
+TRIGGER_VALUES = ("manual", "scheduled")
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL text for a CHECK that `column` holds one of `values` (all plain identifiers)."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+source_state = sa.Table(
+    "source_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("cursor", sa.JSON, nullable=False),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("last_poll_at", UTCDateTime),
+    sa.Column("last_success_at", UTCDateTime),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("health", sa.Text, nullable=False),
+    sa.Column("next_due_at", UTCDateTime),
+    sa.Column("blocked_until", UTCDateTime),
+    sa.Column("lease_owner", sa.Text),
+    sa.Column("lease_until", UTCDateTime),
+    sa.UniqueConstraint("name"),
+    sa.CheckConstraint(one_of("health", HEALTH_VALUES), name="health"),
+)
+
+mention = sa.Table(
+    "mention",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_type", sa.Text, nullable=False),
+    sa.Column("external_id", sa.Text, nullable=False),
+    sa.Column("item_type", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("rating", sa.Float),
+    sa.Column("published_at", UTCDateTime),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("parent_external_id", sa.Text),
+    sa.Column("sentiment_compound", sa.Float),
+    sa.Column("sentiment_pos", sa.Float),
+    sa.Column("sentiment_neu", sa.Float),
+    sa.Column("sentiment_neg", sa.Float),
+    sa.Column("sentiment_most_negative", sa.Float),
+    sa.Column("sentiment_most_negative_sentence", sa.Text),
+    sa.Column("sentiment_words", sa.JSON),
+    sa.Column("labels", sa.JSON, nullable=False),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Column("text_expires_at", UTCDateTime),
+    sa.Column("baseline", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("source", "external_id"),
+    sa.CheckConstraint(one_of("item_type", ITEM_TYPE_VALUES), name="item_type"),
+    sa.Index(None, "first_seen_at"),
+    sa.Index(None, "published_at"),
+    sa.Index(None, "text_expires_at"),
+)
+
+mention_version = sa.Table(
+    "mention_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("rating", sa.Float),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("replaced_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("mention_id", "version"),
+)
+
+alert = sa.Table(
+    "alert",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # Kept when a mention is purged: the incident log outlives the text it was about.
+    sa.Column("mention_id", sa.Integer, sa.ForeignKey("mention.id", ondelete="SET NULL")),
+    sa.Column("source", sa.Text),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("dedupe_key", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("dedupe_key"),
+    sa.CheckConstraint(one_of("severity", SEVERITY_VALUES), name="severity"),
+    sa.CheckConstraint(one_of("status", ALERT_STATUS_VALUES), name="status"),
+    sa.Index(None, "status"),
+    sa.Index(None, "created_at"),
+)
+
+alert_event = sa.Table(
+    "alert_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "alert_id", sa.Integer, sa.ForeignKey("alert.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.CheckConstraint(one_of("action", ALERT_ACTION_VALUES), name="action"),
+    sa.Index(None, "alert_id"),
+    sa.Index(None, "at"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("idempotency_key", sa.Text, nullable=False),
+    sa.Column("message_id", sa.Text, nullable=False),
+    sa.Column("recipients", sa.JSON, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body_text", sa.Text, nullable=False),
+    sa.Column("body_html", sa.Text),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.UniqueConstraint("idempotency_key"),
+    sa.UniqueConstraint("message_id"),
+    sa.CheckConstraint(one_of("kind", OUTBOX_KIND_VALUES), name="kind"),
+    sa.CheckConstraint(one_of("status", OUTBOX_STATUS_VALUES), name="status"),
+    sa.Index(None, "status", "next_attempt_at"),
+)
+
+digest = sa.Table(
+    "digest",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("window_end", UTCDateTime, nullable=False),
+    sa.Column("outbox_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="SET NULL")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    # Windows tile time: two digests can never start at the same instant.
+    sa.UniqueConstraint("window_start"),
+    sa.CheckConstraint("window_end > window_start", name="window_order"),
+)
+
+scan_run = sa.Table(
+    "scan_run",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("trigger", sa.Text, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("outcomes", sa.JSON, nullable=False),
+    sa.CheckConstraint(one_of("trigger", TRIGGER_VALUES), name="trigger"),
+    sa.Index(None, "started_at"),
+)

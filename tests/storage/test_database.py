@@ -1,0 +1,169 @@
+"""The Store: migrations, SQLite settings, transactions, and errors that keep passwords out."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from storage import mentions, scan_runs, schema
+from storage.database import StorageError, Store, upgrade
+from storage.revisions import head_revision
+from tests.storage.factories import NOW, make_item
+
+TABLES = {
+    "source_state",
+    "mention",
+    "mention_version",
+    "alert",
+    "alert_event",
+    "outbox",
+    "digest",
+    "scan_run",
+}
+
+
+def test_open_migrates_a_new_database_to_head(store: Store) -> None:
+    with store.transaction(read_only=True) as tx:
+        tables = set(sa.inspect(tx.connection).get_table_names())
+    assert tables == TABLES | {"alembic_version"}
+    assert store.revision() == head_revision() == "0001"
+
+
+def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
+    assert upgrade(database_url) == "0001"
+    with Store.open(database_url) as store, store.transaction() as tx:
+        run_id = scan_runs.start(tx, trigger="manual", now=NOW)
+    assert upgrade(database_url) == "0001"
+    with Store.open(database_url) as store, store.transaction() as tx:
+        assert [run.id for run in scan_runs.latest(tx)] == [run_id]
+
+
+def test_migrations_create_exactly_the_schema_the_code_uses(store: Store) -> None:
+    with store.transaction(read_only=True) as tx:
+        context = MigrationContext.configure(tx.connection, opts={"compare_type": True})
+        differences = compare_metadata(context, schema.metadata)
+    assert differences == []
+
+
+def test_sqlite_connections_use_wal_full_sync_busy_timeout_and_foreign_keys(
+    sqlite_url: str,
+) -> None:
+    with Store.open(sqlite_url) as store, store.transaction() as tx:
+        pragmas = {
+            name: tx.connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "busy_timeout": 30000,
+        "foreign_keys": 1,
+    }
+
+
+def test_sqlite_write_transaction_takes_the_write_lock_at_begin(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            with store.transaction():
+                # Nothing written yet, but BEGIN IMMEDIATE already holds the lock.
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            with store.transaction(read_only=True):
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+        finally:
+            other.close()
+
+
+def test_sqlite_foreign_keys_are_enforced(sqlite_url: str) -> None:
+    with Store.open(sqlite_url) as store:
+        with pytest.raises(sa.exc.IntegrityError), store.transaction() as tx:
+            tx.connection.execute(
+                sa.insert(schema.mention_version).values(
+                    mention_id=999, version=1, text="x", content_hash="h", replaced_at=NOW
+                )
+            )
+
+
+def test_a_transaction_that_raises_leaves_nothing_behind(store: Store) -> None:
+    with pytest.raises(RuntimeError, match="boom"), store.transaction() as tx:
+        scan_runs.start(tx, trigger="manual", now=NOW)
+        mentions.add_or_update(
+            tx,
+            source="google",
+            source_type="google_places",
+            item=make_item(),
+            sentiment=None,
+            labels=[],
+            now=NOW,
+            baseline=False,
+        )
+        raise RuntimeError("boom")
+    with store.transaction(read_only=True) as tx:
+        assert scan_runs.latest(tx) == []
+        assert mentions.list_mentions(tx) == []
+
+
+def test_sqlite_file_directory_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "lib" / "monitor" / "monitor.db"
+    with Store.open(f"sqlite:///{path}"):
+        pass
+    assert path.is_file()
+
+
+def test_unreachable_database_error_names_it_without_the_password() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The port is closed again, so the connection is refused at once.
+    url = f"postgresql+psycopg://monitor:hunter2-secret@127.0.0.1:{port}/monitor"
+    with pytest.raises(StorageError) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "hunter2" not in message
+    assert f"postgresql+psycopg://monitor:***@127.0.0.1:{port}/monitor" in message
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+def test_display_url_and_repr_hide_the_password(postgres_url: str) -> None:
+    # The test server trusts local connections, so any password is accepted.
+    url = sa.make_url(postgres_url).set(password="hunter2-secret")
+    with Store.open(url.render_as_string(hide_password=False)) as store:
+        assert "hunter2" not in store.url_for_display
+        assert "***" in store.url_for_display
+        assert "hunter2" not in repr(store)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url, and pass=hunter2-secret", "not a database URL"),
+        ("mysql://monitor:hunter2-secret@db.example/monitor", "unsupported database 'mysql'"),
+        (
+            "postgresql+psycopg2://monitor:hunter2-secret@db.example/monitor",
+            r"unsupported database 'postgresql\+psycopg2'.*postgresql\+psycopg://",
+        ),
+        ("sqlite://", "in-memory"),
+        ("sqlite:///:memory:", "in-memory"),
+    ],
+)
+def test_unusable_urls_are_refused_plainly(url: str, expected: str) -> None:
+    with pytest.raises(StorageError, match=expected) as caught:
+        Store.open(url)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_postgres_read_only_transaction_refuses_writes(postgres_url: str) -> None:
+    with Store.open(postgres_url) as store:
+        with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+            with store.transaction(read_only=True) as tx:
+                scan_runs.start(tx, trigger="manual", now=NOW)

@@ -1,0 +1,195 @@
+"""Source state: cursor and health bookkeeping, and leases between workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.model import Health, SourceState
+from storage import source_state
+from storage.database import Store
+from tests.storage.factories import HOUR, NOW
+
+
+@pytest.fixture
+def wiki(store: Store) -> Store:
+    """A store with the source "wiki" ensured."""
+    with store.transaction() as tx:
+        source_state.ensure(tx, "wiki", "wikipedia")
+    return store
+
+
+def test_ensure_creates_a_healthy_empty_row_once(store: Store) -> None:
+    with store.transaction() as tx:
+        assert source_state.load(tx, "wiki") is None
+        source_state.ensure(tx, "wiki", "wikipedia")
+        source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"rvstartid": 7},
+            etag=None,
+            last_modified=None,
+            now=NOW,
+            next_due_at=NOW + HOUR,
+        )
+        source_state.ensure(tx, "wiki", "wikipedia")
+        state = source_state.load(tx, "wiki")
+    assert state == SourceState(name="wiki", cursor={"rvstartid": 7}, last_success_at=NOW)
+
+
+def test_a_new_source_is_on_its_first_poll(wiki: Store) -> None:
+    with wiki.transaction(read_only=True) as tx:
+        state = source_state.load(tx, "wiki")
+        row = source_state.statuses(tx)["wiki"]
+    assert state is not None and state.is_first_poll
+    assert (row.type, row.health, row.consecutive_failures) == ("wikipedia", Health.OK, 0)
+
+
+def test_a_second_owner_is_refused_until_the_lease_expires(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        assert source_state.acquire_lease(tx, "wiki", "daemon", until=NOW + HOUR, now=NOW)
+    with wiki.transaction() as tx:
+        assert not source_state.acquire_lease(tx, "wiki", "cli", until=NOW + HOUR, now=NOW)
+        assert source_state.lease_holder(tx, "wiki", NOW) == "daemon"
+        assert source_state.lease_holder(tx, "wiki", NOW + HOUR) == "daemon"
+        assert source_state.lease_holder(tx, "wiki", NOW + 2 * HOUR) is None
+    later = NOW + 2 * HOUR
+    with wiki.transaction() as tx:
+        assert source_state.acquire_lease(tx, "wiki", "cli", until=later + HOUR, now=later)
+        assert source_state.lease_holder(tx, "wiki", later) == "cli"
+
+
+def test_the_same_owner_re_acquires_and_release_frees_the_lease(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        assert source_state.acquire_lease(tx, "wiki", "daemon", until=NOW + HOUR, now=NOW)
+        assert source_state.acquire_lease(tx, "wiki", "daemon", until=NOW + 3 * HOUR, now=NOW)
+        assert source_state.statuses(tx)["wiki"].lease_until == NOW + 3 * HOUR
+    with wiki.transaction() as tx:
+        source_state.release_lease(tx, "wiki", "cli")
+        assert source_state.lease_holder(tx, "wiki", NOW) == "daemon"
+        source_state.release_lease(tx, "wiki", "daemon")
+        assert source_state.lease_holder(tx, "wiki", NOW) is None
+        assert source_state.acquire_lease(tx, "wiki", "cli", until=NOW + HOUR, now=NOW)
+
+
+def test_no_lease_on_a_source_without_a_row(store: Store) -> None:
+    with store.transaction() as tx:
+        assert not source_state.acquire_lease(tx, "ghost", "daemon", until=NOW + HOUR, now=NOW)
+
+
+def test_failures_count_up_and_keep_the_cursor(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"rvstartid": 41},
+            etag='"v1"',
+            last_modified="Fri, 14 Mar 2025 09:00:00 GMT",
+            now=NOW,
+            next_due_at=NOW + HOUR,
+        )
+        counts = [
+            source_state.record_failure(
+                tx,
+                "wiki",
+                error=f"HTTP 503 (attempt {attempt})",
+                health="failing",
+                now=NOW + attempt * HOUR,
+                next_due_at=NOW + (attempt + 1) * HOUR,
+                blocked_until=None,
+            )
+            for attempt in (1, 2, 3)
+        ]
+        row = source_state.statuses(tx)["wiki"]
+    assert counts == [1, 2, 3]
+    assert row.cursor == {"rvstartid": 41}
+    assert (row.etag, row.last_modified) == ('"v1"', "Fri, 14 Mar 2025 09:00:00 GMT")
+    assert (row.health, row.last_error) == (Health.FAILING, "HTTP 503 (attempt 3)")
+    assert (row.last_success_at, row.last_poll_at, row.next_due_at) == (
+        NOW,
+        NOW + 3 * HOUR,
+        NOW + 4 * HOUR,
+    )
+
+
+def test_success_after_failure_is_a_recovery_and_resets_the_counters(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        first = source_state.record_success(
+            tx, "wiki", cursor={}, etag=None, last_modified=None, now=NOW, next_due_at=NOW + HOUR
+        )
+        source_state.record_failure(
+            tx,
+            "wiki",
+            error="429 Too Many Requests",
+            health=Health.BLOCKED,
+            now=NOW + HOUR,
+            next_due_at=NOW + 2 * HOUR,
+            blocked_until=NOW + 5 * HOUR,
+        )
+        blocked = source_state.statuses(tx)["wiki"]
+        recovered = source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"seen": ["a"]},
+            etag=None,
+            last_modified=None,
+            now=NOW + 6 * HOUR,
+            next_due_at=NOW + 7 * HOUR,
+        )
+        again = source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"seen": ["a"]},
+            etag=None,
+            last_modified=None,
+            now=NOW + 7 * HOUR,
+            next_due_at=NOW + 8 * HOUR,
+        )
+        row = source_state.statuses(tx)["wiki"]
+    assert (first, recovered, again) == (False, True, False)
+    assert (blocked.health, blocked.blocked_until) == (Health.BLOCKED, NOW + 5 * HOUR)
+    assert (row.health, row.consecutive_failures, row.last_error) == (Health.OK, 0, None)
+    assert (row.blocked_until, row.last_success_at) == (None, NOW + 7 * HOUR)
+    assert row.cursor == {"seen": ["a"]}
+
+
+def test_an_unknown_health_or_source_is_refused(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        with pytest.raises(ValueError, match="broken"):
+            source_state.record_failure(
+                tx, "wiki", error="x", health="broken", now=NOW, next_due_at=NOW, blocked_until=None
+            )
+        with pytest.raises(source_state.UnknownSourceError, match="ghost"):
+            source_state.record_failure(
+                tx,
+                "ghost",
+                error="x",
+                health="failing",
+                now=NOW,
+                next_due_at=NOW,
+                blocked_until=None,
+            )
+        with pytest.raises(source_state.UnknownSourceError, match="ghost"):
+            source_state.record_success(
+                tx, "ghost", cursor={}, etag=None, last_modified=None, now=NOW, next_due_at=NOW
+            )
+
+
+def test_a_long_error_is_cut_short(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        source_state.record_failure(
+            tx,
+            "wiki",
+            error="x" * 10_000,
+            health="failing",
+            now=NOW,
+            next_due_at=NOW,
+            blocked_until=None,
+        )
+        row = source_state.statuses(tx)["wiki"]
+    assert row.last_error == "x" * source_state.MAX_ERROR_LENGTH
+
+
+def test_statuses_lists_every_source(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        source_state.ensure(tx, "news", "feed")
+        assert sorted(source_state.statuses(tx)) == ["news", "wiki"]

@@ -1,0 +1,188 @@
+"""The `monitor` command: exit codes, firm JSON shapes, and the README documenting it all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from monitor.cli import MENTION_FIELDS, main
+from sources.base import adapters
+from storage import source_state
+from storage.database import Store
+from tests.configs import write_config
+from tests.loopback import LoopbackServer, Reply
+
+ROOT = Path(__file__).resolve().parent.parent
+STATUS_FIELDS = {
+    "name",
+    "type",
+    "enabled",
+    "health",
+    "last_success_at",
+    "last_error",
+    "consecutive_failures",
+    "mention_count",
+}
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def config_path(server: LoopbackServer, tmp_path: Path) -> Path:
+    server.route("/alerts.xml", Reply.fixture("feed/google_alerts.xml", "application/atom+xml"))
+    server.route("/news.rss", Reply.fixture("feed/rss2.xml", "application/rss+xml"))
+    server.route("/down", Reply(status=500))
+    return write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            "alerts": {"type": "feed", "url": f"{server.url}/alerts.xml"},
+            "news": {"type": "feed", "url": f"{server.url}/news.rss"},
+            "broken": {"type": "feed", "url": f"{server.url}/down", "enabled": False},
+        },
+    )
+
+
+def test_scan_then_mentions_in_every_format(config_path: Path) -> None:
+    scanned = run("--config", str(config_path), "scan")
+    assert scanned.exit_code == 0, scanned.output
+    lines = scanned.output.splitlines()
+    assert lines[0].split("\t")[:5] == ["source", "type", "status", "fetched", "new"]
+    assert lines[1].split("\t")[:5] == ["alerts", "feed", "ok (baseline)", "3", "3"]
+
+    as_json = json.loads(run("--config", str(config_path), "mentions", "--format", "json").output)
+    assert len(as_json) == 6
+    assert all(list(record) == list(MENTION_FIELDS) for record in as_json)
+    protest = next(record for record in as_json if "protest" in record["title"])
+    assert protest["type"] == "feed" and protest["item_type"] == "entry"
+    assert protest["published_at"] == "2026-11-20T14:26:15Z"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", protest["first_seen_at"])
+    assert -1 <= protest["sentiment"] < 0
+
+    as_csv = list(
+        csv.DictReader(
+            io.StringIO(run("--config", str(config_path), "mentions", "--format", "csv").output)
+        )
+    )
+    assert len(as_csv) == 6 and list(as_csv[0]) == list(MENTION_FIELDS)
+
+    table = run("--config", str(config_path), "mentions", "--source", "news", "--limit", "2")
+    assert table.exit_code == 0 and len(table.output.splitlines()) == 3
+
+
+def test_mentions_filters(config_path: Path) -> None:
+    run("--config", str(config_path), "scan")
+    negative = json.loads(
+        run(
+            "--config", str(config_path), "mentions", "--label", "negative", "--format", "json"
+        ).output
+    )
+    assert negative and all("negative" in record["labels"] for record in negative)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    later = run("--config", str(config_path), "mentions", "--since", tomorrow, "--format", "json")
+    assert json.loads(later.output) == []
+    bad = run("--config", str(config_path), "mentions", "--since", "last tuesday")
+    assert bad.exit_code == 2
+
+
+def test_status_json_has_one_object_per_configured_source(config_path: Path) -> None:
+    before = json.loads(run("--config", str(config_path), "status", "--format", "json").output)
+    assert [entry["health"] for entry in before] == ["unknown"] * 3
+    run("--config", str(config_path), "scan", "--source", "broken", "--source", "alerts")
+    after = json.loads(run("--config", str(config_path), "status", "--format", "json").output)
+    assert all(set(entry) == STATUS_FIELDS for entry in after)
+    by_name = {entry["name"]: entry for entry in after}
+    assert by_name["alerts"]["health"] == "ok" and by_name["alerts"]["mention_count"] == 3
+    assert by_name["broken"]["health"] == "failing"
+    assert by_name["broken"]["enabled"] is False
+    assert by_name["broken"]["consecutive_failures"] == 1
+    assert "HTTP 500" in by_name["broken"]["last_error"]
+    assert by_name["news"]["last_success_at"] is None
+
+
+def test_a_failing_source_exits_1(config_path: Path) -> None:
+    result = run("--config", str(config_path), "scan", "--source", "broken")
+    assert result.exit_code == 1
+    assert "failed" in result.output and "HTTP 500" in result.output
+
+
+def test_unknown_source_name_is_a_usage_error(config_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--config", str(config_path), "scan", "--source", "nope"])
+    assert result.exit_code == 2
+    assert "no source named nope" in result.output
+
+
+def test_a_source_leased_by_another_scan_exits_3(config_path: Path) -> None:
+    store = Store.open(f"sqlite:///{config_path.parent / 'monitor.db'}")
+    now = datetime.now(UTC)
+    with store.transaction() as tx:
+        source_state.ensure(tx, "alerts", "feed")
+        assert source_state.acquire_lease(
+            tx, "alerts", "otherhost:4242:abcd", now + timedelta(minutes=5), now
+        )
+    store.close()
+    result = CliRunner().invoke(main, ["--config", str(config_path), "scan", "--source", "alerts"])
+    assert result.exit_code == 3
+    assert "another scan is polling alerts" in result.output
+
+
+def test_config_problem_is_one_line_naming_the_key_and_exit_2(tmp_path: Path) -> None:
+    path = write_config(
+        tmp_path,
+        storage_url="sqlite:///x.db",
+        sources={"news": {"type": "feed", "url": "https://a.example/f", "colour": "red"}},
+    )
+    result = CliRunner().invoke(main, ["--config", str(path), "status"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "config.toml: at 'sources.news.colour': unknown key"
+    ]
+
+
+def test_check_and_check_online(config_path: Path) -> None:
+    offline = run("--config", str(config_path), "check")
+    assert offline.exit_code == 0
+    assert "config:" in offline.output and "database:" in offline.output
+    online = run("--config", str(config_path), "check", "--online")
+    assert online.exit_code == 0
+    assert "source alerts (feed): ok" in online.output
+    # check --online stores nothing
+    listed = run("--config", str(config_path), "mentions", "--format", "json")
+    assert json.loads(listed.output) == []
+
+
+def test_db_upgrade_reports_the_revision(config_path: Path) -> None:
+    result = run("--config", str(config_path), "db", "upgrade")
+    assert result.exit_code == 0
+    assert re.fullmatch(r"database at revision \S+\n", result.output)
+
+
+def test_sources_lists_every_type_with_its_keys() -> None:
+    output = run("sources").output
+    for name, adapter in adapters().items():
+        assert f"{name}: " in output
+        for key in adapter.config_model.model_fields:
+            if key != "type":
+                assert f"    {key}" in output
+
+
+def test_readme_documents_every_command_source_type_and_key() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in main.commands:
+        assert f"monitor {command}" in readme, command
+    for name, adapter in adapters().items():
+        assert f'type = "{name}"' in readme, name
+        for key in adapter.config_model.model_fields:
+            assert f"`{key}`" in readme or f"`{key.rsplit('_', 1)[0]}_env`" in readme, (name, key)
+    shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
+    for section in ("[school]", "[storage]", "[http]", "[email]", "[alerts]"):
+        assert section in shipped and f"`{section}`" in readme

@@ -1,0 +1,272 @@
+"""The scan pipeline end to end: loopback feeds in, a real database out."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Config, load
+from monitor.scan import ScanReport, run_scan
+from sources.http import PoliteClient
+from storage import mentions, scan_runs, source_state
+from storage.database import Store
+from tests.configs import write_config
+from tests.loopback import LoopbackServer, Reply
+
+ATOM = {"Content-Type": "application/atom+xml"}
+
+
+def scan(config: Config, **options: object) -> ScanReport:
+    store = Store.open(config.storage.url)
+    try:
+
+        async def go() -> ScanReport:
+            async with PoliteClient(contact="t@example.org", timeout=5, backoff=0.01) as http:
+                return await run_scan(config, store, http, **options)  # type: ignore[arg-type]
+
+        return asyncio.run(go())
+    finally:
+        store.close()
+
+
+def stored(config: Config, source: str | None = None) -> list:
+    store = Store.open(config.storage.url)
+    try:
+        with store.transaction() as tx:
+            return mentions.list_mentions(tx, source=source)
+    finally:
+        store.close()
+
+
+def atom(*entries: tuple[str, str]) -> bytes:
+    """An Atom feed of (id, text) entries."""
+    body = "".join(
+        f"<entry><id>{entry_id}</id><title>{text[:30]}</title>"
+        f'<link href="https://news.example.org/{entry_id}"/>'
+        f"<updated>2026-11-2{index}T10:00:00Z</updated><content>{text}</content></entry>"
+        for index, (entry_id, text) in enumerate(entries)
+    )
+    return (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        f"<id>urn:t</id><updated>2026-11-20T00:00:00Z</updated>{body}</feed>"
+    ).encode()
+
+
+@pytest.fixture
+def alerts(server: LoopbackServer) -> LoopbackServer:
+    server.route("/alerts.xml", Reply.fixture("feed/google_alerts.xml", "application/atom+xml"))
+    server.route("/news.rss", Reply.fixture("feed/rss2.xml", "application/rss+xml"))
+    server.route("/down", Reply(status=500, body=b"down"))
+    return server
+
+
+def test_scan_twice_stores_each_mention_once(
+    alerts: LoopbackServer, database_url: str, tmp_path: Path
+) -> None:
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=database_url,
+            sources={"alerts": {"type": "feed", "url": f"{alerts.url}/alerts.xml"}},
+        )
+    )
+    first = scan(config)
+    assert [(o.name, o.status, o.new, o.baseline) for o in first.outcomes] == [
+        ("alerts", "ok", 3, True)
+    ]
+    second = scan(config)
+    assert [(o.status, o.fetched, o.new, o.updated) for o in second.outcomes] == [("ok", 3, 0, 0)]
+    found = stored(config)
+    assert len(found) == 3
+    assert all(mention.baseline for mention in found)
+    protest = next(m for m in found if "protest" in (m.title or ""))
+    assert protest.sentiment is not None and protest.sentiment.compound < 0
+    assert protest.url == "https://www.readingchronicle.co.uk/news/2026/11/20/uniform-row/"
+
+
+def test_a_failing_source_does_not_stop_the_others(
+    alerts: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={
+                "down": {"type": "feed", "url": f"{alerts.url}/down"},
+                "news": {"type": "feed", "url": f"{alerts.url}/news.rss"},
+            },
+        )
+    )
+    report = scan(config)
+    outcomes = {outcome.name: outcome for outcome in report.outcomes}
+    assert report.failed
+    assert outcomes["down"].status == "failed"
+    assert outcomes["down"].error == (
+        "127.0.0.1/down: HTTP 500 Internal Server Error (after 3 attempts)"
+    )
+    assert outcomes["news"].status == "ok" and outcomes["news"].new == 3
+    assert len(stored(config, "news")) == 3
+    store = Store.open(config.storage.url)
+    with store.transaction() as tx:
+        rows = source_state.statuses(tx)
+        runs = scan_runs.latest(tx)
+    store.close()
+    assert rows["down"].health == "failing" and rows["down"].consecutive_failures == 1
+    assert rows["down"].last_success_at is None
+    assert rows["news"].health == "ok" and rows["news"].last_error is None
+    assert runs[0].outcomes["down"]["status"] == "failed"
+    assert runs[0].outcomes["news"]["new"] == 3
+
+
+def test_new_and_edited_entries_after_the_baseline(
+    server: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    server.route(
+        "/feed",
+        Reply(body=atom(("a", "Calcot fete was lovely")), headers=ATOM),
+        Reply(
+            body=atom(("a", "Calcot fete was awful and badly run"), ("b", "Calcot new head")),
+            headers=ATOM,
+        ),
+    )
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={"f": {"type": "feed", "url": f"{server.url}/feed"}},
+        )
+    )
+    assert scan(config).outcomes[0].baseline
+    second = scan(config).outcomes[0]
+    assert (second.new, second.updated, second.baseline) == (1, 1, False)
+    by_id = {mention.external_id: mention for mention in stored(config)}
+    assert by_id["a"].version == 2 and "awful" in by_id["a"].text
+    assert "negative" in by_id["a"].labels
+    # Both were seen live: b is new, and a's edit is news even though a was first seen in the
+    # baseline, so neither is marked baseline any more.
+    assert not by_id["b"].baseline and not by_id["a"].baseline
+
+
+def test_dry_run_stores_nothing(alerts: LoopbackServer, sqlite_url: str, tmp_path: Path) -> None:
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={"alerts": {"type": "feed", "url": f"{alerts.url}/alerts.xml"}},
+        )
+    )
+    report = scan(config, dry_run=True)
+    assert report.outcomes[0].new == 3 and report.run_id is None
+    assert stored(config) == []
+
+
+def test_retry_after_keeps_the_source_unasked_until_then(
+    server: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    server.route("/limited", Reply(status=429, headers={"Retry-After": "3600"}))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={"limited": {"type": "feed", "url": f"{server.url}/limited"}},
+        )
+    )
+    first = scan(config).outcomes[0]
+    assert first.status == "rate_limited" and first.retry_at is not None
+    assert timedelta(minutes=59) < first.retry_at - datetime.now(UTC) <= timedelta(hours=1)
+    second = scan(config).outcomes[0]
+    assert second.status == "rate_limited"
+    assert "asked us to wait until" in (second.error or "")
+    assert len(server.requests_to("/limited")) == 1
+
+
+def test_first_poll_that_fails_leaves_the_baseline_for_the_next_success(
+    server: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    server.route("/flaky", Reply(status=404), Reply(body=atom(("x", "Calcot news")), headers=ATOM))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={"f": {"type": "feed", "url": f"{server.url}/flaky"}},
+        )
+    )
+    assert scan(config).outcomes[0].status == "failed"
+    assert scan(config).outcomes[0].baseline
+
+
+def test_two_scans_at_once_never_store_a_duplicate(
+    server: LoopbackServer, database_url: str, tmp_path: Path
+) -> None:
+    entries = [(f"id-{n}", f"Calcot story number {n}") for n in range(200)]
+    # A slow answer keeps the first scan's lease held while the second one starts.
+    server.route("/feed", Reply(body=atom(*entries), headers=ATOM, delay=0.3))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=database_url,
+            sources={"f": {"type": "feed", "url": f"{server.url}/feed"}},
+        )
+    )
+    Store.open(config.storage.url).close()  # migrate once, before the race
+    reports: list[ScanReport] = []
+    threads = [threading.Thread(target=lambda: reports.append(scan(config))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(report.outcomes[0].status for report in reports)
+    assert statuses in (["locked", "ok"], ["ok", "ok"])
+    assert len(stored(config)) == 200
+    assert sum(report.outcomes[0].new for report in reports) == 200
+
+
+def test_a_scan_killed_midway_leaves_a_sound_database_and_a_rerun_completes(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    database = tmp_path / "monitor.db"
+    entries = [(f"id-{n}", f"Calcot story {n}: parents were pleased") for n in range(3000)]
+    server.route("/quick", Reply(body=atom(*entries), headers=ATOM))
+    # The slow source is still in flight when the process dies.
+    server.route("/slow", Reply(body=atom(("s1", "Calcot slow news")), headers=ATOM, delay=30))
+    config_path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{database}",
+        sources={
+            "quick": {"type": "feed", "url": f"{server.url}/quick"},
+            "slow": {"type": "feed", "url": f"{server.url}/slow"},
+        },
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config_path), "scan"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not server.requests_to("/slow"):
+        time.sleep(0.05)
+    time.sleep(0.5)  # let the quick source reach (or pass) its storing transaction
+    process.kill()
+    process.wait()
+
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        count = connection.execute("SELECT count(*) FROM mention").fetchone()[0]
+    assert count in (0, 3000)  # all of a source's poll or none of it
+
+    server.route("/slow", Reply(body=atom(("s1", "Calcot slow news")), headers=ATOM))
+    config = load(config_path)
+    report = scan(config)
+    assert {outcome.name: outcome.status for outcome in report.outcomes} == {
+        "quick": "ok",
+        "slow": "ok",
+    }
+    assert len(stored(config, "quick")) == 3000
+    assert len(stored(config, "slow")) == 1
