@@ -41,6 +41,9 @@ class Item:
     extra: Mapping[str, Any] = field(default_factory=dict)
     # Some terms (Google Places) forbid keeping review text: it is blanked after this many days.
     retain_text_days: int | None = None
+    # History the adapter read only to know where to start (a page or query newly added to a
+    # source that has polled before): stored, never alerted, like a whole first poll.
+    baseline: bool = False
 
     def __post_init__(self) -> None:
         if self.item_type not in ITEM_TYPES:

@@ -251,7 +251,7 @@ class Scanner:
                         sentiment=sentiment,
                         labels=labels,
                         now=now,
-                        baseline=baseline,
+                        baseline=baseline or item.baseline,
                     )
                     if written.status != "unchanged":
                         counts[written.status] += 1

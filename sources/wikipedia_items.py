@@ -133,6 +133,7 @@ def revision_item(
         author=revision.user if revision.user is not None else HIDDEN_USER,
         published_at=revision.timestamp,
         extra=extra,
+        baseline=text.status == DiffStatus.BASELINE,
     )
 
 
@@ -197,4 +198,5 @@ def article_item(hit: SearchHit, query: str, links: WikiLinks, *, baseline: bool
             "wordcount": hit.wordcount,
             "baseline": baseline,
         },
+        baseline=baseline,
     )

@@ -186,3 +186,60 @@ def test_readme_documents_every_command_source_type_and_key() -> None:
     shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
     for section in ("[school]", "[storage]", "[http]", "[email]", "[alerts]"):
         assert section in shipped and f"`{section}`" in readme
+
+
+SECRET_IN_ENV = "not-to-be-printed-4711"
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (
+            '[sources.news]\ntype = "feed"\nmatch_aliases = true\n',
+            "at 'sources.news': give exactly one of url, url_env, url_file, url_credential",
+        ),
+        (
+            '[sources.news]\ntype = "feed"\nurl = "https://a.example/f"\nmatch_aliases = "often"\n',
+            "at 'sources.news.match_aliases': ",
+        ),
+        (
+            '[sources.news]\ntype = "feed"\nurl = "https://a.example/f"\ncolour = "red"\n',
+            "at 'sources.news.colour': unknown key",
+        ),
+        (
+            '[sources.news]\ntype = "carrier_pigeon"\n',
+            "at 'sources.news.type': unknown source type",
+        ),
+        ('[sources.news]\ntype = "feed"\nurl_file = "SECRET_FILE"\n', "chmod 600"),
+        (
+            '[sources.news]\ntype = "feed"\nurl_env = "MONITOR_TEST_UNSET_VARIABLE"\n',
+            "at 'sources.news.url_env': environment variable MONITOR_TEST_UNSET_VARIABLE is not "
+            "set",
+        ),
+    ],
+    ids=[
+        "missing-key",
+        "wrong-type",
+        "unknown-key",
+        "unknown-type",
+        "loose-secret-file",
+        "unset-env",
+    ],
+)
+def test_each_config_problem_is_one_message_and_exit_2(
+    table: str, expected: str, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "alert-url"
+    secret_file.write_text(f"https://www.google.com/alerts/feeds/{SECRET_IN_ENV}")
+    secret_file.chmod(0o644)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[school]\nname = "Calcot Schools"\n' + table.replace("SECRET_FILE", str(secret_file))
+    )
+    result = CliRunner().invoke(main, ["--config", str(path), "scan"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("config.toml: at 'sources.news")
+    assert expected in lines[0]
+    assert SECRET_IN_ENV not in result.output

@@ -8,13 +8,17 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import Field
 
 from monitor.config import Config, load
+from monitor.model import FetchResult, Item, SourceState
 from monitor.scan import ScanReport, run_scan
+from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state
 from storage.database import Store
@@ -270,3 +274,51 @@ def test_a_scan_killed_midway_leaves_a_sound_database_and_a_rerun_completes(
     }
     assert len(stored(config, "quick")) == 3000
     assert len(stored(config, "slow")) == 1
+
+
+class ScriptedConfig(SourceConfig):
+    """A test source whose items are named in its config."""
+
+    history: list[str] = Field(default_factory=list)
+    live: list[str] = Field(default_factory=list)
+
+
+async def fetch_scripted(
+    http: PoliteClient, config: ScriptedConfig, state: SourceState
+) -> FetchResult:
+    items = [
+        Item(external_id=i, item_type="entry", text=f"Calcot {i}", baseline=True)
+        for i in config.history
+    ]
+    items += [Item(external_id=i, item_type="entry", text=f"Calcot {i}") for i in config.live]
+    return FetchResult(items)
+
+
+@pytest.fixture
+def scripted() -> Iterator[None]:
+    register("scripted", ScriptedConfig)(fetch_scripted)
+    yield
+    unregister("scripted")
+
+
+def test_history_an_adapter_marks_as_baseline_is_never_live(
+    scripted: None, sqlite_url: str, tmp_path: Path
+) -> None:
+    """A page newly added to a source that polled before brings history, not news."""
+    first = load(
+        write_config(
+            tmp_path, storage_url=sqlite_url, sources={"s": {"type": "scripted", "live": ["a"]}}
+        )
+    )
+    scan(first)
+    later = load(
+        write_config(
+            tmp_path,
+            storage_url=sqlite_url,
+            sources={"s": {"type": "scripted", "history": ["old1", "old2"], "live": ["a", "b"]}},
+        )
+    )
+    outcome = scan(later).outcomes[0]
+    assert (outcome.new, outcome.baseline) == (3, False)
+    flags = {mention.external_id: mention.baseline for mention in stored(later)}
+    assert flags == {"a": True, "old1": True, "old2": True, "b": False}
