@@ -43,6 +43,8 @@ from sources.wikipedia_text import (
     readable_text,
     shipped_offensive_words,
 )
+from storage.database import Store
+from storage.mentions import list_mentions
 from tests.loopback import LoopbackServer, Reply
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "wikipedia"
@@ -676,3 +678,12 @@ api_url = "{server.url}{API}"
     assert by_external_id["1255002000"]["text"] == MARKUP_TEXT
     assert by_external_id["1250000100"]["author"] == HIDDEN_USER
     assert by_external_id["page:66260701"]["title"] == "Exampleton Gazette"
+    # The flags the vandalism rule will need survive storage, not just parsing.
+    store = Store.open(f"sqlite:///{tmp_path / 'monitor.db'}")
+    with store.transaction() as tx:
+        extras = {mention.external_id: mention.extra for mention in list_mentions(tx)}
+    store.close()
+    assert extras["1255000001"]["temp"] is True and extras["1255000001"]["anon"] is False
+    assert extras["1255000001"]["editor_kind"] == "temporary"
+    assert extras["1255001122"]["is_revert"] is True
+    assert extras["1250000100"]["userhidden"] is True
