@@ -241,21 +241,18 @@ class Scanner:
             counts["updated"] = len(changed) - counts["new"]
             counts["negative"] = sum("negative" in labels for _, labels in scores)
         else:
+            writes = [
+                mentions.MentionWrite(item, sentiment, labels, baseline or item.baseline)
+                for item, (sentiment, labels) in zip(changed, scores, strict=True)
+            ]
             with self.store.transaction() as tx:
-                for item, (sentiment, labels) in zip(changed, scores, strict=True):
-                    written = mentions.add_or_update(
-                        tx,
-                        source=name,
-                        source_type=source.type,
-                        item=item,
-                        sentiment=sentiment,
-                        labels=labels,
-                        now=now,
-                        baseline=baseline or item.baseline,
-                    )
+                outcomes = mentions.add_or_update_many(
+                    tx, source=name, source_type=source.type, writes=writes, now=now
+                )
+                for write, written in zip(writes, outcomes, strict=True):
                     if written.status != "unchanged":
                         counts[written.status] += 1
-                        counts["negative"] += "negative" in labels
+                        counts["negative"] += "negative" in write.labels
                 source_state.record_success(
                     tx,
                     name,
@@ -291,7 +288,7 @@ class Scanner:
         now = self.clock()
         retry_at = error.retry_at if isinstance(error, SourceRateLimitedError) else None
         status = "rate_limited" if retry_at is not None else "failed"
-        log.warning("source %s: %s", name, message)
+        log.info("source %s: %s", name, message)
         if not self.dry_run:
             with self.store.transaction() as tx:
                 previous = source_state.statuses(tx)[name].consecutive_failures

@@ -1,28 +1,31 @@
 """Mentions: stored once per (source, external_id), updated in place when edited, old text kept.
 
-Two scans may store the same item at once (the daemon and `monitor scan`, or two workers): the
-insert is `INSERT ... ON CONFLICT DO NOTHING` on the unique key, so exactly one of them creates
-the row and the other finds it and reports it unchanged (or updates it, if its copy differs).
+Writes go in batches (`add_or_update_many`): one SELECT per 500 ids finds the stored rows, one
+`INSERT ... ON CONFLICT DO NOTHING RETURNING` stores the new ones (an executemany on SQLite, an
+array per column on PostgreSQL: see `storage.mention_rows`), and only the changed rows are
+locked, re-read and updated. Two scans may store the same item at once (the
+daemon and `monitor scan`, or two workers): the unique key lets exactly one of them insert the
+row; the other learns from RETURNING that it did not, and then treats the row as stored
+(unchanged, or updated if its copy differs).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from monitor.model import Item, Mention, Sentiment
+from storage import mention_rows
 from storage.database import Transaction
+from storage.mention_rows import item_values
 from storage.schema import mention, mention_version
-
-# Well under SQLite's limit on bound parameters per statement.
-ID_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,16 @@ class WriteOutcome:
 
     mention_id: int
     status: Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class MentionWrite:
+    """One item to store, with its scores; `baseline` as for `add_or_update`."""
+
+    item: Item
+    sentiment: Sentiment | None
+    labels: Sequence[str]
+    baseline: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +68,8 @@ def content_hash(item: Item) -> str:
 
 def existing_hashes(tx: Transaction, source: str, external_ids: Collection[str]) -> dict[str, str]:
     """external_id -> content_hash for those of `external_ids` already stored for `source`."""
-    wanted = list(dict.fromkeys(external_ids))
-    found: dict[str, str] = {}
-    for start in range(0, len(wanted), ID_BATCH):
-        batch = wanted[start : start + ID_BATCH]
-        rows = tx.connection.execute(
-            sa.select(mention.c.external_id, mention.c.content_hash).where(
-                mention.c.source == source, mention.c.external_id.in_(batch)
-            )
-        )
-        found.update({row.external_id: row.content_hash for row in rows})
-    return found
+    stored = mention_rows.stored_hashes(tx, source, external_ids)
+    return {external_id: row.content_hash for external_id, row in stored.items()}
 
 
 def add_or_update(
@@ -83,143 +87,107 @@ def add_or_update(
 
     `baseline` marks a mention written only by baseline polls: an update in a live poll clears it.
     """
-    digest = content_hash(item)
-    values = item_values(item, sentiment, labels, now, digest)
-    existing = select_for_update(tx, source, item.external_id)
-    if existing is None:
-        inserted = insert_if_absent(tx, source, source_type, item, values, now, baseline)
-        if inserted is not None:
-            return WriteOutcome(inserted, "new")
-        # Another transaction stored it between our SELECT and INSERT (PostgreSQL only:
-        # SQLite's BEGIN IMMEDIATE serialises writers); it is committed now, so read it.
-        existing = select_for_update(tx, source, item.external_id)
-        if existing is None:
-            raise RuntimeError(f"mention {source}/{item.external_id} neither inserted nor found")
-    if existing.content_hash == digest:
-        return WriteOutcome(existing.id, "unchanged")
-    tx.connection.execute(
-        sa.insert(mention_version).values(
-            mention_id=existing.id,
-            version=existing.version,
-            text=existing.text,
-            title=existing.title,
-            rating=existing.rating,
-            content_hash=existing.content_hash,
-            replaced_at=now,
-        )
+    write = MentionWrite(item, sentiment, labels, baseline)
+    [outcome] = add_or_update_many(
+        tx, source=source, source_type=source_type, writes=[write], now=now
     )
-    tx.connection.execute(
-        sa.update(mention)
-        .where(mention.c.id == existing.id)
-        .values(
-            **values,
-            version=existing.version + 1,
-            # An edit seen live is news: the row stays baseline only if this poll is one too.
-            baseline=existing.baseline and baseline,
-        )
-    )
-    return WriteOutcome(existing.id, "updated")
+    return outcome
 
 
-@dataclass(frozen=True, slots=True)
-class StoredContent:
-    """What an update needs to know of the row it replaces."""
-
-    id: int
-    content_hash: str
-    version: int
-    text: str
-    title: str | None
-    rating: float | None
-    baseline: bool
-
-
-def select_for_update(tx: Transaction, source: str, external_id: str) -> StoredContent | None:
-    """The stored row's content, locked (on PostgreSQL) until the transaction ends."""
-    query = (
-        sa.select(
-            mention.c.id,
-            mention.c.content_hash,
-            mention.c.version,
-            mention.c.text,
-            mention.c.title,
-            mention.c.rating,
-            mention.c.baseline,
-        )
-        .where(mention.c.source == source, mention.c.external_id == external_id)
-        .with_for_update()
-    )
-    row = tx.connection.execute(query).first()
-    return None if row is None else StoredContent(*row)
-
-
-def insert_if_absent(
+def add_or_update_many(
     tx: Transaction,
+    *,
     source: str,
     source_type: str,
-    item: Item,
-    values: dict[str, Any],
+    writes: Sequence[MentionWrite],
     now: datetime,
-    baseline: bool,
-) -> int | None:
-    """Insert the mention unless (source, external_id) exists; returns the new id, or None."""
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
-    statement = (
-        dialect_insert(mention)
-        .values(
-            **values,
-            source=source,
-            source_type=source_type,
-            external_id=item.external_id,
-            first_seen_at=now,
-            version=1,
-            baseline=baseline,
-        )
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
-        .returning(mention.c.id)
-    )
-    inserted: int | None = tx.connection.execute(statement).scalar_one_or_none()
-    return inserted
+) -> list[WriteOutcome]:
+    """`add_or_update` for each write, in a few statements; outcomes in the order of `writes`.
+
+    An external_id given more than once is written once, from its LAST write (the newest copy a
+    source returned); its earlier writes store nothing and are reported "unchanged" with the
+    same mention id, so counting the statuses counts each item once.
+    """
+    last = {write.item.external_id: index for index, write in enumerate(writes)}
+    latest = {external_id: writes[index] for external_id, index in last.items()}
+    digests = {external_id: content_hash(write.item) for external_id, write in latest.items()}
+    stored = mention_rows.stored_hashes(tx, source, latest)
+    rows = [
+        new_row(write, source, source_type, now, digests[external_id])
+        for external_id, write in latest.items()
+        if external_id not in stored
+    ]
+    outcomes = {
+        external_id: WriteOutcome(mention_id, "new")
+        for external_id, mention_id in mention_rows.insert_new(tx, rows).items()
+    }
+    for external_id, row in stored.items():
+        if row.content_hash == digests[external_id]:
+            outcomes[external_id] = WriteOutcome(row.id, "unchanged")
+    # Left: rows that differ from ours, and rows a concurrent writer inserted first (PostgreSQL
+    # only: SQLite's BEGIN IMMEDIATE serialises writers). Both are committed, so we can lock them.
+    recheck = {key: write for key, write in latest.items() if key not in outcomes}
+    if recheck:
+        outcomes.update(update_changed(tx, source, recheck, digests, now))
+    return in_write_order(writes, last, outcomes)
 
 
-def item_values(
-    item: Item, sentiment: Sentiment | None, labels: Sequence[str], now: datetime, digest: str
+def in_write_order(
+    writes: Sequence[MentionWrite], last: Mapping[str, int], outcomes: Mapping[str, WriteOutcome]
+) -> list[WriteOutcome]:
+    """One outcome per write; a write superseded by a later one of the same id is "unchanged"."""
+    answers: list[WriteOutcome] = []
+    for index, write in enumerate(writes):
+        outcome = outcomes[write.item.external_id]
+        if last[write.item.external_id] != index:
+            outcome = WriteOutcome(outcome.mention_id, "unchanged")
+        answers.append(outcome)
+    return answers
+
+
+def update_changed(
+    tx: Transaction,
+    source: str,
+    writes: Mapping[str, MentionWrite],
+    digests: Mapping[str, str],
+    now: datetime,
+) -> dict[str, WriteOutcome]:
+    """Lock the stored rows of `writes` and update those whose content differs from ours."""
+    stored = mention_rows.lock_stored(tx, source, writes)
+    outcomes: dict[str, WriteOutcome] = {}
+    old_versions: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for external_id, write in writes.items():
+        row = stored.get(external_id)
+        if row is None:
+            raise RuntimeError(f"mention {source}/{external_id} neither inserted nor found")
+        if row.content_hash == digests[external_id]:
+            outcomes[external_id] = WriteOutcome(row.id, "unchanged")
+            continue
+        old_versions.append(mention_rows.old_version(row, now))
+        values = item_values(write.item, write.sentiment, write.labels, now, digests[external_id])
+        # An edit seen live is news: the row stays baseline only if this poll is one too.
+        values.update(version=row.version + 1, baseline=row.baseline and write.baseline)
+        updates.append({**values, "row_id": row.id})
+        outcomes[external_id] = WriteOutcome(row.id, "updated")
+    mention_rows.replace_contents(tx, old_versions, updates)
+    return outcomes
+
+
+def new_row(
+    write: MentionWrite, source: str, source_type: str, now: datetime, digest: str
 ) -> dict[str, Any]:
-    """The columns an insert and an update both set from the item and its scores."""
-    expires = None
-    if item.retain_text_days is not None:
-        expires = (item.published_at or now) + timedelta(days=item.retain_text_days)
-    return {
-        "item_type": item.item_type,
-        "url": item.url,
-        "title": item.title,
-        "author": item.author,
-        "text": item.text,
-        "rating": item.rating,
-        "published_at": item.published_at,
-        "updated_at": now,
-        "content_hash": digest,
-        "parent_external_id": item.parent_external_id,
-        "labels": list(labels),
-        "extra": dict(item.extra),
-        "text_expires_at": expires,
-        **sentiment_values(sentiment),
-    }
-
-
-def sentiment_values(sentiment: Sentiment | None) -> dict[str, Any]:
-    """The sentiment_* columns for `sentiment` (all NULL when there is none)."""
-    return {
-        "sentiment_compound": None if sentiment is None else sentiment.compound,
-        "sentiment_pos": None if sentiment is None else sentiment.pos,
-        "sentiment_neu": None if sentiment is None else sentiment.neu,
-        "sentiment_neg": None if sentiment is None else sentiment.neg,
-        "sentiment_most_negative": None if sentiment is None else sentiment.most_negative,
-        "sentiment_most_negative_sentence": (
-            None if sentiment is None else sentiment.most_negative_sentence
-        ),
-        "sentiment_words": None if sentiment is None else list(sentiment.words),
-    }
+    """The full mention row that stores `write` for the first time."""
+    values = item_values(write.item, write.sentiment, write.labels, now, digest)
+    values.update(
+        source=source,
+        source_type=source_type,
+        external_id=write.item.external_id,
+        first_seen_at=now,
+        version=1,
+        baseline=write.baseline,
+    )
+    return values
 
 
 def list_mentions(
