@@ -232,7 +232,7 @@ def mentions_command(
     else:
         rows = [
             (
-                record["first_seen_at"][:16],
+                _when(record["published_at"] or record["first_seen_at"]),
                 record["source"],
                 record["item_type"],
                 record["sentiment"],
@@ -241,7 +241,8 @@ def mentions_command(
             )
             for record in records
         ]
-        render_table(obj.stdout, ["seen (UTC)", "source", "item", "score", "labels", "text"], rows)
+        headers = ["published (UTC)", "source", "item", "score", "labels", "text"]
+        render_table(obj.stdout, headers, rows)
 
 
 def parse_since(value: str, zone: ZoneInfo) -> datetime:
@@ -253,6 +254,13 @@ def parse_since(value: str, zone: ZoneInfo) -> datetime:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not YYYY-MM-DD or an ISO 8601 time") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def _when(moment: datetime | str) -> str:
+    """A UTC time to the minute, the same way in every table: 2026-11-25 09:00."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _short(text: str, width: int = 80) -> str:
@@ -278,9 +286,7 @@ def status(obj: Context, output: str) -> None:
             entry.type,
             "yes" if entry.enabled else "no",
             entry.health,
-            entry.last_success_at.isoformat(timespec="minutes")
-            if entry.last_success_at
-            else "never",
+            _when(entry.last_success_at) if entry.last_success_at else "never",
             entry.consecutive_failures,
             entry.mention_count,
             entry.last_error or "",
