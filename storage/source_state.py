@@ -68,8 +68,12 @@ def load(tx: Transaction, name: str) -> SourceState | None:
     )
 
 
-def ensure(tx: Transaction, name: str, source_type: str) -> None:
-    """Create the source's row (healthy, no cursor) unless it exists; an existing row is kept."""
+def ensure(tx: Transaction, name: str, source_type: str) -> bool:
+    """Create the source's row (healthy, no cursor) unless it exists; True if it was reset.
+
+    A source whose `type` changed in config starts afresh: another adapter's cursor means
+    nothing to the new one, and its first poll must be a baseline, not a flood of "new" history.
+    """
     dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
     tx.connection.execute(
         dialect_insert(source_state)
@@ -82,6 +86,23 @@ def ensure(tx: Transaction, name: str, source_type: str) -> None:
         )
         .on_conflict_do_nothing(index_elements=["name"])
     )
+    reset = tx.connection.execute(
+        sa.update(source_state)
+        .where(source_state.c.name == name, source_state.c.type != source_type)
+        .values(
+            type=source_type,
+            cursor={},
+            etag=None,
+            last_modified=None,
+            last_success_at=None,
+            consecutive_failures=0,
+            health=Health.OK.value,
+            last_error=None,
+            blocked_until=None,
+            next_due_at=None,
+        )
+    )
+    return bool(reset.rowcount)
 
 
 def acquire_lease(tx: Transaction, name: str, owner: str, until: datetime, now: datetime) -> bool:

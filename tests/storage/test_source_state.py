@@ -36,6 +36,29 @@ def test_ensure_creates_a_healthy_empty_row_once(store: Store) -> None:
     assert state == SourceState(name="wiki", cursor={"rvstartid": 7}, last_success_at=NOW)
 
 
+def test_a_changed_type_starts_the_source_afresh(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"pages": {"X": 7}},
+            etag='"e"',
+            last_modified=None,
+            now=NOW,
+            next_due_at=NOW + HOUR,
+        )
+        assert source_state.ensure(tx, "wiki", "wikipedia") is False
+        assert source_state.load(tx, "wiki") == SourceState(
+            name="wiki", cursor={"pages": {"X": 7}}, etag='"e"', last_success_at=NOW
+        )
+        assert source_state.ensure(tx, "wiki", "feed") is True
+        state = source_state.load(tx, "wiki")
+        row = source_state.statuses(tx)["wiki"]
+    assert state == SourceState(name="wiki")
+    assert state.is_first_poll
+    assert row.type == "feed" and row.health == Health.OK
+
+
 def test_a_new_source_is_on_its_first_poll(wiki: Store) -> None:
     with wiki.transaction(read_only=True) as tx:
         state = source_state.load(tx, "wiki")
