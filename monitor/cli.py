@@ -23,6 +23,7 @@ from rich.console import Console
 
 from monitor import __version__, logs
 from monitor.config import Config, ConfigError, find_config, load
+from monitor.model import SourceStatus
 from monitor.output import render_csv, render_json, render_table
 from monitor.scan import ScanReport, SourceOutcome, UnknownSourceError, run_scan
 from monitor.status import source_statuses
@@ -256,6 +257,14 @@ def parse_since(value: str, zone: ZoneInfo) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
 
 
+def _status_note(entry: SourceStatus) -> str:
+    """The last error, and until when a service asked us not to poll (Retry-After)."""
+    note = entry.last_error or ""
+    if entry.blocked_until is not None and entry.blocked_until > datetime.now(UTC):
+        note = f"not polled until {_when(entry.blocked_until)} (asked by the service); {note}"
+    return note
+
+
 def _when(moment: datetime | str) -> str:
     """A UTC time to the minute, the same way in every table: 2026-11-25 09:00."""
     if isinstance(moment, str):
@@ -289,7 +298,7 @@ def status(obj: Context, output: str) -> None:
             _when(entry.last_success_at) if entry.last_success_at else "never",
             entry.consecutive_failures,
             entry.mention_count,
-            entry.last_error or "",
+            _status_note(entry),
         )
         for entry in statuses
     ]

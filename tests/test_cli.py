@@ -243,3 +243,25 @@ def test_each_config_problem_is_one_message_and_exit_2(
     assert lines[0].startswith("config.toml: at 'sources.news")
     assert expected in lines[0]
     assert SECRET_IN_ENV not in result.output
+
+
+def test_status_says_until_when_a_service_asked_us_to_wait(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/limited", Reply(status=429, headers={"Retry-After": "7200"}))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"limited": {"type": "feed", "url": f"{server.url}/limited"}},
+    )
+    before = datetime.now(UTC) + timedelta(hours=2)
+    assert run("--config", str(path), "scan").exit_code == 0  # a rate limit is not a failure
+    after = datetime.now(UTC) + timedelta(hours=2)
+    row = run("--config", str(path), "status").output.splitlines()[1].split("\t")
+    assert row[0] == "limited"
+    note = row[-1]
+    shown = {moment.strftime("%Y-%m-%d %H:%M") for moment in (before, after)}
+    assert any(
+        note.startswith(f"not polled until {when} (asked by the service); ") for when in shown
+    )
+    assert "127.0.0.1/limited: HTTP 429 Too Many Requests" in note
