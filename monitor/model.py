@@ -1,18 +1,35 @@
-"""Typed values that cross module boundaries: items from sources, mentions, sentiment, source state.
+"""The domain, defined once: the enumerations and the typed values that cross module boundaries.
 
-Everything here is a frozen dataclass: sources build `Item`s, the scan scores them into
-`Sentiment`, storage turns rows back into `Mention` and `SourceState`.
+Every closed set of values (item types, health, severity, alert status and actions, outbox kind
+and status, scan outcome, trigger) is a StrEnum here; storage builds its CHECK constraints from
+them and the CLI and JSON output print their values. Everything else is a frozen dataclass:
+sources build `Item`s, the scan scores them into `Sentiment`, the rules draft `AlertDraft`s,
+storage turns rows back into `Mention`, `Alert` and `SourceState`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-ITEM_TYPES = ("review", "revision", "article", "thread", "post", "comment", "entry")
+
+class ItemType(StrEnum):
+    """What kind of thing a source found."""
+
+    REVIEW = "review"
+    REVISION = "revision"
+    ARTICLE = "article"
+    THREAD = "thread"
+    POST = "post"
+    COMMENT = "comment"
+    ENTRY = "entry"
+
+
+ITEM_TYPES = tuple(ItemType)
 
 
 class Health(StrEnum):
@@ -23,6 +40,98 @@ class Health(StrEnum):
     AUTH_EXPIRED = "auth_expired"
     BLOCKED = "blocked"
     PARSER_BROKEN = "parser_broken"
+
+
+class Severity(StrEnum):
+    """How soon an alert needs a person: urgent is mailed at once, the rest wait for the digest."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for urgent up to 3 for info: lower is more severe."""
+        return list(Severity).index(self)
+
+
+class AlertStatus(StrEnum):
+    """Where an alert is in its life: open → acknowledged → resolved, or dismissed."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class AlertAction(StrEnum):
+    """One entry of the incident log (`alert_event.action`)."""
+
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+    REQUESTED_DELETION = "requested_deletion"
+    REPORTED_TO_PLATFORM = "reported_to_platform"
+    CONTACTED_POSH = "contacted_posh"
+    CONTACTED_POLICE = "contacted_police"
+    REPLIED_PUBLICLY = "replied_publicly"
+    NOTE = "note"
+
+
+# What a person can record with `monitor alerts action ID ACTION` (DESIGN.md 7).
+USER_ACTIONS = (
+    AlertAction.REQUESTED_DELETION,
+    AlertAction.REPORTED_TO_PLATFORM,
+    AlertAction.CONTACTED_POSH,
+    AlertAction.CONTACTED_POLICE,
+    AlertAction.REPLIED_PUBLICLY,
+    AlertAction.NOTE,
+)
+
+
+class OutboxKind(StrEnum):
+    """What an outbox message is."""
+
+    URGENT = "urgent"
+    DIGEST = "digest"
+    HEALTH = "health"
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox message is: sent only after the SMTP server accepted it."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class ScanStatus(StrEnum):
+    """What happened to one source in one scan."""
+
+    OK = "ok"
+    FAILED = "failed"
+    RATE_LIMITED = "rate_limited"
+    LOCKED = "locked"  # another worker holds the source's lease
+    LEASE_LOST = "lease_lost"  # the lease expired mid-poll and another worker took it over
+
+
+class Trigger(StrEnum):
+    """Who started a scan."""
+
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+
+
+class Label(StrEnum):
+    """Facts about a mention's text, stored with it and filterable (`mentions --label`)."""
+
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+    LOW_RATING = "low_rating"
+    STAFF_NAMED = "staff_named"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +159,12 @@ class Item:
             raise ValueError(f"unknown item_type {self.item_type!r}")
         if self.published_at is not None and self.published_at.utcoffset() is None:
             raise ValueError("published_at must be timezone-aware")
+        try:
+            # `extra` is stored as JSON: refuse what would not round-trip now, at the adapter,
+            # rather than as a database error that takes the whole poll down later.
+            json.dumps(self.extra, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"Item.extra must be JSON: {error}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +250,56 @@ class Mention:
             "labels": list(self.labels),
             "parent_external_id": self.parent_external_id,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert a rule wants raised; `dedupe_key` makes it once-ever (e.g. "rule:source:id")."""
+
+    rule: str
+    severity: Severity
+    summary: str
+    dedupe_key: str
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A stored alert, as read back from storage."""
+
+    id: int
+    rule: str
+    severity: Severity
+    status: AlertStatus
+    mention_id: int | None
+    source: str | None
+    summary: str
+    dedupe_key: str
+    created_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The firm JSON shape of an alert (DESIGN.md 7)."""
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "status": str(self.status),
+            "mention_id": self.mention_id,
+            "summary": self.summary,
+            "created_at": _iso(self.created_at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """One append-only entry of the incident log."""
+
+    id: int
+    alert_id: int
+    at: datetime
+    actor: str
+    action: AlertAction
+    note: str | None
 
 
 @dataclass(frozen=True, slots=True)

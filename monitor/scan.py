@@ -16,20 +16,20 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.config import Config
-from monitor.labels import Labeller
 from monitor.model import FetchResult, Health, Item, Sentiment, SourceState
+from monitor.rules import Candidate, Evaluation, Rules
 from monitor.secrets import redact
 from monitor.sentiment import SentimentScorer
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError
 from sources.http import PoliteClient
-from storage import mentions, scan_runs, source_state
+from storage import alerts, mentions, scan_runs, source_state
 from storage.database import Store
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,7 @@ class Scanner:
 
     def __post_init__(self) -> None:
         self.scorer = SentimentScorer(self.config.sentiment.lexicon)
-        self.labeller = Labeller(
-            negative_threshold=self.config.alerts.negative_threshold,
-            staff=self.config.school.staff,
-        )
+        self.rules = Rules.from_config(self.config)
 
     async def run(self, only: Sequence[str] = ()) -> ScanReport:
         """Scan the enabled sources (or only those named) and record the pass."""
@@ -233,26 +230,33 @@ class Scanner:
             item for item in items if known.get(item.external_id) != mentions.content_hash(item)
         ]
         # Scoring is CPU work; a thread keeps the other sources' requests moving meanwhile.
-        scores = await asyncio.to_thread(self._score_all, changed)
+        scores = await asyncio.to_thread(
+            self._score_all, name, source.type, changed, known, baseline
+        )
         counts = {"new": 0, "updated": 0, "negative": 0}
         now = self.clock()
         if self.dry_run:
             counts["new"] = sum(1 for item in changed if item.external_id not in known)
             counts["updated"] = len(changed) - counts["new"]
-            counts["negative"] = sum("negative" in labels for _, labels in scores)
+            counts["negative"] = sum("negative" in found.labels for _, found in scores)
         else:
             writes = [
-                mentions.MentionWrite(item, sentiment, labels, baseline or item.baseline)
-                for item, (sentiment, labels) in zip(changed, scores, strict=True)
+                mentions.MentionWrite(item, sentiment, found.labels, baseline or item.baseline)
+                for item, (sentiment, found) in zip(changed, scores, strict=True)
             ]
             with self.store.transaction() as tx:
                 outcomes = mentions.add_or_update_many(
                     tx, source=name, source_type=source.type, writes=writes, now=now
                 )
-                for write, written in zip(writes, outcomes, strict=True):
+                drafts: list[alerts.NewAlert] = []
+                for write, written, (_, found) in zip(writes, outcomes, scores, strict=True):
                     if written.status != "unchanged":
                         counts[written.status] += 1
                         counts["negative"] += "negative" in write.labels
+                        drafts.extend(
+                            alerts.NewAlert(draft, written.mention_id) for draft in found.alerts
+                        )
+                alerts.add_many(tx, drafts, now)
                 source_state.record_success(
                     tx,
                     name,
@@ -274,11 +278,26 @@ class Scanner:
             baseline=baseline,
         )
 
-    def _score_all(self, items: Sequence[Item]) -> list[tuple[Sentiment | None, list[str]]]:
-        scored: list[tuple[Sentiment | None, list[str]]] = []
+    def _score_all(
+        self,
+        name: str,
+        source_type: str,
+        items: Sequence[Item],
+        known: Mapping[str, str],
+        baseline: bool,
+    ) -> list[tuple[Sentiment | None, Evaluation]]:
+        scored: list[tuple[Sentiment | None, Evaluation]] = []
         for item in items:
             sentiment = self.scorer.score(item.text) if item.text.strip() else None
-            scored.append((sentiment, self.labeller.labels(item, sentiment)))
+            candidate = Candidate(
+                name,
+                source_type,
+                item,
+                sentiment,
+                is_new=item.external_id not in known,
+                baseline=baseline or item.baseline,
+            )
+            scored.append((sentiment, self.rules.evaluate(candidate)))
         return scored
 
     def _record_failure(

@@ -1,5 +1,11 @@
-"""Source adapters. The built-ins are imported here so that they register themselves."""
+"""Source adapters: one module or subpackage per `type`, found through `sources.base`.
 
-from sources import feed, wikipedia
+Importing this package imports no adapter: `sources.base.adapter_for(type)` imports only the
+module of the type asked for (BUILTIN_ADAPTERS below), so `import sources.errors` stays cheap.
+"""
 
-__all__ = ["feed", "wikipedia"]
+# type key → module that registers it (imported on first use)
+BUILTIN_ADAPTERS: dict[str, str] = {
+    "feed": "sources.feed",
+    "wikipedia": "sources.wikipedia",
+}

@@ -6,8 +6,9 @@ by its field descriptions) and registers one coroutine:
     @register("feed", FeedConfig)
     async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult: ...
 
-Built-in adapters are imported by `sources/__init__.py`; third-party ones are found through the
-entry-point group `reputation_monitor.sources`, each entry point naming a module to import.
+Built-in adapters are listed in `sources.BUILTIN_ADAPTERS` and imported on first use (importing
+one adapter does not import them all); third-party ones are found through the entry-point group
+`reputation_monitor.sources`, each entry point naming a module to import.
 """
 
 from __future__ import annotations
@@ -118,22 +119,37 @@ def unregister(type_name: str) -> None:
 
 def adapters() -> dict[str, Adapter]:
     """Every known source type: the built-ins plus those installed through entry points."""
-    global _entry_points_loaded
-    import sources  # noqa: F401  (imports the built-ins, which register themselves)
+    from sources import BUILTIN_ADAPTERS
 
-    if not _entry_points_loaded:
-        _entry_points_loaded = True
-        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-            try:
-                entry_point.load()
-            except Exception as error:  # a broken plug-in must not stop the built-ins
-                log.warning("source plug-in %s failed to load: %s", entry_point.name, error)
+    for module in BUILTIN_ADAPTERS.values():
+        importlib.import_module(module)
+    load_plugins()
     return dict(sorted(_registry.items()))
 
 
+def load_plugins() -> None:
+    """Import the third-party adapters named by entry points (once per process)."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry_point.load()
+        except Exception as error:  # a broken plug-in must not stop the built-ins
+            log.warning("source plug-in %s failed to load: %s", entry_point.name, error)
+
+
 def adapter_for(type_name: str) -> Adapter:
-    """The adapter for a type; KeyError names the known types."""
-    known = adapters()
-    if type_name not in known:
+    """The adapter for a type, importing only its module; KeyError names the known types."""
+    from sources import BUILTIN_ADAPTERS
+
+    if type_name not in _registry:
+        if type_name in BUILTIN_ADAPTERS:
+            importlib.import_module(BUILTIN_ADAPTERS[type_name])
+        else:
+            load_plugins()
+    if type_name not in _registry:
+        known = adapters()
         raise KeyError(f"unknown source type {type_name!r}; known types: {', '.join(known)}")
-    return known[type_name]
+    return _registry[type_name]

@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from monitor.model import (
+    AlertAction,
+    AlertStatus,
+    Health,
+    ItemType,
+    OutboxKind,
+    OutboxStatus,
+    Severity,
+    Trigger,
+)
 from storage.types import UTCDateTime
 
 # Fixed constraint names keep later migrations (and SQLite batch rebuilds) able to name them.
@@ -19,24 +29,14 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-HEALTH_VALUES = ("ok", "failing", "auth_expired", "blocked", "parser_broken")
-ITEM_TYPE_VALUES = ("review", "revision", "article", "thread", "post", "comment", "entry")
-SEVERITY_VALUES = ("urgent", "high", "normal", "info")
-ALERT_STATUS_VALUES = ("open", "acknowledged", "resolved", "dismissed")
-ALERT_ACTION_VALUES = (
-    "acknowledged",
-    "resolved",
-    "dismissed",
-    "requested_deletion",
-    "reported_to_platform",
-    "contacted_posh",
-    "contacted_police",
-    "replied_publicly",
-    "note",
-)
-OUTBOX_KIND_VALUES = ("urgent", "digest", "health")
-OUTBOX_STATUS_VALUES = ("pending", "sending", "sent", "failed")
-TRIGGER_VALUES = ("manual", "scheduled")
+HEALTH_VALUES = tuple(Health)
+ITEM_TYPE_VALUES = tuple(ItemType)
+SEVERITY_VALUES = tuple(Severity)
+ALERT_STATUS_VALUES = tuple(AlertStatus)
+ALERT_ACTION_VALUES = tuple(AlertAction)
+OUTBOX_KIND_VALUES = tuple(OutboxKind)
+OUTBOX_STATUS_VALUES = tuple(OutboxStatus)
+TRIGGER_VALUES = tuple(Trigger)
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from monitor.cli import MENTION_FIELDS, main
+from monitor.cli import main
+from monitor.cli.views import MENTION_FIELDS
 from sources.base import adapters
 from storage import source_state
 from storage.database import Store

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from monitor.model import FetchResult, SourceState
+from sources.common.feeds import parse_feed, real_link
+from sources.common.text import plain_text
 from sources.errors import SourceFormatError, SourceUnavailableError
-from sources.feed import FeedConfig, fetch, parse_feed, plain_text, real_link
+from sources.feed import FeedConfig, fetch
 from sources.http import PoliteClient
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 

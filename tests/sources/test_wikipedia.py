@@ -16,11 +16,12 @@ from pydantic import ValidationError
 
 from monitor.cli import main
 from monitor.model import FetchResult, Item, SourceState
+from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
 from sources.wikipedia import WikipediaConfig, WikipediaCursor, fetch
-from sources.wikipedia_api import WikipediaApiError
-from sources.wikipedia_items import (
+from sources.wikipedia.api import WikipediaApiError
+from sources.wikipedia.items import (
     HIDDEN_USER,
     DiffStatus,
     EditText,
@@ -29,7 +30,7 @@ from sources.wikipedia_items import (
     editor_kind,
     revision_item,
 )
-from sources.wikipedia_parse import (
+from sources.wikipedia.parse import (
     PageNotFoundError,
     api_problem,
     parse_compare,
@@ -37,12 +38,7 @@ from sources.wikipedia_parse import (
     parse_revisions,
     parse_search,
 )
-from sources.wikipedia_text import (
-    OffensiveWords,
-    parse_diff_table,
-    readable_text,
-    shipped_offensive_words,
-)
+from sources.wikipedia.text import parse_diff_table, readable_text
 from storage.database import Store
 from storage.mentions import list_mentions
 from tests.loopback import LoopbackServer, Reply

@@ -50,7 +50,6 @@ from typing import Any
 import httpx
 
 import monitor
-from sources.bodies import MIB, charset_of, read_body
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -58,9 +57,10 @@ from sources.errors import (
     SourceRateLimitedError,
     SourceUnavailableError,
 )
-from sources.hosts import HostGate, HostPolicy, retry_deadline
-from sources.robots import ROBOTS_ALLOW_ALL_STATUSES, RobotsCache
-from sources.urls import default_label, origin_of, parse_url
+from sources.http.bodies import MIB, charset_of, read_body
+from sources.http.hosts import HostGate, HostPolicy, retry_deadline
+from sources.http.robots import ROBOTS_ALLOW_ALL_STATUSES, RobotsCache
+from sources.http.urls import default_label, origin_of, parse_url
 
 log = logging.getLogger(__name__)
 

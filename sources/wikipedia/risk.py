@@ -11,8 +11,8 @@ import logging
 
 from sources.errors import SourceError, SourceFormatError
 from sources.http import PoliteClient
-from sources.wikipedia_items import RevertRisk
-from sources.wikipedia_parse import Revision, parse_revert_risk
+from sources.wikipedia.items import RevertRisk
+from sources.wikipedia.parse import Revision, parse_revert_risk
 
 log = logging.getLogger(__name__)
 

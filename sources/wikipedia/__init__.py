@@ -25,12 +25,12 @@ from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, SourceState
 from sources.base import SourceConfig, register
+from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.http import PoliteClient
-from sources.wikipedia_api import WikiSession
-from sources.wikipedia_items import WikiLinks
-from sources.wikipedia_poll import PagePosition, Poller, PollLimits
-from sources.wikipedia_risk import RevertRiskScorer
-from sources.wikipedia_text import OffensiveWords, shipped_offensive_words
+from sources.wikipedia.api import WikiSession
+from sources.wikipedia.items import WikiLinks
+from sources.wikipedia.poll import PagePosition, Poller, PollLimits
+from sources.wikipedia.risk import RevertRiskScorer
 
 DEFAULT_API_URL = "https://en.wikipedia.org/w/api.php"
 

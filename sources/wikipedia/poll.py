@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.model import Item
+from sources.common.words import OffensiveWords
 from sources.errors import SourceFormatError
-from sources.wikipedia_api import WikipediaApiError, WikiSession
-from sources.wikipedia_items import DiffStatus, EditText, WikiLinks, article_item, revision_item
-from sources.wikipedia_parse import (
+from sources.wikipedia.api import WikipediaApiError, WikiSession
+from sources.wikipedia.items import DiffStatus, EditText, WikiLinks, article_item, revision_item
+from sources.wikipedia.parse import (
     PageRevisions,
     Revision,
     SearchHit,
@@ -24,8 +25,8 @@ from sources.wikipedia_parse import (
     parse_revisions,
     parse_search,
 )
-from sources.wikipedia_risk import RevertRiskScorer
-from sources.wikipedia_text import OffensiveWords, parse_diff_table, readable_text
+from sources.wikipedia.risk import RevertRiskScorer
+from sources.wikipedia.text import parse_diff_table, readable_text
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from sources.errors import SourceBlockedError, SourceUnavailableError
-from sources.urls import origin_of
+from sources.http.urls import origin_of
 
 log = logging.getLogger(__name__)
 

@@ -3,19 +3,15 @@
 `parse_diff_table` reads the HTML table rows of `action=compare`: a row with only an added
 (or only a deleted) cell is a whole new (or removed) line; a row with both is a changed line,
 where only the `ins` (or `del`) spans are the change and the rest is unchanged context.
-`readable_text` reduces wiki markup to the words a reader would see, and `OffensiveWords`
-finds listed words in a text.
+`readable_text` reduces wiki markup to the words a reader would see.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from bs4 import BeautifulSoup, Tag
 
@@ -130,38 +126,3 @@ def _reduce_line(line: str) -> str:
     line = _LIST_MARK.sub("", line).lstrip("|")
     line = html.unescape(_STRAY_MARKUP.sub("", _TAG.sub("", line)))
     return " ".join(line.split())
-
-
-class OffensiveWords:
-    """Finds listed words and phrases in a text, as whole words, ignoring case."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        phrases = sorted(
-            {_normalise(word) for word in words if word.strip()}, key=len, reverse=True
-        )
-        self._pattern = (
-            # A hyphenated compound ("gay-friendly") is a different word.
-            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, phrases)) + r")(?![\w-])")
-            if phrases
-            else None
-        )
-
-    def find(self, text: str) -> list[str]:
-        """The listed words that occur in `text`, sorted, each once."""
-        if self._pattern is None:
-            return []
-        return sorted(set(self._pattern.findall(_normalise(text))))
-
-
-def _normalise(text: str) -> str:
-    """Case-folded text with plain apostrophes and single spaces, for word matching."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'")
-    return " ".join(text.split()).casefold()
-
-
-@cache
-def shipped_offensive_words() -> tuple[str, ...]:
-    """The offensive words shipped in sources/data/offensive_words.txt (comments dropped)."""
-    text = resources.files("sources").joinpath("data/offensive_words.txt").read_text("utf-8")
-    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
-    return tuple(line for line in lines if line)

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from monitor.model import Item
-from sources.wikipedia_parse import Revision, SearchHit
-from sources.wikipedia_text import OffensiveWords
+from sources.common.words import OffensiveWords
+from sources.wikipedia.parse import Revision, SearchHit
 
 REVERT_TAGS = ("mw-rollback", "mw-undo", "mw-manual-revert", "mw-reverted")
 HIDDEN_USER = "(username hidden)"

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sources.common.json import JsonFields
+from sources.common.text import one_line
 from sources.errors import SourceError, SourceFormatError
 
+API = JsonFields("Wikipedia API")
 _TAG = re.compile(r"<[^<>]*>")
 
 
@@ -103,11 +106,11 @@ def api_problem(payload: object) -> ApiProblem | None:
         raise SourceFormatError("Wikipedia API: the response is not a JSON object")
     error = payload.get("error")
     if isinstance(error, Mapping):
-        return ApiProblem(str(error.get("code") or "unknown"), _one_line(error.get("info")))
+        return ApiProblem(str(error.get("code") or "unknown"), one_line(error.get("info")))
     errors = payload.get("errors")  # errorformat=plaintext/wikitext/html
     if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
         first = errors[0]
-        return ApiProblem(str(first.get("code") or "unknown"), _one_line(first.get("text")))
+        return ApiProblem(str(first.get("code") or "unknown"), one_line(first.get("text")))
     return None
 
 
@@ -116,25 +119,25 @@ def parse_revisions(payload: Mapping[str, Any], title: str) -> PageRevisions:
 
     Raises PageNotFoundError for a missing or invalid title, SourceFormatError on other shapes.
     """
-    query = _mapping(payload.get("query"), "query")
+    query = API.mapping(payload.get("query"), "query")
     pages = query.get("pages")
     if not isinstance(pages, list) or not pages:
         raise SourceFormatError("Wikipedia revisions: query.pages is not a list (formatversion=2?)")
     resolved, redirected_from = _resolve_title(query, title)
     page = next((page for page in pages if _is_page(page, resolved)), pages[0])
-    page = _mapping(page, "query.pages[0]")
+    page = API.mapping(page, "query.pages[0]")
     if page.get("missing") is True:
         raise PageNotFoundError(f'Wikipedia page "{title}" does not exist: check its title')
     if page.get("invalid") is True:
-        reason = _one_line(page.get("invalidreason"))
+        reason = one_line(page.get("invalidreason"))
         raise PageNotFoundError(f'Wikipedia page "{title}" is not a valid title: {reason}')
     raw_revisions = page.get("revisions", [])
     if not isinstance(raw_revisions, list):
         raise SourceFormatError(f'Wikipedia revisions of "{title}": revisions is not a list')
     return PageRevisions(
-        title=_text(page.get("title"), "title"),
-        pageid=_integer(page.get("pageid"), "pageid"),
-        revisions=tuple(parse_revision(_mapping(raw, "revision")) for raw in raw_revisions),
+        title=API.text(page.get("title"), "title"),
+        pageid=API.integer(page.get("pageid"), "pageid"),
+        revisions=tuple(parse_revision(API.mapping(raw, "revision")) for raw in raw_revisions),
         continuation=parse_continuation(payload),
         redirected_from=redirected_from,
     )
@@ -168,12 +171,12 @@ def parse_revision(raw: Mapping[str, Any]) -> Revision:
     user = raw.get("user")
     comment = raw.get("comment")
     return Revision(
-        revid=_integer(raw.get("revid"), "revid"),
-        parentid=_integer(raw.get("parentid", 0), "parentid"),
+        revid=API.integer(raw.get("revid"), "revid"),
+        parentid=API.integer(raw.get("parentid", 0), "parentid"),
         timestamp=parse_timestamp(raw.get("timestamp")),
         user=user if isinstance(user, str) and not raw.get("userhidden") else None,
         comment=comment if isinstance(comment, str) and not raw.get("commenthidden") else None,
-        size=_optional_integer(raw.get("size"), "size"),
+        size=API.optional_integer(raw.get("size"), "size"),
         minor=raw.get("minor") is True,
         tags=tuple(str(tag) for tag in tags),
         anon=raw.get("anon") is True,
@@ -187,22 +190,22 @@ def parse_revision(raw: Mapping[str, Any]) -> Revision:
 
 def parse_compare(payload: Mapping[str, Any]) -> Comparison:
     """The diff of an `action=compare` response (`body` in formatversion=2, `*` in 1)."""
-    compare = _mapping(payload.get("compare"), "compare")
+    compare = API.mapping(payload.get("compare"), "compare")
     body = compare.get("body", compare.get("*"))
     if not isinstance(body, str):
         raise SourceFormatError("Wikipedia compare: the response has no diff body")
     return Comparison(
-        fromrevid=_optional_integer(compare.get("fromrevid"), "fromrevid"),
-        torevid=_optional_integer(compare.get("torevid"), "torevid"),
-        fromsize=_optional_integer(compare.get("fromsize"), "fromsize"),
-        tosize=_optional_integer(compare.get("tosize"), "tosize"),
+        fromrevid=API.optional_integer(compare.get("fromrevid"), "fromrevid"),
+        torevid=API.optional_integer(compare.get("torevid"), "torevid"),
+        fromsize=API.optional_integer(compare.get("fromsize"), "fromsize"),
+        tosize=API.optional_integer(compare.get("tosize"), "tosize"),
         body=body,
     )
 
 
 def parse_search(payload: Mapping[str, Any]) -> SearchPage:
     """One page of `list=search` results, snippets reduced to plain text."""
-    query = _mapping(payload.get("query"), "query")
+    query = API.mapping(payload.get("query"), "query")
     results = query.get("search")
     if not isinstance(results, list):
         raise SourceFormatError("Wikipedia search: query.search is not a list")
@@ -210,16 +213,16 @@ def parse_search(payload: Mapping[str, Any]) -> SearchPage:
     totalhits = info.get("totalhits") if isinstance(info, Mapping) else None
     hits = []
     for raw in results:
-        hit = _mapping(raw, "search result")
+        hit = API.mapping(raw, "search result")
         timestamp = hit.get("timestamp")
         hits.append(
             SearchHit(
-                pageid=_integer(hit.get("pageid"), "pageid"),
-                title=_text(hit.get("title"), "title"),
+                pageid=API.integer(hit.get("pageid"), "pageid"),
+                title=API.text(hit.get("title"), "title"),
                 snippet=plain_snippet(hit.get("snippet")),
                 timestamp=parse_timestamp(timestamp) if timestamp else None,
-                size=_optional_integer(hit.get("size"), "size"),
-                wordcount=_optional_integer(hit.get("wordcount"), "wordcount"),
+                size=API.optional_integer(hit.get("size"), "size"),
+                wordcount=API.optional_integer(hit.get("wordcount"), "wordcount"),
             )
         )
     return SearchPage(
@@ -269,34 +272,3 @@ def parse_timestamp(value: object) -> datetime:
     if moment.utcoffset() is None:
         raise SourceFormatError(f"Wikipedia API: timestamp without a zone {value[:40]!r}")
     return moment
-
-
-def _mapping(value: object, name: str) -> Mapping[str, Any]:
-    """`value` as a JSON object, or SourceFormatError naming the field."""
-    if not isinstance(value, Mapping):
-        raise SourceFormatError(f"Wikipedia API: {name} is missing or not an object")
-    return value
-
-
-def _integer(value: object, name: str) -> int:
-    """`value` as an int, or SourceFormatError naming the field."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SourceFormatError(f"Wikipedia API: {name} is missing or not a number")
-    return value
-
-
-def _optional_integer(value: object, name: str) -> int | None:
-    """`value` as an int, None when absent."""
-    return None if value is None else _integer(value, name)
-
-
-def _text(value: object, name: str) -> str:
-    """`value` as a non-empty string, or SourceFormatError naming the field."""
-    if not isinstance(value, str) or not value:
-        raise SourceFormatError(f"Wikipedia API: {name} is missing or not text")
-    return value
-
-
-def _one_line(value: object) -> str:
-    """Text squeezed onto one line, at most 300 characters."""
-    return " ".join(str(value or "").split())[:300]

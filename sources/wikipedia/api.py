@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from sources.errors import SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
-from sources.wikipedia_parse import ApiProblem, api_problem
+from sources.http.hosts import retry_deadline
+from sources.wikipedia.parse import ApiProblem, api_problem
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +74,9 @@ class WikiSession:
 
 
 def retry_after_seconds(value: str | None) -> float:
-    """Seconds a Retry-After header asks for (the maxlag default when absent or a date)."""
-    try:
-        return max(0.0, float(value)) if value is not None else DEFAULT_MAXLAG_WAIT
-    except ValueError:
-        return DEFAULT_MAXLAG_WAIT
+    """Seconds a Retry-After header asks for (the maxlag default when absent)."""
+    now = datetime.now(UTC)
+    return (retry_deadline(value, now, DEFAULT_MAXLAG_WAIT) - now).total_seconds()
 
 
 def api_error(problem: ApiProblem, wait: float, label: str) -> Exception:

@@ -1,0 +1,50 @@
+"""`monitor status` and `monitor check`: is each source healthy, and is the set-up right?"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
+from monitor.cli.scan import run_once
+from monitor.cli.views import render_json, status_table
+from monitor.status import source_statuses
+
+
+@click.command()
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+@handles_errors
+def status(obj: Context, output: str) -> None:
+    """Each configured source's health, last success, last error and mention count."""
+    config = obj.config()
+    with open_store(config) as store:
+        statuses = source_statuses(config, store)
+    if output == "json":
+        click.echo(render_json([entry.to_json() for entry in statuses]), nl=False)
+        return
+    if not statuses:
+        obj.stderr.print("no sources configured", highlight=False)
+        return
+    status_table(obj.stdout, statuses, config.school.zone)
+
+
+@click.command()
+@click.option("--online", is_flag=True, help="Also poll each enabled source once, storing nothing.")
+@click.pass_obj
+@handles_errors
+def check(obj: Context, online: bool) -> None:
+    """Check the config, its secrets and the database (and with --online, each source)."""
+    config = obj.config()
+    click.echo(f"config: {config.path}: ok ({len(config.sources)} sources, secrets resolved)")
+    with open_store(config) as store:
+        click.echo(f"database: {store.url_for_display}: ok")
+        if not online:
+            return
+        report = asyncio.run(run_once(config, store, obj, (), dry_run=True, baseline=False))
+    for outcome in report.outcomes:
+        verdict = "ok" if outcome.status == "ok" else f"{outcome.status}: {outcome.error}"
+        click.echo(f"source {outcome.name} ({outcome.type}): {verdict}")
+    sys.exit(EXIT_FAILED if report.failed else EXIT_OK)

@@ -1,0 +1,184 @@
+"""Tables and records for the terminal (rich) and for pipes (plain columns, JSON, CSV).
+
+Every table shows times to the minute in the school's timezone and says which in its header;
+JSON and CSV keep ISO 8601 UTC (DESIGN.md 7).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from monitor.model import SourceStatus
+    from monitor.scan import ScanReport
+
+MENTION_FIELDS = (
+    "id",
+    "source",
+    "type",
+    "item_type",
+    "external_id",
+    "url",
+    "title",
+    "author",
+    "text",
+    "rating",
+    "published_at",
+    "first_seen_at",
+    "sentiment",
+    "labels",
+    "parent_external_id",
+)
+
+
+def render_table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A rich table on a terminal; tab-separated columns with a header line elsewhere."""
+    if console.is_terminal:
+        table = Table(*headers, show_lines=False)
+        for row in rows:
+            # Text(), not str: scraped text must not be read as rich markup ("[red]...").
+            table.add_row(*(Text(_cell(value)) for value in row))
+        console.print(table)
+        return
+    out = console.file
+    out.write("\t".join(headers) + "\n")
+    for row in rows:
+        out.write("\t".join(_cell(value).replace("\t", " ").replace("\n", " ") for value in row))
+        out.write("\n")
+
+
+def render_json(records: Sequence[dict[str, Any]]) -> str:
+    """One JSON array, as `--format json` promises."""
+    return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
+    """CSV with a header row; lists are joined with ';'."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                key: ";".join(value) if isinstance(value, list) else value
+                for key, value in record.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:+.2f}"
+    # Scraped text may carry terminal escape sequences; show them, never let them act.
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], str(value))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """How a table header names the timezone its times are in."""
+    return str(zone.key)
+
+
+def when(moment: datetime | str, zone: ZoneInfo) -> str:
+    """A time to the minute in `zone`, the same way in every table: 2026-11-25 09:00."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def shorten(text: str, width: int = 80) -> str:
+    """Text on one line, cut to `width` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def scan_table(console: Console, report: ScanReport, *, dry_run: bool) -> None:
+    """The summary of one scan: a row per source."""
+    rows = [
+        (
+            outcome.name,
+            outcome.type,
+            outcome.status + (" (baseline)" if outcome.baseline else ""),
+            outcome.fetched,
+            outcome.new,
+            outcome.updated,
+            outcome.negative,
+            outcome.error or "",
+        )
+        for outcome in report.outcomes
+    ]
+    title = "would store" if dry_run else "new"
+    headers = ["source", "type", "status", "fetched", title, "updated", "negative", "note"]
+    render_table(console, headers, rows)
+
+
+def mention_table(console: Console, records: Sequence[dict[str, Any]], zone: ZoneInfo) -> None:
+    """Mentions, one row each, newest first as given."""
+    rows = [
+        (
+            when(record["published_at"] or record["first_seen_at"], zone),
+            record["source"],
+            record["item_type"],
+            record["sentiment"],
+            ",".join(record["labels"]),
+            shorten(record["title"] or record["text"]),
+        )
+        for record in records
+    ]
+    headers = [f"published ({zone_label(zone)})", "source", "item", "score", "labels", "text"]
+    render_table(console, headers, rows)
+
+
+def status_note(entry: SourceStatus, zone: ZoneInfo) -> str:
+    """The last error, and until when a service asked us not to poll (Retry-After)."""
+    note = entry.last_error or ""
+    if entry.blocked_until is not None and entry.blocked_until > datetime.now(UTC):
+        until = when(entry.blocked_until, zone)
+        note = f"not polled until {until} (asked by the service); {note}"
+    return note
+
+
+def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneInfo) -> None:
+    """One row per configured source: health, last success, failures, mentions, last error."""
+    rows = [
+        (
+            entry.name,
+            entry.type,
+            "yes" if entry.enabled else "no",
+            entry.health,
+            when(entry.last_success_at, zone) if entry.last_success_at else "never",
+            entry.consecutive_failures,
+            entry.mention_count,
+            status_note(entry, zone),
+        )
+        for entry in statuses
+    ]
+    headers = [
+        "source",
+        "type",
+        "enabled",
+        "health",
+        f"last success ({zone_label(zone)})",
+        "failures",
+        "mentions",
+        "last error",
+    ]
+    render_table(console, headers, rows)

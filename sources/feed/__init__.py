@@ -1,0 +1,83 @@
+"""Any RSS or Atom feed (Google Alerts, local news), parsed by feedparser from our own fetch.
+
+Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too): Google Alerts links
+are unwrapped, markup reduced to plain text, and entries identified by their id, else their link,
+else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may come from
+`url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import Field, HttpUrl, model_validator
+
+from monitor.model import FetchResult, SourceState
+from monitor.secrets import CredentialRef, EnvRef, FileRef
+from sources.base import SourceConfig, register
+from sources.common.feeds import parse_feed
+from sources.common.words import AliasMatcher
+from sources.errors import SourceFormatError
+from sources.http import PoliteClient
+
+
+class FeedConfig(SourceConfig):
+    """An RSS or Atom feed."""
+
+    url: HttpUrl | None = Field(None, description="The feed's URL (for a non-secret feed).")
+    url_env: EnvRef | None = Field(None, description="Environment variable holding the feed URL.")
+    url_file: FileRef | None = Field(None, description="File (mode 600) holding the feed URL.")
+    url_credential: CredentialRef | None = Field(
+        None, description="systemd credential name holding the feed URL."
+    )
+    match_aliases: bool = Field(
+        False, description="Keep only entries that name the school (for general news feeds)."
+    )
+
+    secret_names = ("url",)
+
+    @model_validator(mode="after")
+    def _one_url(self) -> FeedConfig:
+        given = [self.url, self.url_env, self.url_file, self.url_credential]
+        if sum(value is not None for value in given) != 1:
+            raise ValueError("give exactly one of url, url_env, url_file, url_credential")
+        return self
+
+    def feed_url(self) -> tuple[str, str | None]:
+        """The URL to fetch and the label errors use (its host only when the URL is a secret)."""
+        if self.url is not None:
+            return str(self.url), None
+        secret = self.secret("url")
+        assert secret is not None  # guaranteed by _one_url
+        url = secret.reveal()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            # The value is secret: say what is wrong without repeating it.
+            raise SourceFormatError("the secret feed URL is not an http(s) URL")
+        return url, parts.hostname
+
+
+@register("feed", FeedConfig)
+async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult:
+    """The feed's current entries, or nothing when it is unchanged since the last poll (304)."""
+    url, label = config.feed_url()
+    response = await http.get(
+        url,
+        etag=state.etag,
+        last_modified=state.last_modified,
+        label=label,
+        headers={"Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9"},
+    )
+    if response.not_modified:
+        return FetchResult([], state.cursor, state.etag, state.last_modified, requests=1)
+    items = parse_feed(response.content, label=response.label)
+    if config.match_aliases:
+        matcher = AliasMatcher(config.aliases)
+        items = [item for item in items if matcher.matches(item.title, item.text)]
+    return FetchResult(
+        items,
+        state.cursor,
+        response.etag or None,
+        response.last_modified or None,
+        requests=1,
+    )
