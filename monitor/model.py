@@ -184,6 +184,24 @@ class SourceState:
 
 
 @dataclass(frozen=True, slots=True)
+class RatingSummary:
+    """A listing's overall rating as the service reports it at one poll (for the rating trend)."""
+
+    average: float | None  # 1.0–5.0
+    count: int | None  # how many ratings the service counts, shown or not
+
+
+@dataclass(frozen=True, slots=True)
+class RatingSnapshot:
+    """A stored `RatingSummary`: which source, and when."""
+
+    source: str
+    recorded_at: datetime
+    average: float | None
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What one poll of a source returns: new or changed items and the state to save with them."""
 
@@ -192,6 +210,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     requests: int = 0  # HTTP requests made, for the re-scan benchmark and the scan summary
+    rating: RatingSummary | None = None  # review sources: recorded with the poll's commit
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from monitor.sentiment import SentimentScorer
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError
 from sources.http import PoliteClient
-from storage import alerts, mentions, scan_runs, source_state
+from storage import alerts, mentions, ratings, scan_runs, source_state
 from storage.database import Store
 
 log = logging.getLogger(__name__)
@@ -257,6 +257,8 @@ class Scanner:
                             alerts.NewAlert(draft, written.mention_id) for draft in found.alerts
                         )
                 alerts.add_many(tx, drafts, now)
+                if result.rating is not None:
+                    ratings.record(tx, name, result.rating, now)
                 source_state.record_success(
                     tx,
                     name,

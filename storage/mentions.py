@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -60,9 +60,29 @@ class MentionVersion:
 
 
 def content_hash(item: Item) -> str:
-    """SHA-256 (hex) over the item's text, title, rating and URL: changes when any of them does."""
+    """SHA-256 (hex) over every stored field of the item: changes when any of them does.
+
+    Title, text, author, rating, URL, publication time, parent and `extra` all count: a Google
+    owner reply or a Facebook comment hidden changes only `extra`, and is still an edit. The
+    formula is frozen in migration 0002, which rehashed the rows stored before it.
+    """
     rating = None if item.rating is None else float(item.rating)
-    canonical = json.dumps([item.text, item.title, rating, item.url], ensure_ascii=False)
+    published = None if item.published_at is None else item.published_at.astimezone(UTC).isoformat()
+    canonical = json.dumps(
+        [
+            2,
+            item.text,
+            item.title,
+            item.author,
+            rating,
+            item.url,
+            published,
+            item.parent_external_id,
+            item.extra,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -206,3 +206,14 @@ scan_run = sa.Table(
     sa.CheckConstraint(one_of("trigger", TRIGGER_VALUES), name="trigger"),
     sa.Index(None, "started_at"),
 )
+
+rating_snapshot = sa.Table(
+    "rating_snapshot",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("average_rating", sa.Float),
+    sa.Column("rating_count", sa.Integer),
+    sa.Index(None, "source", "recorded_at"),
+)

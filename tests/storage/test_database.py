@@ -18,6 +18,7 @@ from tests.storage.factories import NOW, make_item
 
 TABLES = {
     "source_state",
+    "rating_snapshot",
     "mention",
     "mention_version",
     "alert",
@@ -32,14 +33,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0001"
+    assert store.revision() == head_revision() == "0002"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0001"
+    assert upgrade(database_url) == "0002"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0001"
+    assert upgrade(database_url) == "0002"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
@@ -167,3 +168,52 @@ def test_postgres_read_only_transaction_refuses_writes(postgres_url: str) -> Non
         with pytest.raises(sa.exc.DBAPIError, match="read-only"):
             with store.transaction(read_only=True) as tx:
                 scan_runs.start(tx, trigger="manual", now=NOW)
+
+
+def test_migration_0002_rehashes_old_rows_so_they_are_not_taken_for_edits(
+    database_url: str,
+) -> None:
+    """A mention stored under 0001's hash is unchanged (not an edit) once 0002 has run."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from monitor.model import Item
+    from storage.revisions import alembic_config
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0001")
+        item = Item(
+            "e1",
+            "entry",
+            "Lovely fair",
+            title="Fair",
+            author="Ann",
+            published_at=datetime(2026, 5, 1, 9, tzinfo=UTC),
+            extra={"k": [1, 2]},
+        )
+        connection.execute(
+            sa.insert(schema.mention).values(
+                source="news",
+                source_type="feed",
+                external_id="e1",
+                item_type="entry",
+                text=item.text,
+                title=item.title,
+                author=item.author,
+                published_at=item.published_at,
+                first_seen_at=item.published_at,
+                updated_at=item.published_at,
+                content_hash="old-formula",
+                version=1,
+                labels=[],
+                extra=dict(item.extra),
+                baseline=False,
+            )
+        )
+        command.upgrade(config, "head")
+    engine.dispose()
+    with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
+        assert mentions.existing_hashes(tx, "news", ["e1"]) == {"e1": mentions.content_hash(item)}

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -132,14 +133,18 @@ def test_each_edit_adds_a_version_in_order(store: Store) -> None:
     assert only_mention(store).version == 3
 
 
-def test_content_hash_is_stable_and_covers_text_title_rating_and_url() -> None:
+def test_content_hash_is_stable_and_covers_every_stored_field() -> None:
     item = make_item()
-    # Pinned: a changed hash function would make every stored mention look edited.
+    # Pinned: a changed hash function would make every stored mention look edited (migration
+    # 0002 rehashes stored rows with this same formula).
     assert mentions.content_hash(item) == (
-        "3780b18b87c1ecd73b3161de9e836715e80b66f1950d6ce5e8377f4a6bed4514"
+        "3318bf906b340edb39de9d7e54aa437cb8e130608472711cd3c7d89a20d2a861"
     )
     assert mentions.content_hash(replace(item, rating=5)) == mentions.content_hash(item)
-    assert mentions.content_hash(replace(item, author="Someone else", extra={})) == (
+    # The same instant in another zone is the same publication time.
+    assert item.published_at is not None
+    in_london = item.published_at.astimezone(ZoneInfo("Europe/London"))
+    assert mentions.content_hash(replace(item, published_at=in_london)) == (
         mentions.content_hash(item)
     )
     changed = [
@@ -147,6 +152,10 @@ def test_content_hash_is_stable_and_covers_text_title_rating_and_url() -> None:
         replace(item, title="Title"),
         replace(item, rating=4.0),
         replace(item, url="https://example.org/other"),
+        replace(item, author="Someone else"),
+        replace(item, published_at=item.published_at + timedelta(minutes=1)),
+        replace(item, parent_external_id="thread-1"),
+        replace(item, extra={"reply": {"comment": "Thank you for your review"}}),
     ]
     hashes = {mentions.content_hash(other) for other in changed}
     assert len(hashes) == len(changed)
