@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Alert, AlertDraft, AlertStatus, Severity
 from storage.database import Transaction
+from storage.safe_text import safe_text
 from storage.schema import alert
 
 
@@ -40,7 +41,7 @@ def add_many(tx: Transaction, alerts: Sequence[NewAlert], now: datetime) -> list
             "severity": str(new.draft.severity),
             "status": str(AlertStatus.OPEN),
             "dedupe_key": new.draft.dedupe_key,
-            "summary": new.draft.summary,
+            "summary": safe_text(new.draft.summary),
             "created_at": now,
         }
         statement = (
