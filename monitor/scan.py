@@ -21,11 +21,13 @@ The first successful poll of a source is its baseline: stored, never alerted.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from monitor.config import Config
 from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
@@ -55,7 +57,10 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=15)  # renewed every third of it while a poll runs
 FAILURE_BACKOFF_CAP = timedelta(hours=6)
-MAX_BACKOFF_DOUBLINGS = 16  # 2**16 intervals is past any cap: the exponent never overflows
+MAX_BACKOFF_DOUBLINGS = 16
+MAX_THREADS = 32
+
+T = TypeVar("T")  # 2**16 intervals is past any cap: the exponent never overflows
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,26 +186,43 @@ class Scanner:
         self.scorer = SentimentScorer(self.config.sentiment.lexicon)
         self.rules = Rules.from_config(self.config)
         self._idle: list[tuple[Claim, FetchResult]] = []
+        self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
 
     async def run(self, only: Sequence[str] = ()) -> ScanReport:
         """Scan the enabled sources (or only those named) and record the pass."""
         selected = self._select(only)
         started = self.clock()
-        run_id = None if self.dry_run else await asyncio.to_thread(self._start_run, started)
+        # Our own threads: commits waiting for SQLite's write lock must not take every thread of
+        # the loop's default pool from the other sources' reads and scoring.
+        self._threads = ThreadPoolExecutor(
+            max_workers=min(MAX_THREADS, len(selected) + 4), thread_name_prefix="scan"
+        )
+        try:
+            return await self._run(selected, started)
+        finally:
+            self._threads.shutdown(wait=False)
+
+    async def _run(self, selected: dict[str, SourceConfig], started: datetime) -> ScanReport:
+        run_id = None if self.dry_run else await self._in_thread(self._start_run, started)
         outcomes: list[SourceOutcome] = []
         try:
-            claims, skipped = await asyncio.to_thread(self._claim_all, selected, started)
+            claims, skipped = await self._in_thread(self._claim_all, selected, started)
             outcomes.extend(skipped)
             polled = await asyncio.gather(*(self._scan_source(claim) for claim in claims))
             outcomes.extend(await self._flush_idle(list(polled)))
         finally:
             finished = self.clock()
             if run_id is not None:
-                await asyncio.to_thread(self._finish_run, run_id, finished, outcomes)
+                await self._in_thread(self._finish_run, run_id, finished, outcomes)
         order = list(selected)
         outcomes.sort(key=lambda outcome: order.index(outcome.name))
         return ScanReport(run_id, started, finished, outcomes, list(self._new_alerts))
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in one of the scan's threads, the loop free meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, functools.partial(function, *args))
 
     def _select(self, only: Sequence[str]) -> dict[str, SourceConfig]:
         unknown = [name for name in only if name not in self.config.sources]
@@ -299,7 +321,7 @@ class Scanner:
         if not scored and result.rating is None and claim.healthy:
             self._idle.append((claim, result))  # written with the others' in one transaction
             return self._outcome(claim, result, progress, {}, baseline)
-        committed = await asyncio.to_thread(self._commit, claim, result, scored, baseline)
+        committed = await self._in_thread(self._commit, claim, result, scored, baseline)
         return self._outcome(claim, result, progress, committed.counts, baseline, committed)
 
     async def _fetch_and_score(
@@ -318,13 +340,13 @@ class Scanner:
             ) from None
         progress.stage = "diff"
         items = [safe_item(item) for item in result.items]
-        known = await asyncio.to_thread(self._known_hashes, claim.name, items)
+        known = await self._in_thread(self._known_hashes, claim.name, items)
         changed = [
             item for item in items if known.get(item.external_id) != mentions.content_hash(item)
         ]
         progress.stage = "score"
         baseline = self.force_baseline or claim.state.is_first_poll
-        scored = await asyncio.to_thread(self._score_all, claim, changed, known, baseline)
+        scored = await self._in_thread(self._score_all, claim, changed, known, baseline)
         return scored, replace(result, items=items)
 
     def _known_hashes(self, name: str, items: Sequence[Item]) -> dict[str, str]:
@@ -404,7 +426,7 @@ class Scanner:
         if not idle:
             return outcomes
         try:
-            lost = await asyncio.to_thread(self._record_idle, idle)
+            lost = await self._in_thread(self._record_idle, idle)
         except Exception as error:
             message = f"the poll's state was not saved: {one_line(error)}"
             names = {claim.name for claim, _ in idle}
@@ -462,7 +484,7 @@ class Scanner:
         if self.dry_run:
             return outcome
         try:
-            recorded = await asyncio.to_thread(
+            recorded = await self._in_thread(
                 self._record_failure, claim, message, error.health, retry_at
             )
         except LeaseLostError:
