@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.secrets import Secret, register
+from monitor.secrets import Secret, redact, register
 from sources.common.text import one_line
 from sources.errors import (
     SourceAuthError,
@@ -127,9 +127,15 @@ class GraphSession:
         minutes = regain_minutes(response.headers)
         if minutes:
             self.regain = timedelta(minutes=minutes)
+        if response.status >= 300:
+            try:
+                payload = response.json()
+            except SourceFormatError:
+                payload = None  # an HTML error page from a proxy: the status says enough
+            raise self.error(graph_problem(payload), response)
         payload = response.json()
         problem = graph_problem(payload)
-        if problem is not None or response.status >= 300:
+        if problem is not None:
             raise self.error(problem, response)
         return GraphReply(payload, usage)
 
@@ -151,9 +157,10 @@ class GraphSession:
         """The SourceError for a Graph error object (or an error status without one)."""
         label = response.label
         if problem is None:
-            return SourceUnavailableError(
-                f"{label}: HTTP {response.status} without a Graph API error object"
-            )
+            message = f"{label}: HTTP {response.status} without a Graph API error object"
+            if response.status == 401:
+                return SourceAuthError(f"{message}; check the Page access token")
+            return SourceUnavailableError(message)
         retry_at = self._clock() + self.regain_wait(DEFAULT_RATE_LIMIT_WAIT)
         return describe_problem(problem, label, self.token_hint, self.version, retry_at)
 
@@ -168,7 +175,8 @@ def describe_problem(
     """One readable line (what failed, why, what to do) as the right SourceError."""
     code = problem.code
     said = f"Graph API error {code}" + (f"/{problem.subcode}" if problem.subcode else "")
-    detail = f"{said}: {one_line(problem.message, 200)}"
+    # Graph's words are quoted for the operator; a token some error text echoes is masked.
+    detail = f"{said}: {redact(one_line(problem.message, 200))}"
     if problem.fbtrace_id:
         detail += f" (fbtrace_id {problem.fbtrace_id})"
     if code in (190, 102):
