@@ -232,6 +232,7 @@ def test_a_webhook_delivery_and_a_later_poll_of_the_same_comment_are_one_mention
     # The poll filled in what a delivery lacks: Facebook's own permalink and the moderation flags.
     assert pat.url is not None and "pfbid02kQ7mZ1closure" in pat.url
     assert pat.extra["can_hide"] is True
+    assert pat.version == 2  # that fill-in is the one update; the text never changed
     assert len(found[REPLY_TO_PAT]) == 1  # known from the webhook only, kept
 
 
