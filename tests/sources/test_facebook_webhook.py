@@ -24,7 +24,7 @@ from monitor.cli import main
 from monitor.config import Config, load
 from monitor.model import Mention
 from monitor.secrets import Secret
-from monitor.webhook import create_app, webhook_sources
+from monitor.webhook import DeliveryStore, Stored, create_app, webhook_sources
 from sources.errors import SourceFormatError
 from sources.facebook_page.webhook import parse_delivery, signature_valid, verify_subscription
 from storage.database import Store
@@ -84,7 +84,9 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(VERIFY_ENV, VERIFY_TOKEN)
 
 
-def config_file(tmp_path: Path, api_url: str = "http://127.0.0.1:9") -> Path:
+def config_file(
+    tmp_path: Path, api_url: str = "http://127.0.0.1:9", storage_url: str | None = None
+) -> Path:
     """A config with one webhook-enabled facebook_page source named `facebook`."""
     source = {
         "type": "facebook_page",
@@ -96,7 +98,9 @@ def config_file(tmp_path: Path, api_url: str = "http://127.0.0.1:9") -> Path:
         "api_version": VERSION,
     }
     return write_config(
-        tmp_path, storage_url=f"sqlite:///{tmp_path / 'monitor.db'}", sources={"facebook": source}
+        tmp_path,
+        storage_url=storage_url or f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"facebook": source},
     )
 
 
@@ -234,6 +238,21 @@ def test_a_webhook_delivery_and_a_later_poll_of_the_same_comment_are_one_mention
     assert pat.extra["can_hide"] is True
     assert pat.version == 2  # that fill-in is the one update; the text never changed
     assert len(found[REPLY_TO_PAT]) == 1  # known from the webhook only, kept
+
+
+def test_deliveries_are_stored_once_on_each_database(
+    database_url: str, secrets_env: None, tmp_path: Path
+) -> None:
+    config = load(config_file(tmp_path, storage_url=database_url))
+    store = Store.open(database_url)
+    try:
+        deliveries = DeliveryStore(config, store)
+        changes = parse_delivery(delivery(), PAGE_ID)
+        assert deliveries.store_changes("facebook", changes) == Stored(new=2, skipped=0)
+        assert deliveries.store_changes("facebook", changes) == Stored(new=0, skipped=2)
+        assert sorted(stored(store)) == sorted([PAT, REPLY_TO_PAT])
+    finally:
+        store.close()
 
 
 # ---- the pure parts -----------------------------------------------------------------------
