@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from monitor.config import Config
+from monitor.ingest import AlertHook, Ingest, Scored
 from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
 from monitor.model import (
     Alert,
@@ -37,18 +38,15 @@ from monitor.model import (
     Health,
     Item,
     ScanStatus,
-    Sentiment,
     SourceState,
     Trigger,
 )
-from monitor.rules import Candidate, Evaluation, Rules
 from monitor.secrets import redact
-from monitor.sentiment import SentimentScorer
 from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
-from storage import alerts, mentions, ratings, scan_runs, source_state
+from storage import mentions, ratings, scan_runs, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
 from storage.source_state import LeaseLostError, Recorded, SourceStateRow
@@ -146,16 +144,6 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Scored:
-    """An item that is new or changed, with its sentiment and what the rules made of it."""
-
-    item: Item
-    sentiment: Sentiment | None
-    evaluation: Evaluation
-    is_new: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Committed:
     """What the commit stage wrote."""
 
@@ -180,11 +168,10 @@ class Scanner:
     owner: str = field(default_factory=lease_owner)
     lease: timedelta = LEASE
     # Called in the commit transaction with the alerts it raised (the mail outbox hooks in here).
-    on_alerts: Callable[[Transaction, list[Alert], datetime], None] | None = None
+    on_alerts: AlertHook | None = None
 
     def __post_init__(self) -> None:
-        self.scorer = SentimentScorer(self.config.sentiment.lexicon)
-        self.rules = Rules.from_config(self.config)
+        self.ingest = Ingest(self.config, self.on_alerts)
         self._idle: list[tuple[Claim, FetchResult]] = []
         self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
@@ -346,29 +333,14 @@ class Scanner:
         ]
         progress.stage = "score"
         baseline = self.force_baseline or claim.state.is_first_poll
-        scored = await self._in_thread(self._score_all, claim, changed, known, baseline)
+        scored = await self._in_thread(
+            self.ingest.score, claim.name, claim.source.type, changed, known, baseline
+        )
         return scored, replace(result, items=items)
 
     def _known_hashes(self, name: str, items: Sequence[Item]) -> dict[str, str]:
         with self.store.transaction(read_only=True) as tx:
             return mentions.existing_hashes(tx, name, [item.external_id for item in items])
-
-    def _score_all(
-        self, claim: Claim, items: Sequence[Item], known: Mapping[str, str], baseline: bool
-    ) -> list[Scored]:
-        scored: list[Scored] = []
-        for item in items:
-            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
-            candidate = Candidate(
-                claim.name,
-                claim.source.type,
-                item,
-                sentiment,
-                is_new=item.external_id not in known,
-                baseline=baseline or item.baseline,
-            )
-            scored.append(Scored(item, sentiment, self.rules.evaluate(candidate), candidate.is_new))
-        return scored
 
     # ---- commit -----------------------------------------------------------------------------
 
@@ -377,17 +349,6 @@ class Scanner:
     ) -> Committed:
         """Mentions, alerts, outbox, rating and state in ONE transaction, fenced on our lease."""
         now = self.clock()
-        source = claim.source
-        writes = [
-            mentions.MentionWrite(
-                entry.item,
-                entry.sentiment,
-                entry.evaluation.labels,
-                baseline or entry.item.baseline,
-            )
-            for entry in scored
-        ]
-        counts = {"new": 0, "updated": 0, "negative": 0}
         with self.store.transaction() as tx:
             recorded = source_state.record_success(
                 tx,
@@ -396,29 +357,16 @@ class Scanner:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 now=now,
-                next_due_at=now + source.interval,
+                next_due_at=now + claim.source.interval,
                 owner=self.owner,  # LeaseLostError: nothing of this poll is written
             )
-            outcomes = mentions.add_or_update_many(
-                tx, source=claim.name, source_type=source.type, writes=writes, now=now
-            )
-            drafts: list[alerts.NewAlert] = []
-            for entry, written in zip(scored, outcomes, strict=True):
-                if written.status != "unchanged":
-                    counts[written.status] += 1
-                    counts["negative"] += "negative" in entry.evaluation.labels
-                    drafts.extend(
-                        alerts.NewAlert(draft, written.mention_id)
-                        for draft in entry.evaluation.alerts
-                    )
-            raised = alerts.add_many(tx, drafts, now)
-            if raised and self.on_alerts is not None:
-                self.on_alerts(tx, raised, now)
+            written = self.ingest.write(tx, claim.name, claim.source.type, scored, baseline, now)
             if result.rating is not None:
                 ratings.record(tx, claim.name, result.rating, now)
             source_state.release_lease(tx, claim.name, self.owner)
-        self._new_alerts.extend(raised)
-        return Committed(counts, recorded, raised)
+        self._new_alerts.extend(written.alerts)
+        counts = {"new": written.new, "updated": written.updated, "negative": written.negative}
+        return Committed(counts, recorded, written.alerts)
 
     async def _flush_idle(self, outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
         """Write the state of every healthy idle poll in one transaction."""
@@ -586,25 +534,6 @@ def claim_of(name: str, source: SourceConfig, row: SourceStateRow | None) -> Cla
     )
     healthy = row.health is Health.OK and row.consecutive_failures == 0
     return Claim(name, source, state, healthy=healthy)
-
-
-def has_text(item: Item) -> bool:
-    """True when the item has words to score (text or title)."""
-    return bool(item.text.strip() or (item.title or "").strip())
-
-
-def scoring_text(item: Item) -> str:
-    """What sentiment reads: the title as its own sentence, then the text.
-
-    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
-    title the text already begins with (a feed entry without a summary) is read once.
-    """
-    title = (item.title or "").strip()
-    text = item.text.strip()
-    if not title or text.startswith(title):
-        return text or title
-    ending = "" if title[-1] in ".!?" else "."
-    return f"{title}{ending}\n{text}"
 
 
 def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:

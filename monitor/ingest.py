@@ -1,0 +1,134 @@
+"""Score, evaluate and write items: the stages the scan and the webhook receiver share.
+
+    ingest = Ingest(config)                                   # loads VADER and the rules once
+    scored = ingest.score(source, source_type, items, known, baseline)   # CPU: run in a thread
+    written = ingest.write(tx, source, source_type, scored, baseline, now)  # in the caller's tx
+
+`write` stores the mentions (new, or edited with the old version kept), raises the alerts the
+rules drafted for mentions that are new or changed (once per dedupe key), and hands the raised
+alerts to `on_alerts` in the same transaction, where the mail outbox queues urgent ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.config import Config
+from monitor.model import Alert, Item, Sentiment
+from monitor.rules import Candidate, Evaluation, Rules
+from monitor.sentiment import SentimentScorer
+from storage import alerts, mentions
+from storage.database import Transaction
+
+AlertHook = Callable[[Transaction, list[Alert], datetime], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An item that is new or changed, with its sentiment and what the rules made of it."""
+
+    item: Item
+    sentiment: Sentiment | None
+    evaluation: Evaluation
+    is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What `write` stored: counts by outcome, and the alerts raised."""
+
+    new: int
+    updated: int
+    negative: int
+    alerts: list[Alert]
+
+
+class Ingest:
+    """The school's scorer and rules, built once, applied to batches of items."""
+
+    def __init__(self, config: Config, on_alerts: AlertHook | None = None) -> None:
+        self.scorer = SentimentScorer(config.sentiment.lexicon)
+        self.rules = Rules.from_config(config)
+        self.on_alerts = on_alerts
+
+    def score(
+        self,
+        source: str,
+        source_type: str,
+        items: Sequence[Item],
+        known: Mapping[str, str],
+        baseline: bool,
+    ) -> list[Scored]:
+        """Sentiment and rule evaluation of each item (`known`: stored hashes by external id)."""
+        scored: list[Scored] = []
+        for item in items:
+            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
+            candidate = Candidate(
+                source,
+                source_type,
+                item,
+                sentiment,
+                is_new=item.external_id not in known,
+                baseline=baseline or item.baseline,
+            )
+            evaluation = self.rules.evaluate(candidate)
+            scored.append(Scored(item, sentiment, evaluation, candidate.is_new))
+        return scored
+
+    def write(
+        self,
+        tx: Transaction,
+        source: str,
+        source_type: str,
+        scored: Sequence[Scored],
+        baseline: bool,
+        now: datetime,
+    ) -> Written:
+        """Store the scored items and raise their alerts, inside `tx`."""
+        writes = [
+            mentions.MentionWrite(
+                entry.item,
+                entry.sentiment,
+                entry.evaluation.labels,
+                baseline or entry.item.baseline,
+            )
+            for entry in scored
+        ]
+        outcomes = mentions.add_or_update_many(
+            tx, source=source, source_type=source_type, writes=writes, now=now
+        )
+        counts = {"new": 0, "updated": 0, "negative": 0}
+        drafts: list[alerts.NewAlert] = []
+        for entry, written in zip(scored, outcomes, strict=True):
+            if written.status == "unchanged":
+                continue
+            counts[written.status] += 1
+            counts["negative"] += "negative" in entry.evaluation.labels
+            drafts.extend(
+                alerts.NewAlert(draft, written.mention_id) for draft in entry.evaluation.alerts
+            )
+        raised = alerts.add_many(tx, drafts, now)
+        if raised and self.on_alerts is not None:
+            self.on_alerts(tx, raised, now)
+        return Written(counts["new"], counts["updated"], counts["negative"], raised)
+
+
+def has_text(item: Item) -> bool:
+    """True when the item has words to score (text or title)."""
+    return bool(item.text.strip() or (item.title or "").strip())
+
+
+def scoring_text(item: Item) -> str:
+    """What sentiment reads: the title as its own sentence, then the text.
+
+    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
+    title the text already begins with (a feed entry without a summary) is read once.
+    """
+    title = (item.title or "").strip()
+    text = item.text.strip()
+    if not title or text.startswith(title):
+        return text or title
+    ending = "" if title[-1] in ".!?" else "."
+    return f"{title}{ending}\n{text}"
