@@ -7,5 +7,7 @@ module of the type asked for (BUILTIN_ADAPTERS below), so `import sources.errors
 # type key → module that registers it (imported on first use)
 BUILTIN_ADAPTERS: dict[str, str] = {
     "feed": "sources.feed",
+    "google_business": "sources.google_business",
+    "google_places": "sources.google_places",
     "wikipedia": "sources.wikipedia",
 }
