@@ -8,8 +8,11 @@ price, the first 1,000 a month free. UK/EEA price lists may differ: the figure i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+
+from monitor.units import format_duration
 
 FREE_REQUESTS_PER_MONTH = 1000
 USD_PER_THOUSAND = 25.0
@@ -46,6 +49,31 @@ def monthly_cost(interval: timedelta, sources: int = 1) -> CostEstimate:
     if interval <= timedelta(0):
         raise ValueError("interval must be positive")
     # The free tier is per billing account, so several places share it.
-    requests = int(MONTH / interval) * sources
+    return cost_of(int(MONTH / interval) * sources)
+
+
+def cost_of(requests: int) -> CostEstimate:
+    """The estimate for `requests` Place Details requests in a month."""
     paid = max(0, requests - FREE_REQUESTS_PER_MONTH)
     return CostEstimate(requests, paid, round(paid * USD_PER_THOUSAND / 1000, 2))
+
+
+def check_lines(intervals: Mapping[str, timedelta]) -> list[str]:
+    """`monitor check`'s lines for the google_places sources (name → interval), with a warning."""
+    if not intervals:
+        return []
+    lines = [
+        f"source {name} (google_places): every {format_duration(interval)},"
+        f" {monthly_cost(interval).describe()}"
+        for name, interval in intervals.items()
+    ]
+    requests = sum(monthly_cost(interval).requests_per_month for interval in intervals.values())
+    total = cost_of(requests)
+    if total.over_free_tier:
+        lines.append(
+            f"warning: google_places polling makes about {requests:,} requests a month, beyond"
+            f" Google's {FREE_REQUESTS_PER_MONTH:,} free: about USD {total.usd_per_month:,.0f} a"
+            " month at list price (UK/EEA prices may differ); a longer interval costs less"
+            " (one place hourly is about 720 a month)"
+        )
+    return lines
