@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from tests.sources.test_google_business import (
     CLIENT_SECRET,
     REFRESH_TOKEN,
     REVIEWS,
+    SECRETS,
     google,
 )
 from tests.sources.test_google_business import keys as business_keys
@@ -314,3 +318,47 @@ def test_monitor_check_estimates_the_places_cost(both: tuple[Path, LoopbackServe
     )
     assert "warning: google_places polling makes about 2,880 requests a month" in result.output
     assert "about USD 47 a month" in result.output
+
+
+def test_no_google_secret_in_output_logs_or_database_even_when_echoed(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """`monitor -v` in a subprocess: keys and tokens are used, echoed back by a hostile error."""
+    server.route("/token", google("token_ok"))
+    server.route(REVIEWS, google("business_reviews_page2"))
+    echoed = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": f"bad {API_KEY}"}}
+    server.route(PLACE, Reply(status=400, body=json.dumps(echoed)))
+    config = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"google": business_keys(server), "google_places": keys(server)},
+    )
+    env = {
+        **os.environ,
+        "GBP_CLIENT_SECRET": CLIENT_SECRET,
+        "GBP_REFRESH_TOKEN": REFRESH_TOKEN,
+        "GOOGLE_PLACES_API_KEY": API_KEY,
+    }
+    command = [sys.executable, "-m", "monitor", "-v", "--config", str(config)]
+    scanned = subprocess.run(
+        [*command, "scan"], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    server.route("/token", google("token_invalid_grant", 400))
+    status = subprocess.run(
+        [*command, "status", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert scanned.returncode == 1, scanned.stdout + scanned.stderr  # Places failed, and said so
+    assert "bad ***" in scanned.stdout
+    assert server.requests_to(PLACE)[0].headers["X-Goog-Api-Key"] == API_KEY  # really used
+    output = scanned.stdout + scanned.stderr + status.stdout + status.stderr
+    assert "DEBUG" in scanned.stderr
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("monitor.db*"))
+    assert b"AbFvOqz-older-three" in stored
+    for secret in (API_KEY, *SECRETS):
+        assert secret not in output
+        assert secret.encode() not in stored
