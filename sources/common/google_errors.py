@@ -10,6 +10,7 @@ Older Google APIs put the reason in `error.errors[].reason` ("accessNotConfigure
     429 / RESOURCE_EXHAUSTED                       SourceRateLimitedError(retry_at)
     API_KEY_INVALID, API_KEY_*_BLOCKED, 401        SourceAuthError (the key or the grant to fix)
     SERVICE_DISABLED / accessNotConfigured         SourceAuthError (enable the API in the project)
+    ACCESS_TOKEN_SCOPE_INSUFFICIENT                SourceAuthError (authorise with the right scope)
     other 403 PERMISSION_DENIED                    SourceAuthError
     404 NOT_FOUND                                  SourceUnavailableError with the caller's hint
     400 naming the field mask                      SourceFormatError (our request is wrong)
@@ -53,6 +54,7 @@ KEY_REASONS = frozenset(
      "API_KEY_IP_ADDRESS_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED"}
 )  # fmt: skip
 DISABLED_REASONS = frozenset({"SERVICE_DISABLED", "accessNotConfigured"})
+SCOPE_REASONS = frozenset({"ACCESS_TOKEN_SCOPE_INSUFFICIENT", "insufficientPermissions"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,11 @@ def google_error(response: Response, hints: ErrorHints, now: datetime) -> Source
         return SourceAuthError(
             f"{label}: {service} is not enabled in the Google Cloud project of these credentials:"
             " enable it under APIs & Services → Library, wait a few minutes and scan again"
+        )
+    if reasons & SCOPE_REASONS:
+        return SourceAuthError(
+            f"{label}: the token lacks the OAuth scope this API needs: authorise again with the"
+            " scope given in docs/sources/google.md"
         )
     return status_error(response.status, status, label, said, hints)
 

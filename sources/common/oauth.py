@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.secrets import Secret
-from sources.errors import SourceAuthError, SourceFormatError, SourceUnavailableError
+from sources.errors import SourceAuthError, SourceFormatError
 from sources.http import PoliteClient, Response
 
 # Refresh this long before the stated expiry: a token must not expire between check and use.
@@ -163,23 +163,36 @@ class AccessTokens:
     ) -> Response:
         """GET with a bearer token; on 401 one fresh token and one retry, then SourceAuthError."""
         statuses = frozenset(ok_statuses) | {401}
-        for attempt in (1, 2):
-            token = await self.get(http, grant)
-            response = await http.get(
-                url,
-                params=params,
-                headers={"Authorization": f"Bearer {token.value.reveal()}"},
-                ok_statuses=statuses,
-            )
-            if response.status != 401:
-                return response
-            self.forget(grant)
-            if attempt == 2:
-                raise SourceAuthError(
-                    f"{response.label}: a freshly issued access token was refused (HTTP 401):"
-                    f" {grant.redo}"
-                )
-        raise SourceUnavailableError("unreachable")  # pragma: no cover (the loop returns or raises)
+        token = await self.get(http, grant)
+        response = await bearer_get(http, url, token, params, statuses)
+        if response.status != 401:
+            return response
+        # Revoked or expired early: a fresh token, once. A refused fresh one will not get better.
+        self.forget(grant)
+        token = await self.get(http, grant)
+        response = await bearer_get(http, url, token, params, statuses)
+        if response.status != 401:
+            return response
+        self.forget(grant)
+        raise SourceAuthError(
+            f"{response.label}: a freshly issued access token was refused (HTTP 401): {grant.redo}"
+        )
+
+
+async def bearer_get(
+    http: PoliteClient,
+    url: str,
+    token: AccessToken,
+    params: Mapping[str, str | int] | None,
+    ok_statuses: Collection[int],
+) -> Response:
+    """GET `url` with the token in the Authorization header (the only place it travels)."""
+    return await http.get(
+        url,
+        params=params,
+        headers={"Authorization": f"Bearer {token.value.reveal()}"},
+        ok_statuses=ok_statuses,
+    )
 
 
 # One cache for the process: the daemon's polls reuse a token until shortly before it expires.

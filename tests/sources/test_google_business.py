@@ -423,3 +423,14 @@ def test_no_secret_reaches_the_database(scanned: Config, server: LoopbackServer)
     assert "AbFvOqk-new-two-star" in everything and "invalid_grant" in everything
     for secret in SECRETS:
         assert secret not in everything
+
+
+def test_a_token_without_the_business_scope_says_to_authorise_again(
+    server: LoopbackServer,
+) -> None:
+    server.route("/token", google("token_ok"))
+    server.route(REVIEWS, google("error_403_scope", 403))
+    error = failure(business(server))
+    assert isinstance(error, SourceAuthError)
+    assert "lacks the OAuth scope" in str(error)
+    assert len(server.requests_to(REVIEWS)) == 1  # a 403 is not retried with a new token
