@@ -112,21 +112,27 @@ class AccessTokens:
         self._locks: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = {}
         self.exchanges = 0  # token requests made, for tests and the scan summary
 
-    def forget(self, grant: RefreshGrant) -> None:
-        """Drop the cached token of `grant` (it was refused)."""
-        self._tokens.pop(grant.cache_key, None)
+    def forget(self, grant: RefreshGrant, token: AccessToken) -> None:
+        """Drop `token` from the cache (it was refused), unless a newer one has replaced it."""
+        if self._tokens.get(grant.cache_key) is token:
+            del self._tokens[grant.cache_key]
 
     async def get(self, http: PoliteClient, grant: RefreshGrant) -> AccessToken:
         """A token valid for a while yet: the cached one, else one from the token endpoint."""
+        token, _requests = await self._get(http, grant)
+        return token
+
+    async def _get(self, http: PoliteClient, grant: RefreshGrant) -> tuple[AccessToken, int]:
+        """The token, and how many token requests it took (0 or 1)."""
         key = grant.cache_key
         # One refresh per grant at a time: two sources polled at once share the new token.
         async with self._lock_for(key):
             cached = self._tokens.get(key)
             if cached is not None and self._clock() < cached.use_until:
-                return cached
+                return cached, 0
             token = await self._exchange(http, grant)
             self._tokens[key] = token
-            return token
+            return token, 1
 
     def _lock_for(self, key: str) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -160,23 +166,31 @@ class AccessTokens:
         *,
         params: Mapping[str, str | int] | None = None,
         ok_statuses: Collection[int] = (),
-    ) -> Response:
+    ) -> Authorized:
         """GET with a bearer token; on 401 one fresh token and one retry, then SourceAuthError."""
         statuses = frozenset(ok_statuses) | {401}
-        token = await self.get(http, grant)
-        response = await bearer_get(http, url, token, params, statuses)
-        if response.status != 401:
-            return response
-        # Revoked or expired early: a fresh token, once. A refused fresh one will not get better.
-        self.forget(grant)
-        token = await self.get(http, grant)
-        response = await bearer_get(http, url, token, params, statuses)
-        if response.status != 401:
-            return response
-        self.forget(grant)
+        requests = 0
+        for attempt in ("cached", "fresh"):
+            token, exchanged = await self._get(http, grant)
+            response = await bearer_get(http, url, token, params, statuses)
+            requests += exchanged + 1
+            if response.status != 401:
+                return Authorized(response, requests)
+            # Revoked or expired early: a fresh token, once; a refused fresh one won't get better.
+            self.forget(grant, token)
+            if attempt == "fresh":
+                break
         raise SourceAuthError(
             f"{response.label}: a freshly issued access token was refused (HTTP 401): {grant.redo}"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    """A response to an authorised request, and the HTTP requests it took (token ones too)."""
+
+    response: Response
+    requests: int
 
 
 async def bearer_get(

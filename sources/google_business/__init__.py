@@ -112,10 +112,12 @@ async def fetch(
     grant = config.grant()
     items: list[Item] = []
     rating: RatingSummary | None = None
-    newest, page_token, pages = cursor, None, 0
+    newest, page_token, pages, requests = cursor, None, 0, 0
     while pages < config.max_pages:
-        page = await list_reviews_page(http, shared_tokens, grant, config.reviews_url, page_token)
-        pages += 1
+        page, sent = await list_reviews_page(
+            http, shared_tokens, grant, config.reviews_url, page_token
+        )
+        pages, requests = pages + 1, requests + sent
         if rating is None:
             rating = RatingSummary(page.average_rating, page.total_review_count)
         # Equal times are kept: two reviews updated in the same instant must not lose one.
@@ -128,7 +130,7 @@ async def fetch(
     new_cursor = dict(state.cursor)
     if newest is not None:
         new_cursor["update_time"] = iso(newest)
-    return FetchResult(items, new_cursor, requests=pages, rating=rating)
+    return FetchResult(items, new_cursor, requests=requests, rating=rating)
 
 
 def saved_update_time(state: SourceState) -> datetime | None:

@@ -27,14 +27,15 @@ async def list_reviews_page(
     grant: RefreshGrant,
     reviews_url: str,
     page_token: str | None,
-) -> ReviewsPage:
-    """One page of the location's reviews, ordered by update time, newest first."""
+) -> tuple[ReviewsPage, int]:
+    """One page of the location's reviews (newest update first), and the HTTP requests it took."""
     params: dict[str, str | int] = {"pageSize": PAGE_SIZE, "orderBy": "updateTime desc"}
     if page_token:
         params["pageToken"] = page_token
-    response = await tokens.authorized_get(
+    authorized = await tokens.authorized_get(
         http, grant, reviews_url, params=params, ok_statuses=GOOGLE_ERROR_STATUSES
     )
+    response = authorized.response
     if response.status in GOOGLE_ERROR_STATUSES:
         raise google_error(response, HINTS, datetime.now(UTC))
-    return parse_reviews_page(response.json())
+    return parse_reviews_page(response.json()), authorized.requests

@@ -166,7 +166,7 @@ def test_first_poll_follows_next_page_token_with_a_bearer_token(two_pages: Loopb
     ]
     assert result.cursor == {"update_time": "2026-11-20T08:41:12.512000Z"}
     assert result.rating is not None and (result.rating.average, result.rating.count) == (4.3, 27)
-    assert result.requests == 2
+    assert result.requests == 3  # the token, then two pages
     first, second = two_pages.requests_to(REVIEWS)
     assert "orderBy=updateTime+desc" in first.query or "orderBy=updateTime%20desc" in first.query
     assert "pageSize=50" in first.query and "pageToken" not in first.query
@@ -242,6 +242,7 @@ def test_a_401_gets_one_fresh_token_then_succeeds(server: LoopbackServer) -> Non
     assert first.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
     assert second.headers["Authorization"] == f"Bearer {SECOND_TOKEN}"
     assert len(server.requests_to("/token")) == 2
+    assert result.requests == 4  # token, refused page, fresh token, page
 
 
 def test_a_401_after_a_fresh_token_says_what_to_redo(server: LoopbackServer) -> None:
