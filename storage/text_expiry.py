@@ -17,12 +17,20 @@ from storage.database import Transaction
 from storage.schema import mention, mention_version
 
 
+def expired(now: datetime) -> sa.ColumnElement[bool]:
+    """Mentions whose text should be gone by `now`."""
+    return sa.and_(mention.c.text_expires_at.is_not(None), mention.c.text_expires_at <= now)
+
+
+def count_expired_text(tx: Transaction, now: datetime) -> int:
+    """How many mentions `blank_expired_text` would blank now (for `monitor purge --dry-run`)."""
+    query = sa.select(sa.func.count()).select_from(mention).where(expired(now))
+    return int(tx.connection.execute(query).scalar_one())
+
+
 def blank_expired_text(tx: Transaction, now: datetime) -> int:
     """Blank the text of mentions whose `text_expires_at` is at or before `now`; how many."""
-    expired = sa.select(mention.c.id).where(
-        mention.c.text_expires_at.is_not(None), mention.c.text_expires_at <= now
-    )
-    ids = [row.id for row in tx.connection.execute(expired)]
+    ids = [row.id for row in tx.connection.execute(sa.select(mention.c.id).where(expired(now)))]
     if not ids:
         return 0
     for start in range(0, len(ids), BATCH):

@@ -68,3 +68,15 @@ def next_cursor(previous: Mapping[str, Any], place: Place, now: datetime) -> dic
         "unseen_new_ratings": unseen,
         "unseen_log": log[-UNSEEN_LOG_LENGTH:],
     }
+
+
+def unseen_in_window(cursor: Mapping[str, Any], start: datetime, end: datetime) -> int:
+    """New ratings not shown by Google recorded by polls in [start, end), from a saved cursor."""
+    total = 0
+    for entry in cursor.get("unseen_log") or ():
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], int)):
+            continue
+        moment = parse_iso(entry[0])
+        if moment is not None and start <= moment < end:
+            total += entry[1]
+    return total

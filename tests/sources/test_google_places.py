@@ -20,6 +20,7 @@ from sources.errors import SourceAuthError, SourceError, SourceFormatError, Sour
 from sources.google_places import GooglePlacesConfig, fetch
 from sources.google_places.cost import check_lines, monthly_cost
 from sources.google_places.parse import parse_place
+from sources.google_places.ratings import unseen_in_window
 from sources.http import PoliteClient
 from storage import mentions, ratings
 from storage.database import Store
@@ -142,6 +143,15 @@ def test_a_rating_count_that_rises_with_no_new_review_is_counted_as_unseen(
     third = run_fetch(places(server), SourceState(name="places", cursor=second.cursor))
     assert third.cursor["unseen_new_ratings"] == 0  # the count did not move again
     assert len(third.cursor["unseen_log"]) == 1
+    # What the digest reads: the unseen ratings recorded by polls within its window.
+    day = timedelta(days=1)
+    now = datetime.now(UTC)
+    assert unseen_in_window(third.cursor, now - day, now + day) == 2
+    assert unseen_in_window(third.cursor, now + day, now + 2 * day) == 0
+    assert (
+        unseen_in_window({"unseen_log": [["garbage", 3], "x", ["2026-01-01", "2"]]}, now - day, now)
+        == 0
+    )
 
 
 def test_a_new_visible_review_accounts_for_its_rating(server: LoopbackServer) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from monitor.model import Item
 from storage import mentions
 from storage.database import Store
-from storage.text_expiry import blank_expired_text
+from storage.text_expiry import blank_expired_text, count_expired_text
 from tests.storage.factories import HOUR, NOW, make_item, make_sentiment
 
 DAY = timedelta(days=1)
@@ -49,7 +49,9 @@ def test_text_is_blanked_after_retention_and_the_rest_is_kept(store: Store) -> N
     with store.transaction() as tx:
         assert blank_expired_text(tx, NOW + 19 * DAY) == 0  # 10 + 19 < 30 days
     with store.transaction() as tx:
+        assert count_expired_text(tx, NOW + 20 * DAY) == 1
         assert blank_expired_text(tx, NOW + 20 * DAY) == 1
+        assert count_expired_text(tx, NOW + 20 * DAY) == 0
     with store.transaction() as tx:
         assert blank_expired_text(tx, NOW + 20 * DAY) == 0  # done once, not reported again
         stored = {m.external_id: m for m in mentions.list_mentions(tx, source="places")}
