@@ -10,7 +10,21 @@ import click
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
+from monitor.config import Config
 from monitor.status import source_statuses
+
+
+def places_cost_lines(config: Config) -> list[str]:
+    """What the enabled google_places sources cost a month (Place Details is billed)."""
+    # Imported here: the package registers the adapter, which `check` of other sources needn't.
+    from sources.google_places.cost import check_lines
+
+    intervals = {
+        name: source.interval
+        for name, source in config.sources.items()
+        if source.type == "google_places" and source.enabled
+    }
+    return check_lines(intervals)
 
 
 @click.command()
@@ -41,6 +55,8 @@ def check(obj: Context, online: bool) -> None:
     click.echo(f"config: {config.path}: ok ({len(config.sources)} sources, secrets resolved)")
     with open_store(config) as store:
         click.echo(f"database: {store.url_for_display}: ok")
+        for line in places_cost_lines(config):
+            click.echo(line)
         if not online:
             return
         report = asyncio.run(run_once(config, store, obj, (), dry_run=True, baseline=False))
