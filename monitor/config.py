@@ -40,7 +40,7 @@ from pydantic import (
 from monitor.config_problems import Problem, describe_errors, format_problem
 from monitor.schedule import CronSetting, QuietHoursSetting, parse_cron
 from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
-from monitor.units import ByteSize, PositiveDuration
+from monitor.units import ByteSize, PositiveDuration, StrictScalars
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
@@ -116,7 +116,7 @@ def _database_url(url: str, directory: Path | None) -> str:
 # ---- the sections -----------------------------------------------------------------------------
 
 
-class Section(BaseModel):
+class Section(StrictScalars):
     """A table of config.toml: unknown keys are errors, values never change after loading."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -230,7 +230,7 @@ class AlertsConfig(Section):
 class SentimentConfig(Section):
     """[sentiment]: `lexicon` adds or changes VADER valences (-4 to 4); keys may be phrases."""
 
-    lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = {}
+    lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = Field(default_factory=dict)
 
 
 class Config(Section):
@@ -243,7 +243,7 @@ class Config(Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
-    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+    sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
 
     _path: Path = PrivateAttr(default=Path("config.toml"))
 

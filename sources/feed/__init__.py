@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef
 from sources.base import SourceConfig, register
 from sources.common.feeds import parse_feed
 from sources.common.words import AliasMatcher
@@ -21,25 +20,17 @@ from sources.errors import SourceFormatError
 from sources.http import PoliteClient
 
 
-class FeedConfig(SourceConfig):
+class FeedConfig(SourceConfig, secrets={"url": "the feed URL (a Google Alerts feed's is secret)"}):
     """An RSS or Atom feed."""
 
     url: HttpUrl | None = Field(None, description="The feed's URL (for a non-secret feed).")
-    url_env: EnvRef | None = Field(None, description="Environment variable holding the feed URL.")
-    url_file: FileRef | None = Field(None, description="File (mode 600) holding the feed URL.")
-    url_credential: CredentialRef | None = Field(
-        None, description="systemd credential name holding the feed URL."
-    )
     match_aliases: bool = Field(
         False, description="Keep only entries that name the school (for general news feeds)."
     )
 
-    secret_names = ("url",)
-
     @model_validator(mode="after")
     def _one_url(self) -> FeedConfig:
-        given = [self.url, self.url_env, self.url_file, self.url_credential]
-        if sum(value is not None for value in given) != 1:
+        if (self.url is not None) == self.secret_given("url"):
             raise ValueError("give exactly one of url, url_env, url_file, url_credential")
         return self
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, RatingSummary, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret
+from monitor.secrets import Secret
 from sources.base import SourceConfig, register
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
@@ -28,32 +28,21 @@ REDO = (
 )
 
 
-class GoogleBusinessConfig(SourceConfig):
+class GoogleBusinessConfig(
+    SourceConfig,
+    secrets={
+        "client_id": "the OAuth client id (not secret: `client_id` may give it plainly)",
+        "client_secret": "the OAuth client secret",
+        "refresh_token": "the OAuth refresh token",
+    },
+    required=("client_secret", "refresh_token"),
+):
     """The school's own Business Profile location."""
 
     account_id: str = Field(description="Business Profile account id (digits, or accounts/…).")
     location_id: str = Field(description="Business Profile location id (digits, or locations/…).")
     client_id: str | None = Field(
         None, description="OAuth client id (not secret; or client_id_env)."
-    )
-    client_id_env: EnvRef | None = Field(None, description="Variable holding the OAuth client id.")
-    client_id_file: FileRef | None = Field(None, description="File holding the OAuth client id.")
-    client_id_credential: CredentialRef | None = Field(
-        None, description="systemd credential holding the OAuth client id."
-    )
-    client_secret_env: EnvRef | None = Field(
-        None, description="Variable holding the client secret."
-    )
-    client_secret_file: FileRef | None = Field(None, description="File holding the client secret.")
-    client_secret_credential: CredentialRef | None = Field(
-        None, description="systemd credential holding the client secret."
-    )
-    refresh_token_env: EnvRef | None = Field(
-        None, description="Variable holding the refresh token."
-    )
-    refresh_token_file: FileRef | None = Field(None, description="File holding the refresh token.")
-    refresh_token_credential: CredentialRef | None = Field(
-        None, description="systemd credential holding the refresh token."
     )
     api_url: HttpUrl = Field(
         HttpUrl("https://mybusiness.googleapis.com/v4"), description="Business Profile API v4."
@@ -65,8 +54,6 @@ class GoogleBusinessConfig(SourceConfig):
         10, ge=1, le=100, description="Pages of 50 reviews read at most per poll (the first too)."
     )
 
-    secret_names = ("client_id", "client_secret", "refresh_token")
-
     @field_validator("account_id", "location_id")
     @classmethod
     def _bare_id(cls, value: str) -> str:
@@ -76,21 +63,19 @@ class GoogleBusinessConfig(SourceConfig):
         return bare
 
     @model_validator(mode="after")
-    def _one_of_each_secret(self) -> GoogleBusinessConfig:
-        for name in self.secret_names:
-            given = [getattr(self, f"{name}{suffix}", None) for suffix in SUFFIXES]
-            if sum(value is not None for value in given) != 1:
-                keys = ", ".join(
-                    f"{name}{suffix}" for suffix in SUFFIXES if hasattr(self, f"{name}{suffix}")
-                )
-                raise ValueError(f"give exactly one of {keys}")
+    def _one_client_id(self) -> GoogleBusinessConfig:
+        if (self.client_id is not None) == self.secret_given("client_id"):
+            keys = ", ".join(f"client_id{suffix}" for suffix in SUFFIXES)
+            raise ValueError(f"give exactly one of {keys}")
         return self
 
     def grant(self) -> RefreshGrant:
         """The OAuth grant these keys describe, secrets resolved."""
         client_id = Secret(self.client_id) if self.client_id else self.secret("client_id")
         client_secret, refresh_token = self.secret("client_secret"), self.secret("refresh_token")
-        assert client_id and client_secret and refresh_token  # guaranteed by _one_of_each_secret
+        assert (
+            client_id and client_secret and refresh_token
+        )  # guaranteed by the required secrets and _one_client_id
         return RefreshGrant(str(self.token_url), client_id, client_secret, refresh_token, REDO)
 
     @property

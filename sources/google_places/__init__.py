@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pydantic import Field, HttpUrl, field_validator, model_validator
+from pydantic import Field, HttpUrl, field_validator
 
 from monitor.model import FetchResult, RatingSummary, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef
-from monitor.units import Duration
+from monitor.units import PositiveDuration
 from sources.base import SourceConfig, register
 from sources.google_places.api import get_place
 from sources.google_places.items import review_item
@@ -24,19 +23,16 @@ from sources.google_places.ratings import next_cursor
 from sources.http import PoliteClient
 
 
-class GooglePlacesConfig(SourceConfig):
+class GooglePlacesConfig(
+    SourceConfig, secrets={"api_key": "the Places API key"}, required=("api_key",)
+):
     """A public Google Maps listing, read through Place Details."""
 
     # Hourly keeps one place inside the 1,000 free requests a month (`monitor check` says so).
-    interval: Duration = Field(
+    interval: PositiveDuration = Field(
         timedelta(hours=1), description='How often to poll: "<n>s|m|h|d" (each poll is billed).'
     )
     place_id: str = Field(description="The listing's place id (ChIJ…), from the Place ID Finder.")
-    api_key_env: EnvRef | None = Field(None, description="Variable holding the Places API key.")
-    api_key_file: FileRef | None = Field(None, description="File holding the Places API key.")
-    api_key_credential: CredentialRef | None = Field(
-        None, description="systemd credential holding the Places API key."
-    )
     api_url: HttpUrl = Field(
         HttpUrl("https://places.googleapis.com/v1"), description="Places API (New)."
     )
@@ -46,8 +42,6 @@ class GooglePlacesConfig(SourceConfig):
     language_code: str = Field("en-GB", description="Language reviews are shown (translated) in.")
     region_code: str = Field("GB", description="Region (CLDR, two letters) for the request.")
 
-    secret_names = ("api_key",)
-
     @field_validator("place_id")
     @classmethod
     def _bare_place_id(cls, value: str) -> str:
@@ -55,13 +49,6 @@ class GooglePlacesConfig(SourceConfig):
         if not bare or not bare.replace("-", "").replace("_", "").isalnum():
             raise ValueError("give the place id alone, e.g. ChIJ2eUgeAK6j4ARbn5u_wAGqWA")
         return bare
-
-    @model_validator(mode="after")
-    def _one_key(self) -> GooglePlacesConfig:
-        given = [self.api_key_env, self.api_key_file, self.api_key_credential]
-        if sum(value is not None for value in given) != 1:
-            raise ValueError("give exactly one of api_key_env, api_key_file, api_key_credential")
-        return self
 
     @property
     def place_url(self) -> str:
