@@ -35,6 +35,13 @@ SPAN_JOINER = " … "
 # Row cells that say the markup is a MediaWiki diff table; none of them means it changed shape.
 _DIFF_CLASSES = {"diff-addedline", "diff-deletedline", "diff-context", "diff-lineno", "diff-empty"}
 _WORD = re.compile(r"\w+|[^\w\s]")
+# Word pairs a changed line's two versions are aligned over at most (SequenceMatcher is
+# quadratic); a longer changed stretch counts as new whole.
+MAX_DIFF_PAIRS = 1_000_000
+# Wikitext reduced per stretch of whole lines at most: the stored text is cut at 20,000
+# characters, and mwparserfromhell takes seconds on a table of thousands of rows.
+MAX_STRETCH = 60_000
+MAX_READABLE = 25_000  # readable characters gathered per side: more than is ever stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,28 +180,59 @@ def readable_diff(diff: DiffText, kinds: TemplateKinds | None = None) -> Readabl
 
 
 def _readable_lines(changes: tuple[Change, ...], kinds: TemplateKinds) -> list[str]:
-    """The readable lines of one side's stretches."""
+    """The readable lines of one side's stretches (enough of them to fill the stored text)."""
     lines: list[str] = []
+    size = 0
     for change in changes:
-        now = reduce_wikitext(change.wikitext, kinds)
+        if size > MAX_READABLE:
+            break
+        now = reduce_wikitext(_cut(change.wikitext), kinds)
         if change.compared_with is None:
-            lines.extend(now)
-            continue
-        before = " ".join(reduce_wikitext(change.compared_with, kinds))
-        if words := new_words(before, " ".join(now)):
-            lines.append(words)
+            found = now
+        else:
+            before = " ".join(reduce_wikitext(_cut(change.compared_with), kinds))
+            words = new_words(before, " ".join(now))
+            found = [words] if words else []
+        lines.extend(found)
+        size += sum(len(line) + 1 for line in found)
     return lines
+
+
+def _cut(wikitext: str) -> str:
+    """At most MAX_STRETCH characters of wikitext, cut at a line's end where there is one."""
+    if len(wikitext) <= MAX_STRETCH:
+        return wikitext
+    cut = wikitext[:MAX_STRETCH]
+    return cut[: cut.rfind("\n")] if "\n" in cut else cut
 
 
 def new_words(before: str, after: str) -> str:
     """The stretches of `after` whose words are not in `before`, joined by " … "."""
     old = [match.group() for match in _WORD.finditer(before)]
     found = list(_WORD.finditer(after))
-    matcher = SequenceMatcher(None, old, [match.group() for match in found], autojunk=False)
+    new = [match.group() for match in found]
+    # The words around an edit are mostly untouched: compare only what lies between.
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    middle_old, middle_new = old[start : len(old) - end], new[start : len(new) - end]
+    if not middle_new:
+        return ""
+    if len(middle_old) * len(middle_new) > MAX_DIFF_PAIRS:
+        stretches = [(0, len(middle_new))]  # too long to align word by word: all of it is new
+    else:
+        matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=False)
+        stretches = [
+            (first, last)
+            for operation, _, _, first, last in matcher.get_opcodes()
+            if operation in ("insert", "replace")
+        ]
     spans = []
-    for operation, _, _, start, end in matcher.get_opcodes():
-        if operation in ("insert", "replace"):
-            span = after[found[start].start() : found[end - 1].end()].strip(_SPAN_EDGES)
-            if span:
-                spans.append(" ".join(span.split()))
+    for first, last in stretches:
+        span = after[found[start + first].start() : found[start + last - 1].end()]
+        if span := " ".join(span.strip(_SPAN_EDGES).split()):
+            spans.append(span)
     return SPAN_JOINER.join(spans)

@@ -81,8 +81,14 @@ def readable_text(segments: Iterable[str], kinds: TemplateKinds | None = None) -
 
 def reduce_wikitext(wikitext: str, kinds: TemplateKinds) -> list[str]:
     """One stretch of wikitext (a line, or consecutive lines) as the lines a reader would see."""
-    code = mwparserfromhell.parse(_COMMENT.sub("", wikitext))
-    return list(_clean_lines(_Reducer(kinds).code(code).splitlines(), kinds))
+    wikitext = _COMMENT.sub("", wikitext)
+    try:
+        reduced = _Reducer(kinds).code(mwparserfromhell.parse(wikitext))
+    except RecursionError:
+        # Thousands of nested brackets (vandalism, or a hostile page) defeat the parser and
+        # our walk alike: fall back to the line rules, which drop the brackets.
+        reduced = wikitext
+    return list(_clean_lines(reduced.splitlines(), kinds))
 
 
 class _Reducer:

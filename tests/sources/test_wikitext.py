@@ -16,7 +16,7 @@ from sources.http import PoliteClient
 from sources.wikipedia import WikipediaConfig, fetch
 from sources.wikipedia.parse import parse_compare
 from sources.wikipedia.templates import parse_quote_line, shipped_template_kinds
-from sources.wikipedia.text import parse_diff_table, readable_diff
+from sources.wikipedia.text import Change, DiffText, new_words, parse_diff_table, readable_diff
 from sources.wikipedia.wikitext import readable_text
 from tests.loopback import LoopbackServer, Reply
 
@@ -164,3 +164,24 @@ def test_a_fetched_revision_stores_what_a_reader_sees(server: LoopbackServer) ->
     assert edit.extra["removed_text"] == "joined"
     # The quotation's words reach the offensive-word check (before, they vanished with it).
     assert edit.extra["offensive_words"] == ["liar"]
+
+
+def test_hostile_nesting_and_huge_edits_are_read_not_crashed_on() -> None:
+    # mwparserfromhell's builder recurses per level: thousands of levels raise RecursionError.
+    assert readable_text(["{{" * 5000 + "x" + "}}" * 5000]) == "x"
+    table = '{| class="wikitable"\n' + "|-\n| a || b\n" * 20_000 + "|}"
+    added = readable_diff(DiffText((), (), (Change(table),), ())).added
+    # Only the first stretch of a huge addition is reduced: more than is ever stored.
+    assert added.startswith("a · b\na · b\n") and 20_000 < len(added) < len(table) // 2
+
+
+def test_new_words_finds_an_insertion_in_a_long_paragraph() -> None:
+    paragraph = "The school has a long history. " * 3000
+    assert new_words(paragraph, paragraph + "The head is a liar.") == "The head is a liar."
+    half = len(paragraph) // 2  # a sentence boundary: 3,000 sentences of equal length
+    middle = paragraph[:half] + "Staff are bullies. " + paragraph[half:]
+    assert new_words(paragraph, middle) == "Staff are bullies."
+    # Word pairs past MAX_DIFF_PAIRS are not aligned: the whole changed middle counts as new.
+    before = " ".join(f"w{index}" for index in range(2000))
+    after = " ".join(f"v{index}" for index in range(2000))
+    assert new_words(before, after) == after
