@@ -1,20 +1,23 @@
 """Any RSS or Atom feed (Google Alerts, local news), parsed by feedparser from our own fetch.
 
-Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too): Google Alerts links
-are unwrapped, markup reduced to plain text, and entries identified by their id, else their link,
-else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may come from
-`url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host only.
+Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too) and runs in a thread:
+the response's charset and final URL go with the bytes, Google Alerts links are unwrapped,
+relative links resolved, markup reduced to plain text, and entries identified by their id, else
+their link, else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may
+come from `url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host
+only.
 """
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig, register
-from sources.common.feeds import parse_feed
+from sources.common.feeds import FeedOrigin, parse_feed
 from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
 from sources.http import PoliteClient
@@ -61,7 +64,10 @@ async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> F
     )
     if response.not_modified:
         return FetchResult([], state.cursor, state.etag, state.last_modified, requests=1)
-    items = parse_feed(response.content, label=response.label)
+    origin = FeedOrigin(response.headers.get("Content-Type", ""), response.url)
+    items = await asyncio.to_thread(
+        parse_feed, response.content, label=response.label, origin=origin
+    )
     if config.match_aliases:
         matcher = AliasMatcher(config.aliases)
         items = [item for item in items if matcher.matches(item.title, item.text)]
