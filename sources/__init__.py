@@ -7,5 +7,6 @@ module of the type asked for (BUILTIN_ADAPTERS below), so `import sources.errors
 # type key → module that registers it (imported on first use)
 BUILTIN_ADAPTERS: dict[str, str] = {
     "feed": "sources.feed",
+    "mumsnet": "sources.mumsnet",
     "wikipedia": "sources.wikipedia",
 }

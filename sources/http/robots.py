@@ -14,8 +14,10 @@ RobotsCache.check(url, label)
   │      5xx, timeout, any other    everything disallowed (logged as a warning); asked again
   │      failure                    after 10 minutes
   ▼
-returns if the group for our product token (or `*`) allows `url`; else SourceBlockedError,
-and the page is never requested
+returns if the group for our product token (or `*`) allows `url`; else RobotsDisallowedError
+(a SourceBlockedError: this one path is closed to us, so a caller may skip it and go on) or, when
+robots.txt could not be fetched, SourceBlockedError (the whole site is closed for now); either
+way the page is never requested
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ ROBOTS_TTL = timedelta(hours=24)
 ROBOTS_FAILURE_TTL = timedelta(minutes=10)
 # A client error on robots.txt means "no rules"; 429 means "slow down" and is raised as such.
 ROBOTS_ALLOW_ALL_STATUSES = frozenset(range(400, 500)) - {429}
+
+
+class RobotsDisallowedError(SourceBlockedError):
+    """robots.txt, as fetched, disallows this URL for our product token."""
 
 
 class RobotsFile(Protocol):
@@ -83,7 +89,7 @@ class RobotsCache:
                 f"{label}: disallowed by robots.txt (robots.txt could not be fetched)"
             )
         if not rules.parser.can_fetch(str(url), self.agent):
-            raise SourceBlockedError(f"{label}: disallowed by robots.txt")
+            raise RobotsDisallowedError(f"{label}: disallowed by robots.txt")
 
     async def _rules_for(self, url: httpx.URL) -> RobotsRules:
         robots_url = url.copy_with(
