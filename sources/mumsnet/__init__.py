@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, SourceState
+from monitor.secrets import CredentialRef, EnvRef, FileRef
 from monitor.units import Duration
 from sources.base import SourceConfig, register
-from sources.errors import SourceRateLimitedError
+from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
 from sources.mumsnet.cursor import MumsnetCursor, Refusals, iso
 from sources.mumsnet.discovery import discover, school_matcher
@@ -51,6 +52,15 @@ class MumsnetConfig(SourceConfig):
         default_factory=list,
         description="RSS/Atom feeds (a Google Alert on site:mumsnet.com) linking to threads.",
     )
+    discovery_feed_env: EnvRef | None = Field(
+        None, description="Environment variable holding one more discovery feed URL (a secret)."
+    )
+    discovery_feed_file: FileRef | None = Field(
+        None, description="File (mode 600) holding one more discovery feed URL."
+    )
+    discovery_feed_credential: CredentialRef | None = Field(
+        None, description="systemd credential holding one more discovery feed URL."
+    )
     request_delay: Duration = Field(
         timedelta(seconds=10), description="Least time between two requests to Mumsnet."
     )
@@ -63,6 +73,9 @@ class MumsnetConfig(SourceConfig):
     max_pages_per_poll: int = Field(
         20, ge=1, le=500, description="Most Mumsnet pages requested in one poll; the rest wait."
     )
+
+    # A Google Alerts feed URL is a bearer secret: it may come by reference instead.
+    secret_names = ("discovery_feed",)
 
     @field_validator("base_url")
     @classmethod
@@ -98,7 +111,10 @@ class MumsnetConfig(SourceConfig):
                 raise ValueError(
                     f"threads: {url!r} is not a Mumsnet thread URL (/talk/<topic>/<id>)"
                 )
-        if not (self.threads or self.topics or self.discovery_feeds):
+        secret_feed = (
+            self.discovery_feed_env or self.discovery_feed_file or (self.discovery_feed_credential)
+        )
+        if not (self.threads or self.topics or self.discovery_feeds or secret_feed):
             raise ValueError("give at least one of threads, topics or discovery_feeds")
         return self
 
@@ -106,6 +122,18 @@ class MumsnetConfig(SourceConfig):
     def host(self) -> str:
         """The site's host name."""
         return urlsplit(self.base_url).hostname or ""
+
+    def feed_urls(self) -> list[str]:
+        """The discovery feeds: those listed, then the one given by reference, if any."""
+        secret = self.secret("discovery_feed")
+        if secret is None:
+            return list(self.discovery_feeds)
+        url = secret.reveal().strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            # The value is secret: say what is wrong without repeating it.
+            raise SourceFormatError("the secret discovery feed URL is not an http(s) URL")
+        return [*self.discovery_feeds, url]
 
 
 @register("mumsnet", MumsnetConfig)
@@ -137,7 +165,7 @@ async def poll(
         threads=config.threads,
         topics=config.topics,
         pages_per_topic=config.pages_per_topic,
-        feeds=config.discovery_feeds,
+        feeds=config.feed_urls(),
         matcher=matcher,
     )
     reader = ThreadReader(site, matcher, now)

@@ -498,6 +498,20 @@ def test_config_problems_are_refused(keys: dict[str, Any], message: str) -> None
         MumsnetConfig.model_validate({"type": "mumsnet", **keys})
 
 
+def test_a_secret_discovery_feed_is_read_and_never_named(
+    site: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MUMSNET_ALERT_FEED", site.url + FEED)
+    config = source_config(site, discovery_feed_env="MUMSNET_ALERT_FEED")
+    result = poll(config)
+    assert "thread:5413111" in {item.external_id for item in result.items}
+    site.route(FEED, Reply(status=500))
+    with pytest.raises(SourceError) as raised:
+        poll(config)
+    assert str(raised.value).startswith("127.0.0.1 discovery feed 1: HTTP 500")
+    assert "alerts" not in str(raised.value) and FEED not in str(raised.value)
+
+
 def test_defaults_are_polite() -> None:
     config = MumsnetConfig.model_validate({"type": "mumsnet", "topics": ["primary_education"]})
     assert config.base_url == SITE and config.request_delay == timedelta(seconds=10)
