@@ -11,6 +11,7 @@ Pure functions: no requests, no clock (the caller passes `now` for "Today"/"Yest
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,8 @@ from sources.common.text import content_hash, plain_text
 from sources.errors import SourceBlockedError, SourceFormatError
 from sources.mumsnet.times import POSTED, parse_posted
 from sources.mumsnet.urls import ThreadRef, page_number, thread_ref
+
+log = logging.getLogger(__name__)
 
 # --- selectors (the one place to change when Mumsnet changes its markup) ----------------------
 
@@ -63,6 +66,10 @@ BLOCKED_MARKERS = (
     'form[action*="login"]',
     'form[action*="signin"]',
 )
+
+
+class UnreadablePostError(Exception):
+    """A post container without a readable author and time; never leaves this module."""
 
 
 class BlockedPageError(SourceBlockedError):
@@ -110,15 +117,24 @@ def parse_thread_page(
             f"{label_of(url)}: no posts found on a thread page (the page layout may have changed)"
         )
     posts: list[Post] = []
-    removed = 0
+    removed = unreadable = 0
     for container in containers:
-        post = parse_post(container, thread, now)
+        try:
+            post = parse_post(container, thread, now)
+        except UnreadablePostError:
+            unreadable += 1
+            continue
         if post is None:
             removed += 1
         else:
             posts.append(post)
-    if not posts and removed < len(containers):
-        raise SourceFormatError(f"{label_of(url)}: posts found but none could be read")
+    if unreadable and not posts:
+        raise SourceFormatError(
+            f"{label_of(url)}: no post's author and time could be read "
+            "(the page layout may have changed)"
+        )
+    if unreadable:
+        log.warning("%s: %d post(s) could not be read and were skipped", label_of(url), unreadable)
     page = page_number(url)
     heading = soup.select_one(THREAD_TITLE)
     title = plain_text(heading.get_text(" ")) if heading else ""
@@ -126,7 +142,7 @@ def parse_thread_page(
 
 
 def parse_post(container: Tag, thread: ThreadRef, now: datetime) -> Post | None:
-    """One post, or None when it was deleted or withdrawn (or shows no readable time)."""
+    """One post, None when it was deleted or withdrawn; UnreadablePostError if no author/time."""
     for quote in container.select(QUOTE):
         quote.decompose()
     for link in container.find_all("a"):
@@ -138,11 +154,11 @@ def parse_post(container: Tag, thread: ThreadRef, now: datetime) -> Post | None:
         return None
     match = POSTED.search(header_text)
     if match is None:
-        return None
+        raise UnreadablePostError
     posted_at = parse_posted(match.group(0), now)
     author = header_text[: match.start()].strip().strip(SEPARATORS).strip()
     if posted_at is None or not author:
-        return None
+        raise UnreadablePostError
     key = post_id(container) or content_hash(
         str(thread.thread_id), author, posted_at.isoformat(), body
     )

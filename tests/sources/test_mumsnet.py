@@ -264,6 +264,30 @@ def test_changed_markup_is_loud_and_names_the_page() -> None:
     assert raised.value.health == Health.PARSER_BROKEN
 
 
+def test_posts_whose_times_cannot_be_read_are_loud_not_empty() -> None:
+    page = (FIXTURES / "mumsnet" / "thread_5412999.html").read_text("utf-8")
+    changed = page.replace("Yesterday 20:05", "2 hours ago").replace("Today 07:40", "just now")
+    assert changed != page
+    with pytest.raises(SourceFormatError, match=r"no post's author and time could be read"):
+        parse_thread_page(
+            changed,
+            thread=ThreadRef(5412999, "primary_education"),
+            url=SITE + SATS,
+            base_url=SITE,
+            now=NOW,
+        )
+    # One odd post among readable ones is skipped; the rest are kept.
+    partly = page.replace("Today 07:40", "just now")
+    read = parse_thread_page(
+        partly,
+        thread=ThreadRef(5412999, "primary_education"),
+        url=SITE + SATS,
+        base_url=SITE,
+        now=NOW,
+    )
+    assert [post.author for post in read.posts] == ["Yr6parent"]
+
+
 # --- polling ------------------------------------------------------------------------------------
 
 
