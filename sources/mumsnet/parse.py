@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import soupsieve
 from bs4 import BeautifulSoup, Tag
 
-from sources.common.text import content_hash, plain_text
+from sources.common.text import BLOCK_TAGS, content_hash, plain_text
 from sources.errors import SourceBlockedError, SourceFormatError
 from sources.mumsnet.times import POSTED, parse_posted
 from sources.mumsnet.urls import ThreadRef, page_number, thread_ref
@@ -66,6 +67,11 @@ BLOCKED_MARKERS = (
     'form[action*="login"]',
     'form[action*="signin"]',
 )
+
+
+# Compiled once: matching them inside every post is most of the parsing time otherwise.
+_QUOTE = soupsieve.compile(QUOTE)
+_POST_TIME = soupsieve.compile(POST_TIME)
 
 
 class UnreadablePostError(Exception):
@@ -143,11 +149,11 @@ def parse_thread_page(
 
 def parse_post(container: Tag, thread: ThreadRef, now: datetime) -> Post | None:
     """One post, None when it was deleted or withdrawn; UnreadablePostError if no author/time."""
-    for quote in container.select(QUOTE):
+    for quote in _QUOTE.select(container):
         quote.decompose()
     for link in container.find_all("a"):
         # Links as text: the words a reader sees, or the address when there are none.
-        shown = plain_text(link.get_text(" ")) or str(link.get("href") or "")
+        shown = " ".join(link.get_text(" ").split()) or str(link.get("href") or "")
         link.replace_with(f" {shown} ")
     header_text, body = split_header(container)
     if DELETED.match(body) or DELETED.match(header_text):
@@ -167,18 +173,26 @@ def parse_post(container: Tag, thread: ThreadRef, now: datetime) -> Post | None:
 
 def split_header(container: Tag) -> tuple[str, str]:
     """(header text with author and time, body text) of one post container."""
-    time_span = container.select_one(POST_TIME)
+    time_span = _POST_TIME.select_one(container)
     header = time_span.parent if time_span is not None else None
     if isinstance(header, Tag) and header is not container:
-        header_text = plain_text(header.get_text(" "))
+        header_text = element_text(header)
         header.decompose()
-        return header_text, plain_text(str(container))
+        return header_text, element_text(container)
     # The 2023 layout as text: author, separator, date, time, then the body.
-    text = plain_text(str(container))
+    text = element_text(container)
     match = POSTED.search(text)
     if match is None:
         return text, ""
     return text[: match.end()], text[match.end() :].strip()
+
+
+def element_text(element: Tag) -> str:
+    """The words of an element as a reader sees them: blocks apart, inline runs together."""
+    for block in element.find_all(BLOCK_TAGS):
+        block.insert_before(" ")
+        block.insert_after(" ")
+    return " ".join(element.get_text("").split())
 
 
 def post_id(container: Tag) -> str | None:
