@@ -25,6 +25,7 @@ from sources.http import PoliteClient
 from sources.mumsnet.cursor import MumsnetCursor, Refusals, iso
 from sources.mumsnet.discovery import discover, school_matcher
 from sources.mumsnet.site import (
+    MIN_BACKOFF,
     Refused,
     RefusedBlockedError,
     RefusedRateLimitedError,
@@ -152,6 +153,14 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         items, saved = await poll(site, config, cursor, now)
     except Refused as refused:
         raise refusal_error(refused, cursor, now) from None
+    except SourceRateLimitedError as error:
+        # The client's own 429/503 handling (robots.txt, Retry-After on a 503): Mumsnet still
+        # gets at least the half hour a refused page gets. Another host keeps its own wait.
+        if http.retry_at(config.host) is None or error.retry_at is None:
+            raise
+        retry_at = max(error.retry_at, now + MIN_BACKOFF)
+        message = f"{config.host}: rate limited; backing off until {iso(retry_at)}"
+        raise SourceRateLimitedError(message, retry_at) from None
     return FetchResult(items, saved.to_json(), requests=http.requests_made - before)
 
 

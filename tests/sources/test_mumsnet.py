@@ -480,6 +480,14 @@ def test_429_backs_off_half_an_hour_then_403_again_is_blocked(site: LoopbackServ
     assert recovered.cursor["refusals"] == {"count": 0, "retry_at": None}
 
 
+def test_429_on_robots_txt_also_waits_half_an_hour(site: LoopbackServer) -> None:
+    site.route("/robots.txt", Reply(status=429, headers={"Retry-After": "120"}))
+    with pytest.raises(SourceRateLimitedError) as raised:
+        poll(source_config(site, topics=["primary_education"]))
+    assert raised.value.retry_at == NOW + timedelta(minutes=30)
+    assert page_requests(site) == []
+
+
 @pytest.mark.parametrize("name", ["consent.html", "challenge.html"])
 def test_a_consent_or_challenge_instead_of_a_thread_blocks_the_source(
     site: LoopbackServer, name: str
