@@ -10,5 +10,6 @@ BUILTIN_ADAPTERS: dict[str, str] = {
     "feed": "sources.feed",
     "google_business": "sources.google_business",
     "google_places": "sources.google_places",
+    "mumsnet": "sources.mumsnet",
     "wikipedia": "sources.wikipedia",
 }

@@ -187,6 +187,10 @@ class PoliteClient:
         self._policies[host] = policy
         self._gates.pop(host, None)
 
+    def now(self) -> datetime:
+        """The client's clock (UTC): adapters read "today" from it, so tests can set it."""
+        return self._clock()
+
     def retry_at(self, host: str) -> datetime | None:
         """When `host` may be asked again, if it told us to wait and the time has not come."""
         host = host.lower()
