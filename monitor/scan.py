@@ -417,8 +417,9 @@ class Scanner:
         self, claim: Claim, error: SourceError, progress: PollProgress
     ) -> SourceOutcome:
         message = redact(str(error))
-        retry_at = error.retry_at if isinstance(error, SourceRateLimitedError) else None
-        status = ScanStatus.RATE_LIMITED if retry_at is not None else ScanStatus.FAILED
+        retry_at = error.retry_at
+        limited = isinstance(error, SourceRateLimitedError) and retry_at is not None
+        status = ScanStatus.RATE_LIMITED if limited else ScanStatus.FAILED
         log.info("source %s: %s", claim.name, message)
         outcome = SourceOutcome(
             claim.name,
@@ -432,18 +433,14 @@ class Scanner:
         if self.dry_run:
             return outcome
         try:
-            recorded = await self._in_thread(
-                self._record_failure, claim, message, error.health, retry_at
-            )
+            recorded = await self._in_thread(self._record_failure, claim, message, error)
         except LeaseLostError:
             return self._lease_lost(claim, "the lease expired and was taken over", progress)
         except Exception as problem:  # the database itself is failing: say so, go on
             return replace(outcome, error=f"{message} (not recorded: {one_line(problem)})")
         return replace(outcome, consecutive_failures=recorded.consecutive_failures)
 
-    def _record_failure(
-        self, claim: Claim, message: str, health: Health, retry_at: datetime | None
-    ) -> Recorded:
+    def _record_failure(self, claim: Claim, message: str, error: SourceError) -> Recorded:
         now = self.clock()
         interval = claim.source.interval
         with self.store.transaction() as tx:
@@ -451,12 +448,13 @@ class Scanner:
                 tx,
                 claim.name,
                 error=message,
-                health=str(health),
+                health=str(error.health),
                 now=now,
                 # The next poll waits longer after each failure in a row, up to a cap.
                 next_due_at=lambda failures: now + failure_backoff(interval, failures),
-                blocked_until=retry_at,
+                blocked_until=error.retry_at,
                 owner=self.owner,
+                cursor=error.cursor,
             )
             source_state.release_lease(tx, claim.name, self.owner)
         return recorded

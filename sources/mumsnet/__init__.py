@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef
 from monitor.units import Duration
 from sources.base import SourceConfig, register
 from sources.errors import SourceFormatError, SourceRateLimitedError
@@ -38,7 +37,11 @@ from sources.mumsnet.urls import TOPIC, thread_ref
 DEFAULT_BASE_URL = "https://www.mumsnet.com"
 
 
-class MumsnetConfig(SourceConfig):
+class MumsnetConfig(
+    SourceConfig,
+    # A Google Alerts feed URL is a bearer secret: one more discovery feed may come by reference.
+    secrets={"discovery_feed": "one more discovery feed URL (a Google Alert's is secret)"},
+):
     """Mumsnet Talk threads that name the school."""
 
     base_url: str = Field(DEFAULT_BASE_URL, description="The site (tests point it elsewhere).")
@@ -53,15 +56,6 @@ class MumsnetConfig(SourceConfig):
         default_factory=list,
         description="RSS/Atom feeds (a Google Alert on site:mumsnet.com) linking to threads.",
     )
-    discovery_feed_env: EnvRef | None = Field(
-        None, description="Environment variable holding one more discovery feed URL (a secret)."
-    )
-    discovery_feed_file: FileRef | None = Field(
-        None, description="File (mode 600) holding one more discovery feed URL."
-    )
-    discovery_feed_credential: CredentialRef | None = Field(
-        None, description="systemd credential holding one more discovery feed URL."
-    )
     request_delay: Duration = Field(
         timedelta(seconds=10), description="Least time between two requests to Mumsnet."
     )
@@ -74,9 +68,6 @@ class MumsnetConfig(SourceConfig):
     max_pages_per_poll: int = Field(
         20, ge=1, le=500, description="Most Mumsnet pages requested in one poll; the rest wait."
     )
-
-    # A Google Alerts feed URL is a bearer secret: it may come by reference instead.
-    secret_names = ("discovery_feed",)
 
     @field_validator("base_url")
     @classmethod
@@ -112,9 +103,7 @@ class MumsnetConfig(SourceConfig):
                 raise ValueError(
                     f"threads: {url!r} is not a Mumsnet thread URL (/talk/<topic>/<id>)"
                 )
-        secret_feed = (
-            self.discovery_feed_env or self.discovery_feed_file or (self.discovery_feed_credential)
-        )
+        secret_feed = self.secret_given("discovery_feed")
         if not (self.threads or self.topics or self.discovery_feeds or secret_feed):
             raise ValueError("give at least one of threads, topics or discovery_feeds")
         return self

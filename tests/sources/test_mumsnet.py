@@ -614,3 +614,51 @@ follow_days = 3650
     assert requested.count("/robots.txt") == 3
     assert all(rules.can_fetch(site.url + target, "reputation-monitor") for target in requested)
     assert not [target for target in requested if "_private/" in target or "/search" in target]
+
+
+def test_through_the_scan_a_repeated_refusal_marks_the_source_blocked(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    """The refusal count lives in the cursor, which the scan keeps even though the poll failed."""
+    from monitor.config import load
+    from monitor.scan import Scanner
+    from storage import source_state
+    from storage.database import Store
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[school]
+name = "Calcot Schools"
+[storage]
+url = "sqlite:///{tmp_path / "monitor.db"}"
+[sources.mumsnet]
+type = "mumsnet"
+base_url = "{site.url}"
+threads = ["{SITE}{NEW_HEAD}"]
+request_delay = "0s"
+""",
+        encoding="utf-8",
+    )
+    config = load(path)
+    site.route(NEW_HEAD, Reply(status=429))
+
+    def scan_at(now: datetime) -> tuple[str, str]:
+        async def main() -> tuple[str, str]:
+            clock = lambda: now  # noqa: E731
+            async with PoliteClient(contact="t@example.org", retries=0, clock=clock) as http:
+                with Store.open(config.storage.url) as store:
+                    report = await Scanner(config, store, http, clock).run()
+                    with store.transaction(read_only=True) as tx:
+                        health = source_state.statuses(tx)["mumsnet"].health
+            return str(report.outcomes[0].status), str(health)
+
+        return asyncio.run(main())
+
+    assert scan_at(NOW) == ("rate_limited", "failing")
+    # Not asked again inside the half hour: the scan itself holds back.
+    site.requests.clear()
+    assert scan_at(NOW + timedelta(minutes=10))[0] == "rate_limited"
+    assert page_requests(site) == []
+    site.route(NEW_HEAD, Reply(status=403))
+    assert scan_at(NOW + timedelta(minutes=31)) == ("failed", "blocked")
