@@ -294,3 +294,28 @@ def test_version_and_help_import_no_heavy_library() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_verbose_logs_each_request_without_its_query(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """`-v` shows method, host and path, status, bytes and time; never the query string."""
+    import subprocess
+    import sys
+
+    body = (ROOT / "tests" / "fixtures" / "feed" / "atom.xml").read_bytes()
+    server.route("/feed", Reply(body=body, headers={"Content-Type": "application/atom+xml"}))
+    config = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"news": {"type": "feed", "url": f"{server.url}/feed?key=query-secret-42"}},
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "scan"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"GET 127.0.0.1/feed 200 {len(body)} bytes" in done.stderr
+    assert "query-secret-42" not in done.stderr + done.stdout
