@@ -33,3 +33,5 @@ def configure(
     root.setLevel(level)
     for name in _URL_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler says "Running job ..." at INFO every minute: the daemon logs what jobs did.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
