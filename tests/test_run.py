@@ -131,13 +131,21 @@ def test_ready_reaches_an_abstract_socket(feeds: LoopbackServer, tmp_path: Path)
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as receiver:
         receiver.bind("\0" + name)
         receiver.settimeout(60)
-        process = start_daemon(feed_config(tmp_path, feeds), NOTIFY_SOCKET=f"@{name}")
+        process = start_daemon(
+            feed_config(tmp_path, feeds), NOTIFY_SOCKET=f"@{name}", INVOCATION_ID="0" * 32
+        )
         try:
             seen = receive_until(receiver, {"READY=1"})
+            database = tmp_path / "monitor.db"
+            wait_for(lambda: count_rows(database, "SELECT count(*) FROM mention") == 6, "a poll")
         finally:
             status, stderr = stop(process)
     assert status == 0, stderr
     assert "WATCHDOG=1" not in seen  # no WATCHDOG_USEC: no pings
+    # Under systemd (INVOCATION_ID set) journald stamps lines: no time of our own.
+    lines = stderr.splitlines()
+    assert "INFO monitor.run: source alerts: ok, 3 fetched, 3 new, 0 updated (baseline)" in lines
+    assert all(line.split(" ", 1)[0] in ("INFO", "WARNING", "ERROR") for line in lines), lines
 
 
 def test_sigterm_during_a_slow_fetch_exits_0_within_the_bound(
