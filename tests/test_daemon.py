@@ -14,13 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from monitor.cli.run import MailFunctions, build_jobs, no_mail, no_queue
 from monitor.config import Config, load
 from monitor.daemon import Daemon, Jobs, Timing, digest_trigger
 from monitor.schedule import parse_cron
 from sources.http import PoliteClient
-from storage import mentions, source_state
+from storage import mentions, schema, source_state
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
@@ -282,3 +283,25 @@ def test_the_digest_is_scheduled_only_with_a_digest_schedule() -> None:
     assert "digest" not in Daemon(jobs, LONDON).triggers()
     with_digest = Daemon(jobs, LONDON, digest_schedule=parse_cron("30 7 * * 1-5")).triggers()
     assert str(with_digest["digest"]) == str(digest_trigger(parse_cron("30 7 * * 1-5"), LONDON))
+
+
+def test_a_tick_raises_the_health_alert_of_a_failing_source(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/private.xml", Reply(status=401, body=b"login required"))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+            sources={"private": {"type": "feed", "url": f"{server.url}/private.xml"}},
+        )
+    )
+    tick(config, FakeClock(T0))
+    tick(config, FakeClock(T0 + timedelta(hours=1)))  # still failing: the same day, no repeat
+    with Store.open(config.storage.url) as store, store.transaction() as tx:
+        rows = tx.connection.execute(
+            sa.select(schema.alert.c.rule, schema.alert.c.source, schema.alert.c.summary)
+        ).all()
+    assert len(rows) == 1
+    assert rows[0].rule == "source_health" and rows[0].source == "private"
+    assert "(auth_expired)" in rows[0].summary

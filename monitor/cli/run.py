@@ -118,6 +118,10 @@ def build_jobs(
     async def poll(now: datetime) -> None:
         report = await run_scan(config, store, http, clock, due_only=True, trigger="scheduled")
         log_report(report)
+        if report.outcomes:
+            # Health at the end of every tick that polled something. Once run_scan evaluates
+            # health itself this finds nothing left to raise (alerts are deduplicated).
+            await asyncio.to_thread(check_health, store, config, clock(), mail.queue_urgent)
 
     async def dispatch(now: datetime) -> None:
         await in_thread(mail.dispatch, store, config, now)
