@@ -38,7 +38,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "purge",
         "Delete mentions past [storage] retention_days and blank the mail and alerts quoting them.",
     ),
-    "run": ("monitor.cli.run", "run", "Run as a service: poll, mail, digest and purge on schedule."),
+    "run": (
+        "monitor.cli.run",
+        "run",
+        "Run as a service: poll, mail, digest and purge on schedule.",
+    ),
     "demo": (
         "monitor.cli.demo",
         "demo",
