@@ -22,6 +22,10 @@ def purge(store: Store, config: Config, now: datetime, *, dry_run: bool = False)
     cutoff = retention_cutoff(config, now)
     with store.transaction() as tx:
         counts = purge_expired(tx, cutoff, dry_run=dry_run)
+        # MERGE: per-source text expiry joins this transaction here once storage.text_expiry
+        # lands:
+        #   if not dry_run:
+        #       counts = replace(counts, expired_texts=blank_expired_text(tx, now))
     verb = "would purge" if dry_run else "purged"
     log.info(
         "retention: %s %s (older than %d days)",

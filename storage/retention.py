@@ -29,12 +29,15 @@ class PurgeCounts:
     versions: int = 0
     alert_summaries: int = 0
     outbox_bodies: int = 0
+    # Review texts blanked at their source's own limit (Google Places: retain_text_days).
+    expired_texts: int = 0
 
     def describe(self) -> str:
         """One line of counts, for the log and the CLI."""
         return (
             f"{self.mentions} mentions, {self.versions} earlier versions,"
-            f" {self.alert_summaries} alert quotes, {self.outbox_bodies} sent mail bodies"
+            f" {self.alert_summaries} alert quotes, {self.outbox_bodies} sent mail bodies,"
+            f" {self.expired_texts} expired review texts"
         )
 
 

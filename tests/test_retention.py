@@ -174,8 +174,8 @@ def test_purge_command_prints_counts_only(filled: Store, config: Config) -> None
     dry = runner.invoke(main, ["--config", str(config.path), "purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert dry.output == (
-        "would purge: 2 mentions, 2 earlier versions, 1 alert quotes, 2 sent mail bodies"
-        " (older than 365 days)\n"
+        "would purge: 2 mentions, 2 earlier versions, 1 alert quotes, 2 sent mail bodies,"
+        " 0 expired review texts (older than 365 days)\n"
     )
     assert snapshot(filled) == before
     real = runner.invoke(main, ["--config", str(config.path), "purge"])
