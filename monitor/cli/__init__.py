@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": (
         "monitor.cli.status",
         "status",
-        "Each configured source's health, last success, last error and mention count.",
+        "Each configured source's health, last success, next poll, last error and remedy.",
     ),
     "check": (
         "monitor.cli.status",
