@@ -222,6 +222,8 @@ class AlertsConfig(Section):
     """[alerts]: the negative threshold, and words that make a mention urgent (added to ours)."""
 
     negative_threshold: float = Field(-0.5, ge=-1.0, le=1.0)
+    # Failed polls in a row before a `source_health` alert (auth, block, parser: at once).
+    health_failures: int = Field(3, ge=1)
     safeguarding_words: tuple[Text, ...] = ()
     extremism_words: tuple[Text, ...] = ()
     abusive_words: tuple[Text, ...] = ()

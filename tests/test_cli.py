@@ -100,7 +100,7 @@ def test_status_json_has_one_object_per_configured_source(config_path: Path) -> 
     assert [entry["health"] for entry in before] == ["unknown"] * 3
     run("--config", str(config_path), "scan", "--source", "broken", "--source", "alerts")
     after = json.loads(run("--config", str(config_path), "status", "--format", "json").output)
-    assert all(set(entry) == STATUS_FIELDS for entry in after)
+    assert all(STATUS_FIELDS <= set(entry) for entry in after)
     by_name = {entry["name"]: entry for entry in after}
     assert by_name["alerts"]["health"] == "ok" and by_name["alerts"]["mention_count"] == 3
     assert by_name["broken"]["health"] == "failing"
@@ -178,7 +178,7 @@ def test_sources_lists_every_type_with_its_keys() -> None:
 
 def test_readme_documents_every_command_source_type_and_key() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in COMMANDS:
+    for command in COMMANDS:  # main.commands is empty: the group loads commands lazily
         assert f"monitor {command}" in readme, command
     for name, adapter in adapters().items():
         assert f'type = "{name}"' in readme, name

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": (
         "monitor.cli.status",
         "status",
-        "Each configured source's health, last success, last error and mention count.",
+        "Each configured source's health, last success, next poll, last error and remedy.",
     ),
     "check": (
         "monitor.cli.status",
@@ -33,6 +33,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check the config, its secrets and the database (and with --online, each source).",
     ),
     "db": ("monitor.cli.db", "db", "Database maintenance."),
+    "purge": (
+        "monitor.cli.purge",
+        "purge",
+        "Delete mentions past [storage] retention_days and blank the mail and alerts quoting them.",
+    ),
+    "run": (
+        "monitor.cli.run",
+        "run",
+        "Run as a service: poll, mail, digest and purge on schedule.",
+    ),
+    "demo": (
+        "monitor.cli.demo",
+        "demo",
+        "Show the monitor working offline: recorded responses, a temporary database.",
+    ),
     "sources": (
         "monitor.cli.sources",
         "sources_command",
@@ -87,4 +102,4 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
     from monitor.cli.common import Context
 
     logs.configure(verbose=verbose, quiet=quiet)
-    ctx.obj = Context(config_path, verbose=verbose)
+    ctx.obj = Context(config_path, verbose=verbose, quiet=quiet)

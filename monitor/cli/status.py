@@ -32,7 +32,7 @@ def places_cost_lines(config: Config) -> list[str]:
 @click.pass_obj
 @handles_errors
 def status(obj: Context, output: str) -> None:
-    """Each configured source's health, last success, last error and mention count."""
+    """Each configured source's health, last success, next poll, last error and remedy."""
     config = obj.config()
     with open_store(config) as store:
         statuses = source_statuses(config, store)
