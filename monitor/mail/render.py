@@ -21,6 +21,12 @@ import jinja2
 from monitor.model import Mention
 
 QUOTE_LENGTH = 300
+TONE_COLOURS = {
+    "negative": "#c01c28",
+    "neutral": "#77767b",
+    "positive": "#26a269",
+    "unscored": "#9a9996",
+}
 _UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\`]")
 
 
@@ -112,6 +118,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["safe_link"] = safe_link
     env.filters["trim_text"] = trim
+    env.globals["tone_colours"] = TONE_COLOURS
     return env
 
 
