@@ -175,22 +175,7 @@ def compose(
     """Subject and bodies of the mail carrying `alerts` (most severe first)."""
     zone = config.school.zone
     ordered = sorted(alerts, key=lambda a: (a.severity.rank, a.rule != SAFEGUARDING_RULE, a.id))
-    found = digests.mentions_by_id(tx, [a.mention_id for a in ordered if a.mention_id])
-    views = [
-        AlertView(
-            id=alert.id,
-            rule=alert.rule,
-            severity=str(alert.severity),
-            source=alert.source,
-            summary=alert.summary,
-            raised=local_time(alert.created_at, zone),
-            item=item_view(found[alert.mention_id], zone)
-            if alert.mention_id in found and alert.mention_id is not None
-            else None,
-            steps=policy.suggestions(alert.rule),
-        )
-        for alert in ordered
-    ]
+    views = alert_views(tx, config, ordered)
     held_note = None
     if hold_until is not None:
         held_note = (
@@ -212,6 +197,27 @@ def compose(
         text=render("urgent.txt", **values),
         html=render("urgent.html", **values),
     )
+
+
+def alert_views(tx: Transaction, config: Config, alerts: Sequence[Alert]) -> list[AlertView]:
+    """What mail shows of `alerts`, in the order given, each with its mention if it has one."""
+    zone = config.school.zone
+    found = digests.mentions_by_id(tx, [a.mention_id for a in alerts if a.mention_id])
+    return [
+        AlertView(
+            id=alert.id,
+            rule=alert.rule,
+            severity=str(alert.severity),
+            source=alert.source,
+            summary=alert.summary,
+            raised=local_time(alert.created_at, zone),
+            item=None
+            if alert.mention_id is None or alert.mention_id not in found
+            else item_view(found[alert.mention_id], zone),
+            steps=policy.suggestions(alert.rule),
+        )
+        for alert in alerts
+    ]
 
 
 def heading(alerts: Sequence[Alert]) -> str:
