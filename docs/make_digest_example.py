@@ -1,4 +1,4 @@
-"""Build a realistic digest for Calcot and render it: docs/digest.png (busy day), docs/digest-quiet.png.
+"""A realistic digest for Calcot, rendered: docs/digest.png (a busy day), docs/digest-quiet.png.
 
     .venv/bin/python docs/make_digest_example.py [--out DIR] [--no-png]
 
@@ -348,7 +348,7 @@ def write(out: Path, name: str, text: str, html: str, png: bool) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if not png or browser is None:
         return
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own arguments, the browser found on PATH
         [
             browser,
             "--headless",

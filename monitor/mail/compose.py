@@ -6,6 +6,7 @@ characters: a scraped title holding "\\r\\nBcc: someone" stays part of the subje
 
 from __future__ import annotations
 
+import email.policy
 import re
 import uuid
 from email.message import EmailMessage
@@ -14,6 +15,9 @@ from email.utils import format_datetime, parseaddr
 from storage.outbox import OutboxMessage
 
 SUBJECT_LENGTH = 140
+# Lines up to RFC 5322's 998 characters: the stdlib would otherwise fold a 70-character subject
+# onto a line of its own after "Subject:", which some clients show with a leading space.
+HEADER_POLICY = email.policy.default.clone(max_line_length=998)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -32,7 +36,7 @@ def new_message_id(sender: str, kind: str) -> str:
 
 def build_email(row: OutboxMessage, sender: str) -> EmailMessage:
     """The message for an outbox row: the same headers and bodies however often it is sent."""
-    message = EmailMessage()
+    message = EmailMessage(policy=HEADER_POLICY)
     message["From"] = one_line(sender, 300)
     message["To"] = ", ".join(one_line(address, 300) for address in row.recipients)
     message["Subject"] = one_line(row.subject)

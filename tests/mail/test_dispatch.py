@@ -1,4 +1,4 @@
-"""Urgent mail through a real SMTP conversation: one message per batch, retries, failures, crashes."""
+"""Urgent mail over a real SMTP conversation: one message per batch, retries, failures, crashes."""
 
 from __future__ import annotations
 
