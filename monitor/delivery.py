@@ -51,6 +51,25 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
+def problems(store: Store, now: datetime, days: int = 7) -> list[str]:
+    """One line per message that failed for good in the last `days`, and one for retries."""
+    with store.transaction(read_only=True) as tx:
+        failed = outbox.failed_since(tx, now - timedelta(days=days))
+        waiting = [row for row in outbox.unsent(tx) if row.attempts > 0]
+    lines = [
+        f"mail: {row.kind} message {row.id} of {row.created_at:%Y-%m-%d %H:%M}Z failed"
+        f" ({row.last_error}): {row.subject}"
+        for row in failed
+    ]
+    if waiting:
+        latest = max(waiting, key=lambda row: row.id)
+        lines.append(
+            f"mail: {len(waiting)} message(s) not yet accepted, being retried;"
+            f" last error: {latest.last_error}"
+        )
+    return lines
+
+
 def dispatcher_id() -> str:
     """A lease owner id: host, process id and a random part."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

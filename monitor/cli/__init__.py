@@ -33,6 +33,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check the config, its secrets and the database (and with --online, each source).",
     ),
     "db": ("monitor.cli.db", "db", "Database maintenance."),
+    "digest": (
+        "monitor.cli.digest",
+        "digest_command",
+        "Preview the digest of everything since the last one, or send it now.",
+    ),
+    "mail": ("monitor.cli.mail", "mail", "Send what the outbox holds, or a test message."),
     "sources": (
         "monitor.cli.sources",
         "sources_command",

@@ -196,21 +196,26 @@ def send_digest_if_due(store: Store, config: Config, now: datetime) -> int | Non
     return outbox_id
 
 
-def send_now(store: Store, config: Config, now: datetime) -> int | None:
-    """Queue the digest of [end of the last one, now) whatever the schedule, and send it."""
+def queue_now(store: Store, config: Config, now: datetime) -> int | None:
+    """Queue the digest of [end of the last one, now) whatever the schedule; None if empty."""
     with store.transaction() as tx:
         start = window_start(tx, now)
         if start >= now:
             return None
-        outbox_id = queue_digest(tx, config, start, now, now)
+        return queue_digest(tx, config, start, now, now)
+
+
+def send_now(store: Store, config: Config, now: datetime) -> int | None:
+    """Queue the digest of [end of the last one, now) whatever the schedule, and send it."""
+    outbox_id = queue_now(store, config, now)
     if outbox_id is not None:
         dispatch(store, config, now)
     return outbox_id
 
 
-def preview(store: Store, config: Config, now: datetime) -> str:
-    """The HTML of the digest that would be sent now; nothing is stored."""
+def preview(store: Store, config: Config, now: datetime) -> tuple[str, str]:
+    """(plain text, HTML) of the digest that would be sent now; nothing is stored."""
     with store.transaction(read_only=True) as tx:
         start = window_start(tx, now)
         digest = build(tx, config, min(start, now), now)
-    return render_digest(digest, config)[1]
+    return render_digest(digest, config)

@@ -99,7 +99,7 @@ def test_preview_changes_nothing_and_send_builds_a_window_once(
 ) -> None:
     with store.transaction() as tx:
         add_mention(tx, "p", now=MONDAY, text="Previewed text.")
-    html = preview(store, config, TUESDAY_DIGEST)
+    _, html = preview(store, config, TUESDAY_DIGEST)
     assert "Previewed text." in html
     with store.transaction() as tx:
         assert digests.windows(tx) == [] and outbox.unsent(tx) == []
