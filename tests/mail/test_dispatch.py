@@ -294,3 +294,21 @@ def test_a_dispatcher_killed_after_the_server_accepted_resends_once_with_the_sam
     assert ids == [stuck.message_id, waiting.message_id, stuck.message_id]
     with store.transaction() as tx:
         assert outbox.unsent(tx) == []
+
+
+def test_held_alerts_gather_in_one_message_on_each_backend(
+    tmp_path: Path, database_url: str
+) -> None:
+    config = mail_config(tmp_path, database_url, port=9)
+    evening = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    with Store.open(database_url) as store:
+        for hour, name in enumerate(("a", "b", "c")):
+            moment = evening + timedelta(hours=hour)
+            with store.transaction() as tx:
+                alert = raise_alert(tx, "abusive", add_mention(tx, name, now=moment), now=moment)
+                queue_urgent(tx, config, [alert], moment)
+        with store.transaction() as tx:
+            [held] = outbox.unsent(tx)
+            carried = outbox.alerts_in(tx, held.id)
+    assert len(carried) == 3 and held.next_attempt_at == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+    assert held.subject == "[Urgent] 3 alerts: abusive · mumsnet"
