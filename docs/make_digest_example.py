@@ -355,7 +355,7 @@ def write(out: Path, name: str, text: str, html: str, png: bool) -> None:
             "--no-sandbox",
             "--hide-scrollbars",
             f"--screenshot={DOCS / (name + '.png')}",
-            "--window-size=900,2900" if name == "digest" else "--window-size=900,1100",
+            "--window-size=900,3100" if name == "digest" else "--window-size=900,1100",
             (out / f"{name}.html").as_uri(),
         ],
         check=True,
