@@ -29,7 +29,8 @@ from storage.database import Store, Transaction
 
 FIRST_WINDOW = timedelta(days=7)
 PRAISE_RULE = "praise"
-MAX_PER_SECTION = 15
+# Items listed per section: keeps a busy day's HTML well under Gmail's 102 KB clipping limit.
+MAX_PER_SECTION = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Digest:
     by_source: list[tuple[str, int]]
     tones: dict[str, int]
     open_alerts: int
-    alert_groups: list[tuple[str, list[AlertView]]]
+    alert_groups: list[tuple[str, list[AlertView], int]]  # severity, listed, how many in all
     praise: list[AlertView]
     others: list[ItemView]
     others_left: int
@@ -59,7 +60,7 @@ class Digest:
     @property
     def subject(self) -> str:
         """Fixed text and counts: nothing scraped."""
-        alerts = sum(len(group) for _, group in self.alert_groups)
+        alerts = sum(total for _, _, total in self.alert_groups)
         if self.mention_count == 0:
             what = "no new mentions"
         else:
@@ -116,7 +117,7 @@ def build(tx: Transaction, config: Config, start: datetime, end: datetime) -> Di
 
 def grouped(
     tx: Transaction, config: Config, alerts: list[Alert]
-) -> list[tuple[str, list[AlertView]]]:
+) -> list[tuple[str, list[AlertView], int]]:
     """Alerts by severity, most severe first; each group at most MAX_PER_SECTION long."""
     groups = []
     for severity in Severity:
@@ -125,7 +126,8 @@ def grouped(
             key=lambda alert: (alert.rule != SAFEGUARDING_RULE, alert.created_at, alert.id),
         )
         if chosen:
-            groups.append((str(severity), alert_views(tx, config, chosen[:MAX_PER_SECTION])))
+            listed = alert_views(tx, config, chosen[:MAX_PER_SECTION])
+            groups.append((str(severity), listed, len(chosen)))
     return groups
 
 

@@ -144,3 +144,22 @@ def test_the_realistic_example_shows_every_section(tmp_path: Path) -> None:
     assert "PRAISE TO ACKNOWLEDGE (2)" in text
     assert "4.2 stars from 61 ratings, down 0.1 from 4.3 (57 ratings)" in text
     assert html.count('bgcolor="#c01c28"') >= 1  # the trend's negative bar cells
+
+
+def test_a_flood_stays_under_gmails_clipping_size_and_says_how_many_more(
+    store: Store, config: Config
+) -> None:
+    from monitor.model import Severity
+
+    long_text = "Calcot " + "word " * 200
+    with store.transaction() as tx:
+        for number in range(120):
+            mention = add_mention(tx, f"m{number}", now=MONDAY, text=long_text, title="T" * 200)
+            severity = list(Severity)[number % 4]
+            rule = "praise" if severity is Severity.INFO else "abusive"
+            if number < 80:
+                raise_alert(tx, rule, mention, severity=severity, now=MONDAY)
+        text, html = render_digest(build(tx, config, MONDAY, TUESDAY_DIGEST), config)
+    assert len(html.encode()) < 102 * 1024  # Gmail clips longer HTML behind "View entire message"
+    assert "URGENT ALERTS (20)" in text and "and 10 more: `monitor alerts` lists them all." in text
+    assert "and 30 more: <code>monitor mentions</code> lists them all." in html
