@@ -5,9 +5,12 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -67,6 +70,34 @@ class ScriptedHandler:
         return AuthResult(success=False, handled=False)
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by the openssl command."""
+    certificate, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody is listening on now."""
     with socket.socket() as probe:
@@ -78,12 +109,30 @@ def free_port() -> int:
 class SmtpServer:
     """The server: `handler` scripts it and holds what it received."""
 
-    def __init__(self, *, with_auth: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        with_auth: bool = False,
+        tls: str | None = None,
+        certificate: tuple[Path, Path] | None = None,
+    ) -> None:
         self.handler = ScriptedHandler()
         self.port = free_port()
         options: dict[str, Any] = {}
         if with_auth:
-            options = {"authenticator": self.handler.authenticate, "auth_require_tls": False}
+            # aiosmtpd counts only STARTTLS as TLS; with implicit TLS the whole socket is already.
+            options = {
+                "authenticator": self.handler.authenticate,
+                "auth_require_tls": tls == "starttls",
+            }
+        if tls is not None:
+            assert certificate is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*certificate)
+            if tls == "starttls":
+                options.update(tls_context=context, require_starttls=True)
+            else:
+                options.update(ssl_context=context)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
 
     def start(self) -> SmtpServer:
