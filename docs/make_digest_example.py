@@ -1,4 +1,4 @@
-"""A realistic digest for Calcot, rendered: docs/digest.png (a busy day), docs/digest-quiet.png.
+"""A realistic digest for Calcot, rendered: docs/digest.png (busy day), digest-quiet.png, urgent.png
 
     .venv/bin/python docs/make_digest_example.py [--out DIR] [--no-png]
 
@@ -23,6 +23,7 @@ from typing import Any
 
 from monitor.config import Config
 from monitor.mail.digest import build, render_digest
+from monitor.mail.urgent import compose
 from monitor.model import AlertDraft, Health, Item, RatingSummary, Severity
 from monitor.rules import Rules
 from monitor.sentiment import SentimentScorer
@@ -207,6 +208,7 @@ BUSY_DAY = [
     ),
 ]
 
+HEIGHTS = {"digest": 3100, "digest-quiet": 1100, "urgent": 1000}
 TROUBLE = {
     "google": (
         Health.AUTH_EXPIRED,
@@ -355,7 +357,7 @@ def write(out: Path, name: str, text: str, html: str, png: bool) -> None:
             "--no-sandbox",
             "--hide-scrollbars",
             f"--screenshot={DOCS / (name + '.png')}",
-            "--window-size=900,3100" if name == "digest" else "--window-size=900,1100",
+            f"--window-size=900,{HEIGHTS[name]}",
             (out / f"{name}.html").as_uri(),
         ],
         check=True,
@@ -381,6 +383,11 @@ def main() -> None:
         with store.transaction(read_only=True) as tx:
             busy = build(tx, config, START, NOW)
             quiet = build(tx, config, NOW, NOW + timedelta(days=1))
+            raised = digests.alerts_created(tx, START, NOW)
+            urgent = compose(
+                tx, config, [a for a in raised if a.severity is Severity.URGENT], NOW, None
+            )
+    write(options.out, "urgent", urgent.text, urgent.html, png=not options.no_png)
     write(options.out, "digest", *render_digest(busy, config), png=not options.no_png)
     write(options.out, "digest-quiet", *render_digest(quiet, config), png=not options.no_png)
     print(f"written to {options.out} and {DOCS}")
