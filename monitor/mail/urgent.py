@@ -83,8 +83,10 @@ def queue_urgent(
         at_once = [a for a in group if hold_until is None or a.rule == SAFEGUARDING_RULE]
         held = [alert for alert in group if alert not in at_once]
         if at_once:
-            key = f"{kind}:alerts:{min(alert.id for alert in at_once)}"
-            used.append(add_message(tx, config, email, kind, key, at_once, now, None))
+            key = own_key(kind, at_once)
+            created = add_message(tx, config, email, kind, key, at_once, now, None)
+            assert created is not None, "alert ids are unique"
+            used.append(created)
         if held and hold_until is not None:
             used.append(hold(tx, config, email, kind, held, now, hold_until))
     return used
@@ -121,8 +123,8 @@ def add_message(
     alerts: Sequence[Alert],
     now: datetime,
     hold_until: datetime | None,
-) -> int:
-    """A new outbox row for `alerts` (linked to them); its id."""
+) -> int | None:
+    """A new outbox row for `alerts` (linked to them); its id, or None if `key` is taken."""
     content = compose(tx, config, alerts, now, hold_until)
     recipients = email.admin_recipients if kind is OutboxKind.HEALTH else email.urgent_recipients
     message = outbox.NewMessage(
@@ -136,10 +138,14 @@ def add_message(
         next_attempt_at=hold_until,
     )
     message_id = outbox.add(tx, message, now)
-    if message_id is None:
-        raise RuntimeError(f"an outbox row with key {key!r} exists already")
-    outbox.link_alerts(tx, message_id, [alert.id for alert in alerts])
+    if message_id is not None:
+        outbox.link_alerts(tx, message_id, [alert.id for alert in alerts])
     return message_id
+
+
+def own_key(kind: OutboxKind, alerts: Sequence[Alert]) -> str:
+    """The key of a message of its own for `alerts`: alert ids are unique, and mailed once."""
+    return f"{kind}:alerts:{min(alert.id for alert in alerts)}"
 
 
 def hold(
@@ -155,7 +161,18 @@ def hold(
     key = f"{kind}:held:{hold_until.isoformat()}"
     waiting = outbox.unsent_by_key(tx, key)
     if waiting is None:
-        return add_message(tx, config, email, kind, key, alerts, now, hold_until)
+        created = add_message(tx, config, email, kind, key, alerts, now, hold_until)
+        if created is not None:
+            return created
+        # Another scan created it meanwhile (then we join it), or a dispatcher has already
+        # begun sending it (then these alerts get a held message of their own).
+        waiting = outbox.unsent_by_key(tx, key)
+        if waiting is None:
+            alone = add_message(
+                tx, config, email, kind, own_key(kind, alerts), alerts, now, hold_until
+            )
+            assert alone is not None, "alert ids are unique"
+            return alone
     everything = [*outbox.alerts_in(tx, waiting.id), *alerts]
     content = compose(tx, config, everything, now, hold_until)
     outbox.replace_contents(

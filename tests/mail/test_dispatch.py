@@ -312,3 +312,22 @@ def test_held_alerts_gather_in_one_message_on_each_backend(
             carried = outbox.alerts_in(tx, held.id)
     assert len(carried) == 3 and held.next_attempt_at == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
     assert held.subject == "[Urgent] 3 alerts: abusive · mumsnet"
+
+
+def test_an_alert_held_while_the_held_message_is_being_sent_gets_its_own(
+    store: Store, config: Config
+) -> None:
+    evening = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+    morning = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+    with store.transaction() as tx:
+        first = raise_alert(tx, "abusive", add_mention(tx, "a", now=evening), now=evening)
+        [held] = queue_urgent(tx, config, [first], evening)
+    with store.transaction() as tx:
+        assert outbox.claim_next(tx, "dispatcher", morning, morning + LEASE) is not None
+    late = morning - timedelta(seconds=1)  # a scan whose clock still says quiet hours
+    with store.transaction() as tx:
+        second = raise_alert(tx, "abusive", add_mention(tx, "b", now=late), now=late)
+        [own] = queue_urgent(tx, config, [second], late)
+        row = outbox.get(tx, own)
+        assert [alert.id for alert in outbox.alerts_in(tx, held)] == [first.id]
+    assert own != held and row is not None and row.next_attempt_at == morning
