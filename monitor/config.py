@@ -175,6 +175,7 @@ class EmailConfig(Section):
     sender: Address = Field(alias="from")
     to: tuple[Address, ...] = Field(min_length=1)
     urgent_to: tuple[Address, ...] = ()  # empty: urgent mail goes to `to`
+    admin_to: tuple[Address, ...] = ()  # empty: source-health mail goes to `to`
     digest_schedule: CronSetting = Field(default_factory=lambda: parse_cron("30 7 * * 1-5"))
     quiet_hours: QuietHoursSetting | None = None
 
@@ -211,6 +212,11 @@ class EmailConfig(Section):
     def urgent_recipients(self) -> tuple[str, ...]:
         """Who gets urgent alerts: `urgent_to`, or `to` when that is empty."""
         return self.urgent_to or self.to
+
+    @property
+    def admin_recipients(self) -> tuple[str, ...]:
+        """Who hears that a source went blind: `admin_to`, or `to` when that is empty."""
+        return self.admin_to or self.to
 
     @property
     def sender_address(self) -> str:

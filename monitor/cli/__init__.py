@@ -48,6 +48,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "demo",
         "Show the monitor working offline: recorded responses, a temporary database.",
     ),
+    "digest": (
+        "monitor.cli.digest",
+        "digest_command",
+        "Preview the digest of everything since the last one, or send it now.",
+    ),
+    "mail": ("monitor.cli.mail", "mail", "Send what the outbox holds, or a test message."),
     "sources": (
         "monitor.cli.sources",
         "sources_command",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 import click
 
+from monitor import delivery
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
@@ -36,6 +38,9 @@ def status(obj: Context, output: str) -> None:
     config = obj.config()
     with open_store(config) as store:
         statuses = source_statuses(config, store)
+        mail_problems = delivery.problems(store, datetime.now(UTC))
+    for line in mail_problems:  # stderr: stdout keeps the firm table/JSON shape
+        click.echo(line, err=True)
     if output == "json":
         click.echo(render_json([entry.to_json() for entry in statuses]), nl=False)
         return
