@@ -23,26 +23,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import random
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from monitor.claims import Claim, Claimer
 from monitor.config import Config
 from monitor.health import evaluate_health
 from monitor.ingest import AlertHook, Ingest, Scored
-from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
+from monitor.leases import LeaseKeeper, LeaseLost, lease_owner
 from monitor.model import (
     Alert,
     FetchResult,
-    Health,
     Item,
     ScanStatus,
-    SourceState,
     Trigger,
 )
+from monitor.outcomes import ScanReport, SourceOutcome, UnknownSourceError
+from monitor.pacing import failure_backoff, jittered
 from monitor.secrets import redact
 from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
@@ -51,9 +51,11 @@ from sources.http import PoliteClient
 from storage import mentions, ratings, scan_runs, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
-from storage.source_state import LeaseLostError, Recorded, SourceStateRow
+from storage.source_state import LeaseLostError, Recorded
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ScanReport", "Scanner", "SourceOutcome", "UnknownSourceError", "run_scan"]
 
 LEASE = timedelta(minutes=15)  # renewed every third of it while a poll runs
 FAILURE_BACKOFF_CAP = timedelta(hours=6)
@@ -64,86 +66,12 @@ MAX_JITTER = timedelta(minutes=2)
 T = TypeVar("T")  # 2**16 intervals is past any cap: the exponent never overflows
 
 
-@dataclass(frozen=True, slots=True)
-class SourceOutcome:
-    """What happened to one source in a scan."""
-
-    name: str
-    type: str
-    status: ScanStatus
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    negative: int = 0
-    alerts: int = 0
-    requests: int = 0
-    baseline: bool = False
-    error: str | None = None
-    health: Health = Health.OK
-    retry_at: datetime | None = None
-    consecutive_failures: int = 0  # after this poll, for the source-health rule
-    recovered: bool = False  # this poll succeeded after failures or an unhealthy state
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-able record for scan_run.outcomes."""
-        record: dict[str, Any] = {
-            key: getattr(self, key)
-            for key in ("fetched", "new", "updated", "negative", "alerts", "requests")
-        }
-        record.update(
-            type=self.type,
-            status=str(self.status),
-            baseline=self.baseline,
-            error=self.error,
-            health=str(self.health),
-            consecutive_failures=self.consecutive_failures,
-            recovered=self.recovered,
-        )
-        record["retry_at"] = self.retry_at.isoformat() if self.retry_at else None
-        return record
-
-
-@dataclass(frozen=True, slots=True)
-class ScanReport:
-    """The outcome of one scan."""
-
-    run_id: int | None
-    started_at: datetime
-    finished_at: datetime
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-    new_alerts: list[Alert] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """True when a source failed (rate limits, locks and lost leases are not failures)."""
-        return any(outcome.status is ScanStatus.FAILED for outcome in self.outcomes)
-
-    @property
-    def locked(self) -> list[str]:
-        """Sources skipped because another scan holds them."""
-        return [o.name for o in self.outcomes if o.status is ScanStatus.LOCKED]
-
-
-class UnknownSourceError(ValueError):
-    """`--source NAME` names no configured source."""
-
-
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A source this scan may poll now, with the state it had when claimed."""
-
-    name: str
-    source: SourceConfig
-    state: SourceState
-    healthy: bool  # ok and no failures in a row: an idle poll changes nothing worth reporting
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,52 +163,10 @@ class Scanner:
         self, selected: Mapping[str, SourceConfig], now: datetime
     ) -> tuple[list[Claim], list[SourceOutcome]]:
         """Lease every selected source that may be polled now, in one transaction."""
+        claimer = Claimer(self.store, self.owner, self.lease, due_only=self.due_only)
         if self.dry_run:
-            with self.store.transaction(read_only=True) as tx:
-                rows = source_state.rows(tx, list(selected))
-            return [claim_of(name, source, rows.get(name)) for name, source in selected.items()], []
-        claims: list[Claim] = []
-        skipped: list[SourceOutcome] = []
-        with self.store.transaction() as tx:
-            source_state.ensure_many(tx, {name: source.type for name, source in selected.items()})
-            rows = source_state.rows(tx, list(selected))
-            for name, source in selected.items():
-                row = rows[name]
-                refusal = self._refusal(tx, name, source, row, now)
-                if refusal is None:
-                    claims.append(claim_of(name, source, row))
-                elif refusal.status is not ScanStatus.OK:  # OK here means "not due": silent
-                    skipped.append(refusal)
-        return claims, skipped
-
-    def _refusal(
-        self, tx: Transaction, name: str, source: SourceConfig, row: SourceStateRow, now: datetime
-    ) -> SourceOutcome | None:
-        """None when the source is now leased to us; else why not."""
-        if row.blocked_until is not None and row.blocked_until > now:
-            until = row.blocked_until.isoformat().replace("+00:00", "Z")
-            return SourceOutcome(
-                name,
-                source.type,
-                ScanStatus.RATE_LIMITED,
-                retry_at=row.blocked_until,
-                error=f"not polled: the service asked us to wait until {until}",
-                health=row.health,
-                consecutive_failures=row.consecutive_failures,
-            )
-        if self.due_only and row.next_due_at is not None and row.next_due_at > now:
-            return SourceOutcome(name, source.type, ScanStatus.OK)
-        if source_state.acquire_lease(tx, name, self.owner, now + self.lease, now):
-            return None
-        holder = source_state.lease_holder(tx, name, now)
-        if holder is not None and lease_holder_is_dead(holder):
-            # A scan killed mid-way (kill -9, power cut) leaves its lease; take it over.
-            source_state.release_lease(tx, name, holder)
-            if source_state.acquire_lease(tx, name, self.owner, now + self.lease, now):
-                return None
-        return SourceOutcome(
-            name, source.type, ScanStatus.LOCKED, error=f"another scan ({holder}) holds it"
-        )
+            return claimer.peek(selected), []
+        return claimer.claim(selected, now)
 
     # ---- one source, guarded ----------------------------------------------------------------
 
@@ -361,16 +247,8 @@ class Scanner:
         """Mentions, alerts, outbox, rating and state in ONE transaction, fenced on our lease."""
         now = self.clock()
         with self.store.transaction() as tx:
-            recorded = source_state.record_success(
-                tx,
-                claim.name,
-                cursor=dict(result.cursor),
-                etag=result.etag,
-                last_modified=result.last_modified,
-                now=now,
-                next_due_at=now + jittered(claim.source.interval),
-                owner=self.owner,  # LeaseLostError: nothing of this poll is written
-            )
+            # First, fenced: LeaseLostError rolls back and nothing of this poll is written.
+            recorded = self._record_success(tx, claim, result, now)
             written = self.ingest.write(tx, claim.name, claim.source.type, scored, baseline, now)
             if result.rating is not None:
                 ratings.record(tx, claim.name, result.rating, now)
@@ -400,22 +278,28 @@ class Scanner:
             for o in outcomes
         ]
 
+    def _record_success(
+        self, tx: Transaction, claim: Claim, result: FetchResult, now: datetime
+    ) -> Recorded:
+        """The poll's new state, fenced on our lease; next due after a jittered interval."""
+        return source_state.record_success(
+            tx,
+            claim.name,
+            cursor=dict(result.cursor),
+            etag=result.etag,
+            last_modified=result.last_modified,
+            now=now,
+            next_due_at=now + jittered(claim.source.interval),
+            owner=self.owner,
+        )
+
     def _record_idle(self, idle: Sequence[tuple[Claim, FetchResult]]) -> set[str]:
         lost: set[str] = set()
         now = self.clock()
         with self.store.transaction() as tx:
             for claim, result in idle:
                 try:
-                    source_state.record_success(
-                        tx,
-                        claim.name,
-                        cursor=dict(result.cursor),
-                        etag=result.etag,
-                        last_modified=result.last_modified,
-                        now=now,
-                        next_due_at=now + jittered(claim.source.interval),
-                        owner=self.owner,
-                    )
+                    self._record_success(tx, claim, result, now)
                 except LeaseLostError:
                     lost.add(claim.name)  # checked before any write: nothing to undo
                     continue
@@ -556,21 +440,6 @@ class PollProgress:
         return http.requests_made - self.requests_before
 
 
-def claim_of(name: str, source: SourceConfig, row: SourceStateRow | None) -> Claim:
-    """A claim on `source` with the adapter state held in its row (empty when it has none)."""
-    if row is None:
-        return Claim(name, source, SourceState(name=name), healthy=False)
-    state = SourceState(
-        name=name,
-        cursor=dict(row.cursor),
-        etag=row.etag,
-        last_modified=row.last_modified,
-        last_success_at=row.last_success_at,
-    )
-    healthy = row.health is Health.OK and row.consecutive_failures == 0
-    return Claim(name, source, state, healthy=healthy)
-
-
 def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
     """What a dry run would have stored."""
     new = sum(1 for entry in scored if entry.is_new)
@@ -579,21 +448,6 @@ def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
         "updated": len(scored) - new,
         "negative": sum("negative" in entry.evaluation.labels for entry in scored),
     }
-
-
-def jittered(interval: timedelta) -> timedelta:
-    """The interval give or take 5% (two minutes at most), so polls spread over the ticks."""
-    spread = min(interval.total_seconds() * 0.05, MAX_JITTER.total_seconds())
-    return interval + timedelta(seconds=random.uniform(-spread, spread))
-
-
-def failure_backoff(interval: timedelta, failures: int) -> timedelta:
-    """How long to wait after `failures` failures in a row: the interval, doubling, capped."""
-    doublings = min(max(failures - 1, 0), MAX_BACKOFF_DOUBLINGS)
-    cap = max(interval, FAILURE_BACKOFF_CAP)
-    # In seconds as a float: a long interval times 2**16 would overflow timedelta.
-    seconds = min(interval.total_seconds() * 2.0**doublings, cap.total_seconds())
-    return timedelta(seconds=seconds)
 
 
 def internal_error(stage: str, source_type: str, error: BaseException) -> str:

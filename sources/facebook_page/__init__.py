@@ -27,6 +27,7 @@ from pydantic import Field, field_validator
 from monitor.model import FetchResult, Item, SourceState
 from monitor.secrets import Secret
 from sources.base import SourceConfig, register
+from sources.common.times import saved_iso, saved_time
 from sources.facebook_page.api import GraphObjectMissingError, GraphSession
 from sources.facebook_page.items import comment_item, post_item
 from sources.facebook_page.parse import Post, parse_comment, parse_post
@@ -114,33 +115,20 @@ class FacebookCursor:
         posts_raw = data.get("posts")
         posts: dict[str, datetime] = {}
         for post_id, created in posts_raw.items() if isinstance(posts_raw, Mapping) else ():
-            moment = _time(created)
+            moment = saved_time(created)
             if moment is not None:
                 posts[str(post_id)] = moment
-        return cls(_time(data.get("last_poll")), posts, _time(data.get("slow_until")))
+        return cls(saved_time(data.get("last_poll")), posts, saved_time(data.get("slow_until")))
 
     def to_json(self) -> dict[str, Any]:
         """The cursor as JSON for the scan to save."""
         return {
-            "last_poll": _iso(self.last_poll),
-            "posts": {post_id: _iso(created) for post_id, created in sorted(self.posts.items())},
-            "slow_until": _iso(self.slow_until),
+            "last_poll": saved_iso(self.last_poll),
+            "posts": {
+                post_id: saved_iso(created) for post_id, created in sorted(self.posts.items())
+            },
+            "slow_until": saved_iso(self.slow_until),
         }
-
-
-def _time(value: object) -> datetime | None:
-    """An ISO time saved by `_iso`, None when absent or garbled."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.utcoffset() is not None else None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 @register("facebook_page", FacebookPageConfig)
@@ -195,7 +183,7 @@ class Poll:
                 "facebook page %s: quota above %g%%, comment pass skipped until %s",
                 self.config.page_id,
                 SLOW_DOWN_AT,
-                _iso(slow_until),
+                saved_iso(slow_until),
             )
         return FetchResult(
             items=list(items.values()),

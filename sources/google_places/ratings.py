@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sources.common.times import saved_time
 from sources.google_places.parse import Place
 
 # Google shows a review some time after it is written: one published shortly before the last
@@ -32,7 +33,7 @@ def unseen_new_ratings(previous: Mapping[str, Any], place: Place) -> int:
     if not isinstance(count_before, int) or place.user_rating_count is None:
         return 0  # the first poll, or Google gave no count: nothing to compare
     seen = set(previous.get("review_names") or ())
-    polled_at = parse_iso(previous.get("polled_at"))
+    polled_at = saved_time(previous.get("polled_at"))
     visible = [
         review
         for review in place.reviews
@@ -41,17 +42,6 @@ def unseen_new_ratings(previous: Mapping[str, Any], place: Place) -> int:
              or review.publish_time >= polled_at - PUBLISH_LAG)
     ]  # fmt: skip
     return max(0, place.user_rating_count - count_before - len(visible))
-
-
-def parse_iso(value: object) -> datetime | None:
-    """A datetime from our own cursor's ISO text, None if absent or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.utcoffset() is not None else None
 
 
 def next_cursor(previous: Mapping[str, Any], place: Place, now: datetime) -> dict[str, Any]:
@@ -76,7 +66,7 @@ def unseen_in_window(cursor: Mapping[str, Any], start: datetime, end: datetime) 
     for entry in cursor.get("unseen_log") or ():
         if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], int)):
             continue
-        moment = parse_iso(entry[0])
+        moment = saved_time(entry[0])
         if moment is not None and start <= moment < end:
             total += entry[1]
     return total

@@ -1,0 +1,73 @@
+"""What a scan reports: one outcome per source, and the report of the whole pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from monitor.model import Alert, Health, ScanStatus
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What happened to one source in a scan."""
+
+    name: str
+    type: str
+    status: ScanStatus
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    negative: int = 0
+    alerts: int = 0
+    requests: int = 0
+    baseline: bool = False
+    error: str | None = None
+    health: Health = Health.OK
+    retry_at: datetime | None = None
+    consecutive_failures: int = 0  # after this poll, for the source-health rule
+    recovered: bool = False  # this poll succeeded after failures or an unhealthy state
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able record for scan_run.outcomes."""
+        record: dict[str, Any] = {
+            key: getattr(self, key)
+            for key in ("fetched", "new", "updated", "negative", "alerts", "requests")
+        }
+        record.update(
+            type=self.type,
+            status=str(self.status),
+            baseline=self.baseline,
+            error=self.error,
+            health=str(self.health),
+            consecutive_failures=self.consecutive_failures,
+            recovered=self.recovered,
+        )
+        record["retry_at"] = self.retry_at.isoformat() if self.retry_at else None
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    """The outcome of one scan."""
+
+    run_id: int | None
+    started_at: datetime
+    finished_at: datetime
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    new_alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when a source failed (rate limits, locks and lost leases are not failures)."""
+        return any(outcome.status is ScanStatus.FAILED for outcome in self.outcomes)
+
+    @property
+    def locked(self) -> list[str]:
+        """Sources skipped because another scan holds them."""
+        return [o.name for o in self.outcomes if o.status is ScanStatus.LOCKED]
+
+
+class UnknownSourceError(ValueError):
+    """`--source NAME` names no configured source."""
