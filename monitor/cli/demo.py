@@ -36,7 +36,10 @@ def demo(obj: Context, output: Path | None) -> None:
         statuses = source_statuses(result.config, store)
     obj.stdout.print("\nmonitor status", highlight=False)
     status_table(obj.stdout, statuses, result.config.school.zone)
-    click.echo(f"\n{result.requests} requests answered by the demo server on 127.0.0.1")
+    click.echo(
+        f"\n{result.requests} requests answered by the demo server on 127.0.0.1"
+        f" (of {result.sent} sent)"
+    )
     click.echo(f"digest: {result.digest}")
     click.echo(f"explore: monitor --config {result.config.path} mentions")
     failed = any(report.failed for report in result.reports)

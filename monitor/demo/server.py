@@ -2,7 +2,10 @@
 
 Each folder of `monitor/demo/data/` is one source type: `routes.toml` says which recorded file
 answers which request, and `source.toml` is that type's config, with `{base}` where the
-server's address goes. Adding a type to the demo is adding such a folder.
+server's address goes. A type that needs keys also has `secrets.toml`: file name → a fake value,
+which the demo writes to `secrets/<name>` (mode 0600) for `source.toml` to reference as
+`<key>_file = "secrets/<name>"`, exactly as a school's config would. Adding a type to the demo is
+adding such a folder.
 """
 
 from __future__ import annotations
@@ -22,17 +25,24 @@ DATA = files("monitor.demo") / "data"
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One recorded response: for `path` (and these query parameters), in poll `poll` or all."""
+    """One recorded response: for `method` `path` (and these query parameters), in poll `poll`
+    or all."""
 
     path: str
     body: bytes
     content_type: str
     params: dict[str, str] = field(default_factory=dict)
     poll: int | None = None
+    method: str = "GET"
 
-    def answers(self, path: str, query: set[tuple[str, str]], poll: int) -> bool:
-        """True when this route serves a request for `path` with `query` in poll `poll`."""
-        return path == self.path and self.poll in (None, poll) and set(self.params.items()) <= query
+    def answers(self, method: str, path: str, query: set[tuple[str, str]], poll: int) -> bool:
+        """True when this route serves `method` `path` with `query` in poll `poll`."""
+        return (
+            method == self.method
+            and path == self.path
+            and self.poll in (None, poll)
+            and set(self.params.items()) <= query
+        )
 
 
 def source_folders() -> Iterator[Traversable]:
@@ -52,6 +62,7 @@ def load_routes(folder: Traversable) -> list[Route]:
             content_type=entry["content_type"],
             params=dict(entry.get("params", {})),
             poll=entry.get("poll"),
+            method=entry.get("method", "GET"),
         )
         for entry in table["route"]
     ]
@@ -63,6 +74,19 @@ def config_snippets(base: str) -> str:
         folder.joinpath("source.toml").read_text("utf-8").replace("{base}", base)
         for folder in source_folders()
     )
+
+
+def demo_secrets() -> dict[str, str]:
+    """The fake secrets every type's `secrets.toml` lists: file name → value."""
+    found: dict[str, str] = {}
+    for folder in source_folders():
+        listed = folder.joinpath("secrets.toml")
+        if listed.is_file():
+            for name, value in tomllib.loads(listed.read_text("utf-8")).items():
+                if name in found or "/" in name or not isinstance(value, str):
+                    raise ValueError(f"{folder.name}/secrets.toml: bad or repeated secret {name!r}")
+                found[name] = value
+    return found
 
 
 class DemoServer:
@@ -83,6 +107,11 @@ class DemoServer:
             def do_GET(self) -> None:
                 demo.answer(self)
 
+            def do_POST(self) -> None:
+                # The body (e.g. an OAuth token request) is read so the connection stays usable.
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                demo.answer(self)
+
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -100,17 +129,17 @@ class DemoServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def route_for(self, path: str, query: str) -> Route | None:
+    def route_for(self, method: str, path: str, query: str) -> Route | None:
         """The route naming the most parameters that answers this request, if any."""
         given = set(parse_qsl(query, keep_blank_values=True))
-        matching = [route for route in self.routes if route.answers(path, given, self.poll)]
+        matching = [route for route in self.routes if route.answers(method, path, given, self.poll)]
         return max(matching, key=lambda route: len(route.params), default=None)
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         """Serve one request: its recorded response, or 404."""
         self.requests += 1
         parts = urlsplit(handler.path)
-        route = self.route_for(parts.path, parts.query)
+        route = self.route_for(handler.command, parts.path, parts.query)
         status, body, content_type = (
             (200, route.body, route.content_type)
             if route is not None
