@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
@@ -319,3 +320,37 @@ def test_verbose_logs_each_request_without_its_query(
     assert done.returncode == 0, done.stderr
     assert f"GET 127.0.0.1/feed 200 {len(body)} bytes" in done.stderr
     assert "query-secret-42" not in done.stderr + done.stdout
+
+
+def test_mentions_refuses_unknown_sources_and_labels_naming_the_known_ones(
+    config_path: Path,
+) -> None:
+    assert run("--config", str(config_path), "scan").exit_code == 0
+    nosuch = CliRunner().invoke(
+        main, ["--config", str(config_path), "mentions", "--source", "nosuch"]
+    )
+    assert nosuch.exit_code == 2
+    assert "no source named 'nosuch'; known: alerts, broken, news" in nosuch.output
+    bad = CliRunner().invoke(main, ["--config", str(config_path), "mentions", "--label", "angry"])
+    assert bad.exit_code == 2
+    assert "no label 'angry'; known: negative, neutral, positive" in bad.output
+    # Labels are read in any case.
+    mixed = run("--config", str(config_path), "mentions", "--label", "Negative", "--format", "json")
+    lower = run("--config", str(config_path), "mentions", "--label", "negative", "--format", "json")
+    assert mixed.exit_code == 0 and mixed.output == lower.output
+
+
+def test_tables_show_the_schools_timezone_and_an_empty_result_says_so(config_path: Path) -> None:
+    empty = CliRunner().invoke(main, ["--config", str(config_path), "mentions"])
+    assert empty.exit_code == 0 and "no mentions match" in empty.output
+    assert run("--config", str(config_path), "scan").exit_code == 0
+    table = run("--config", str(config_path), "mentions").output.splitlines()
+    assert table[0].split("\t")[0] == "published (Europe/London)"
+    as_json = json.loads(run("--config", str(config_path), "mentions", "--format", "json").output)
+    # JSON stays UTC; the table shows the same moment in London.
+    first = as_json[0]["published_at"] or as_json[0]["first_seen_at"]
+    moment = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    assert first.endswith("Z")
+    assert table[1].split("\t")[0] == moment.astimezone(ZoneInfo("Europe/London")).strftime(
+        "%Y-%m-%d %H:%M"
+    )

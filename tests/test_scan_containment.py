@@ -203,10 +203,16 @@ def test_a_plugin_adapter_that_raises_fails_alone_in_a_real_monitor_scan(
 
 
 def test_a_failure_streak_of_sixty_is_recorded_every_time(
-    server: LoopbackServer, tmp_path: Path
+    server: LoopbackServer, database_url: str, tmp_path: Path
 ) -> None:
     server.route("/down", Reply(status=404))
-    config = feed_config(tmp_path, server.url, {"down": "/down"}, interval="30m")
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=database_url,
+            sources={"down": {"type": "feed", "url": f"{server.url}/down", "interval": "30m"}},
+        )
+    )
     store = Store.open(config.storage.url)
     try:
         for _ in range(60):
