@@ -28,7 +28,7 @@ from types import MappingProxyType
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
 from monitor.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
-from monitor.model import Sentiment
+from monitor.model import Label, Sentiment
 
 MAX_WORDS = 8  # shown as "why" in the digest: a handful is enough
 NEUTRAL = Sentiment(0.0, 0.0, 0.0, 0.0, 0.0, "", ())
@@ -216,6 +216,17 @@ def _drivers(scored: _Scored) -> tuple[str, ...]:
     ]
     agreeing.sort(key=lambda word: -abs(influence[word]))
     return tuple(agreeing[:MAX_WORDS])
+
+
+def label_of(
+    sentiment: Sentiment, negative_threshold: float = -0.5, positive_threshold: float = 0.5
+) -> Label:
+    """negative when the whole or its worst sentence is at or below the threshold; else by compound."""
+    if min(sentiment.compound, sentiment.most_negative) <= negative_threshold:
+        return Label.NEGATIVE
+    if sentiment.compound >= positive_threshold:
+        return Label.POSITIVE
+    return Label.NEUTRAL
 
 
 # ---- sentences --------------------------------------------------------------------------------
