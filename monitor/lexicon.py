@@ -12,11 +12,11 @@ scores the sentence as usual: capitals, "!!!", "but" and the negations around it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
 
 _PRAISE = (
     "brilliant|great|fantastic|wonderful|lovely|perfect|marvellous|super|excellent|amazing"

@@ -110,7 +110,7 @@ class SentimentScorer:
         for rewrite in self._rewrites:
             sentence = _apply(rewrite, sentence)
         for pattern, token in self._patterns:
-            sentence = pattern.sub(lambda match: _cased(token, match[0]), sentence)
+            sentence = pattern.sub(functools.partial(_cased_match, token), sentence)
         return sentence
 
     def _score_prepared(self, text: str) -> _Scored:
@@ -182,6 +182,11 @@ def _apply(rewrite: Rewrite, sentence: str) -> str:
     return rewrite.pattern.sub(replace, sentence)
 
 
+def _cased_match(token: str, match: re.Match[str]) -> str:
+    """`_cased` for a whole match: the replacement of a lexicon phrase."""
+    return _cased(token, match[0])
+
+
 def _cased(token: str, written: str) -> str:
     """The token in capitals when the words were shouted (VADER scores capitals), else as is."""
     return token.upper() if written.isupper() else token
@@ -221,7 +226,7 @@ def _drivers(scored: _Scored) -> tuple[str, ...]:
 def label_of(
     sentiment: Sentiment, negative_threshold: float = -0.5, positive_threshold: float = 0.5
 ) -> Label:
-    """negative when the whole or its worst sentence is at or below the threshold; else by compound."""
+    """negative if the whole or its worst sentence is ≤ the threshold; else by compound."""
     if min(sentiment.compound, sentiment.most_negative) <= negative_threshold:
         return Label.NEGATIVE
     if sentiment.compound >= positive_threshold:
@@ -271,7 +276,7 @@ def _ends_sentence(line: str, match: re.Match[str]) -> bool:
 
 @functools.cache
 def default_scorer() -> SentimentScorer:
-    """One shared scorer with the shipped school lexicon and no config entries, built on first use."""
+    """One shared scorer: the shipped school lexicon, no config entries; built on first use."""
     return SentimentScorer()
 
 
