@@ -84,7 +84,7 @@ def staff_named(candidate: Candidate, settings: Settings) -> Match | None:
     )
     summary = f"names a member of staff ({', '.join(names)})"
     if sentiment is not None:
-        summary += f"; {worst(sentiment)}"
+        summary += f"; {worst(sentiment, always=True)}"
     if negative:
         return Match("staff_named", Severity.URGENT, summary + " (negative)")
     return Match("staff_named", Severity.NORMAL, summary)

@@ -28,10 +28,11 @@ def words(found: Sequence[str]) -> str:
     return ", ".join(f"'{word}'" for word in found)
 
 
-def worst(sentiment: Sentiment) -> str:
-    """ "compound −0.41; worst sentence −0.82: '…'" (the worst sentence only when it is worse)."""
+def worst(sentiment: Sentiment, *, always: bool = False) -> str:
+    """The compound and the worst sentence with its score (shown if worse, or if `always`)."""
     text = f"compound {signed(sentiment.compound)}"
-    if sentiment.most_negative < sentiment.compound and sentiment.most_negative_sentence:
+    shown = always or sentiment.most_negative < sentiment.compound
+    if shown and sentiment.most_negative_sentence:
         text += (
             f"; worst sentence {signed(sentiment.most_negative)}: "
             f"{quote(sentiment.most_negative_sentence)}"

@@ -25,7 +25,10 @@ _TITLED = re.compile(
 # Characters from children's television and books, not staff.
 _NOT_STAFF = frozenset("men tumble bean motivator seuss who potato blobby benn".split())
 # After a lower-case "mr": words that are not surnames ("Mr and Mrs Smith").
-_NOT_SURNAME = frozenset("and or the is was has had said who at in on to from with for".split())
+_NOT_SURNAME = frozenset(
+    "and or the a an is are was were be been has have had said says who at in on to from with"
+    " for of will would can could did does do not".split()
+)
 
 
 class StaffNames:
