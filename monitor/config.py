@@ -226,7 +226,7 @@ class EmailConfig(Section):
 
 
 class AlertsConfig(Section):
-    """[alerts]: thresholds of the rules, and words that raise alerts (added to the shipped lists)."""
+    """[alerts]: the rules' thresholds, and words that raise alerts (added to the shipped lists)."""
 
     # compound or worst sentence at or below this: the `negative` rule and label.
     negative_threshold: float = Field(-0.5, ge=-1.0, le=1.0)

@@ -1,9 +1,8 @@
-"""Rules: each on examples that should and should not match, severity, dedupe, what raises nothing."""
+"""Rules: each on matches and traps, severity, dedupe, and what raises nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
