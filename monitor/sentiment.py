@@ -24,11 +24,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
 from monitor.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.model import Label, Sentiment
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 MAX_WORDS = 8  # shown as "why" in the digest: a handful is enough
 NEUTRAL = Sentiment(0.0, 0.0, 0.0, 0.0, 0.0, "", ())
@@ -79,6 +83,11 @@ class SentimentScorer:
         self._patterns = [
             (pattern, token) for _, pattern, token in sorted(patterns, key=lambda p: -p[0])
         ]
+
+    @classmethod
+    def from_config(cls, config: Config) -> SentimentScorer:
+        """The scorer `config` asks for: [sentiment] lexicon, with or without the school's."""
+        return cls(config.sentiment.lexicon, school=config.sentiment.school_lexicon)
 
     def score(self, text: str) -> Sentiment:
         """The sentiment of `text`: VADER on the whole, and each sentence alone for the worst."""

@@ -364,3 +364,9 @@ def update_scores(
     values = mention_rows.sentiment_values(sentiment)
     values["labels"] = list(labels)
     tx.connection.execute(sa.update(mention).where(mention.c.id == mention_id).values(**values))
+
+
+def get(tx: Transaction, mention_id: int) -> Mention | None:
+    """One stored mention by id, or None."""
+    row = tx.connection.execute(sa.select(mention).where(mention.c.id == mention_id)).first()
+    return None if row is None else mention_from_row(row)
