@@ -40,7 +40,7 @@ from pydantic import (
 from monitor.config_problems import Problem, describe_errors, format_problem
 from monitor.schedule import CronSetting, QuietHoursSetting, parse_cron
 from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
-from monitor.units import ByteSize, Duration
+from monitor.units import ByteSize, PositiveDuration
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
@@ -88,16 +88,9 @@ def _check_contact(value: str) -> str:
     raise ValueError("expected an email address or an http(s) URL to reach the operator")
 
 
-def _check_positive(value: timedelta) -> timedelta:
-    if value <= timedelta(0):
-        raise ValueError("must be more than 0s")
-    return value
-
-
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Address = Annotated[str, AfterValidator(_check_address)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
-PositiveDuration = Annotated[Duration, AfterValidator(_check_positive)]
 
 
 def _database_url(url: str, directory: Path | None) -> str:

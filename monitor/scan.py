@@ -1,41 +1,66 @@
-"""One pass over the sources: fetch each concurrently, score what is new, store it atomically.
+"""One pass over the sources, as named stages; each source's whole life is one guarded unit.
 
-For each selected source:
-  1. lease it (so a daemon tick and a manual `monitor scan` never poll one source at once),
-  2. `fetch` through its adapter (a failure is recorded for that source; the others go on),
-  3. score only the items that are new or changed (storage tells which),
-  4. store items, labels and the source's new cursor in ONE transaction, so a crash either keeps
-     all of a poll or none of it, and a cursor never moves past an item that was not stored.
+    claim     one transaction for every selected source: rows ensured, due and unblocked sources
+              leased (a dead local holder's lease taken over)
+    fetch     the adapter, under the source's `timeout` (whole poll) while LeaseKeeper renews
+              the lease; a lost lease cancels the poll
+    diff      new or changed items, by a hash of every stored field (a read-only transaction)
+    score     VADER over title and text together (a thread: CPU work)
+    evaluate  monitor.rules: labels and alert drafts, pure
+    commit    ONE transaction, fenced on the lease owner: mentions (+ versions), alerts, outbox
+              rows, rating snapshot, new state, lease released. A healthy idle poll (nothing new)
+              has no transaction of its own: its state is written with the others' at the end.
+
+Anything a source's unit raises (an adapter bug, bad data refused by the database, a storage
+error, an overrun deadline) becomes that source's recorded failure with one readable line; the
+other sources go on, and the scan_run row is always finished. Database work and CPU-bound work
+run in threads, so the event loop keeps every source's requests moving.
 The first successful poll of a source is its baseline: stored, never alerted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from monitor.config import Config
-from monitor.model import FetchResult, Health, Item, Sentiment, SourceState
+from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
+from monitor.model import (
+    Alert,
+    FetchResult,
+    Health,
+    Item,
+    ScanStatus,
+    Sentiment,
+    SourceState,
+    Trigger,
+)
 from monitor.rules import Candidate, Evaluation, Rules
 from monitor.secrets import redact
 from monitor.sentiment import SentimentScorer
+from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
-from sources.errors import SourceError, SourceRateLimitedError
+from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
 from storage import alerts, mentions, ratings, scan_runs, source_state
-from storage.database import Store
+from storage.database import Store, Transaction
+from storage.safe_text import safe_item
+from storage.source_state import LeaseLostError, Recorded, SourceStateRow
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=15)  # longer than any poll: requests have a total deadline each
+LEASE = timedelta(minutes=15)  # renewed every third of it while a poll runs
 FAILURE_BACKOFF_CAP = timedelta(hours=6)
+MAX_BACKOFF_DOUBLINGS = 16
+MAX_THREADS = 32
+
+T = TypeVar("T")  # 2**16 intervals is past any cap: the exponent never overflows
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,24 +69,35 @@ class SourceOutcome:
 
     name: str
     type: str
-    status: str  # ok | failed | rate_limited | locked
+    status: ScanStatus
     fetched: int = 0
     new: int = 0
     updated: int = 0
     negative: int = 0
+    alerts: int = 0
     requests: int = 0
     baseline: bool = False
     error: str | None = None
-    health: str = Health.OK
+    health: Health = Health.OK
     retry_at: datetime | None = None
+    consecutive_failures: int = 0  # after this poll, for the source-health rule
+    recovered: bool = False  # this poll succeeded after failures or an unhealthy state
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able record for scan_run.outcomes."""
         record: dict[str, Any] = {
             key: getattr(self, key)
-            for key in ("type", "status", "fetched", "new", "updated", "negative", "requests")
+            for key in ("fetched", "new", "updated", "negative", "alerts", "requests")
         }
-        record.update(baseline=self.baseline, error=self.error, health=str(self.health))
+        record.update(
+            type=self.type,
+            status=str(self.status),
+            baseline=self.baseline,
+            error=self.error,
+            health=str(self.health),
+            consecutive_failures=self.consecutive_failures,
+            recovered=self.recovered,
+        )
         record["retry_at"] = self.retry_at.isoformat() if self.retry_at else None
         return record
 
@@ -74,16 +110,17 @@ class ScanReport:
     started_at: datetime
     finished_at: datetime
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    new_alerts: list[Alert] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        """True when a source failed (rate limits and locks are not failures)."""
-        return any(outcome.status == "failed" for outcome in self.outcomes)
+        """True when a source failed (rate limits, locks and lost leases are not failures)."""
+        return any(outcome.status is ScanStatus.FAILED for outcome in self.outcomes)
 
     @property
     def locked(self) -> list[str]:
         """Sources skipped because another scan holds them."""
-        return [outcome.name for outcome in self.outcomes if outcome.status == "locked"]
+        return [o.name for o in self.outcomes if o.status is ScanStatus.LOCKED]
 
 
 class UnknownSourceError(ValueError):
@@ -98,6 +135,35 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A source this scan may poll now, with the state it had when claimed."""
+
+    name: str
+    source: SourceConfig
+    state: SourceState
+    healthy: bool  # ok and no failures in a row: an idle poll changes nothing worth reporting
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An item that is new or changed, with its sentiment and what the rules made of it."""
+
+    item: Item
+    sentiment: Sentiment | None
+    evaluation: Evaluation
+    is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What the commit stage wrote."""
+
+    counts: Mapping[str, int]
+    recorded: Recorded
+    alerts: list[Alert]
+
+
 @dataclass
 class Scanner:
     """Everything one scan needs; `run` does the pass."""
@@ -108,35 +174,55 @@ class Scanner:
     clock: Clock = utc_now
     dry_run: bool = False
     force_baseline: bool = False
-    trigger: str = "manual"
+    trigger: Trigger = Trigger.MANUAL
     due_only: bool = False  # the daemon polls a source only when its interval has passed
     on_progress: Callable[[SourceOutcome], None] | None = None
-    owner: str = field(default_factory=lambda: lease_owner())
+    owner: str = field(default_factory=lease_owner)
+    lease: timedelta = LEASE
+    # Called in the commit transaction with the alerts it raised (the mail outbox hooks in here).
+    on_alerts: Callable[[Transaction, list[Alert], datetime], None] | None = None
 
     def __post_init__(self) -> None:
         self.scorer = SentimentScorer(self.config.sentiment.lexicon)
         self.rules = Rules.from_config(self.config)
+        self._idle: list[tuple[Claim, FetchResult]] = []
+        self._threads = ThreadPoolExecutor(max_workers=1)
+        self._new_alerts: list[Alert] = []
 
     async def run(self, only: Sequence[str] = ()) -> ScanReport:
         """Scan the enabled sources (or only those named) and record the pass."""
         selected = self._select(only)
         started = self.clock()
-        run_id = None
-        if not self.dry_run:
-            with self.store.transaction() as tx:
-                run_id = scan_runs.start(tx, trigger=self.trigger, now=started)
-        tasks = [self._scan_source(name, source) for name, source in selected.items()]
-        outcomes = [outcome for outcome in await asyncio.gather(*tasks) if outcome is not None]
-        finished = self.clock()
-        if run_id is not None:
-            with self.store.transaction() as tx:
-                scan_runs.finish(
-                    tx,
-                    run_id,
-                    now=finished,
-                    outcomes={outcome.name: outcome.to_json() for outcome in outcomes},
-                )
-        return ScanReport(run_id, started, finished, outcomes)
+        # Our own threads: commits waiting for SQLite's write lock must not take every thread of
+        # the loop's default pool from the other sources' reads and scoring.
+        self._threads = ThreadPoolExecutor(
+            max_workers=min(MAX_THREADS, len(selected) + 4), thread_name_prefix="scan"
+        )
+        try:
+            return await self._run(selected, started)
+        finally:
+            self._threads.shutdown(wait=False)
+
+    async def _run(self, selected: dict[str, SourceConfig], started: datetime) -> ScanReport:
+        run_id = None if self.dry_run else await self._in_thread(self._start_run, started)
+        outcomes: list[SourceOutcome] = []
+        try:
+            claims, skipped = await self._in_thread(self._claim_all, selected, started)
+            outcomes.extend(skipped)
+            polled = await asyncio.gather(*(self._scan_source(claim) for claim in claims))
+            outcomes.extend(await self._flush_idle(list(polled)))
+        finally:
+            finished = self.clock()
+            if run_id is not None:
+                await self._in_thread(self._finish_run, run_id, finished, outcomes)
+        order = list(selected)
+        outcomes.sort(key=lambda outcome: order.index(outcome.name))
+        return ScanReport(run_id, started, finished, outcomes, list(self._new_alerts))
+
+    async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` in one of the scan's threads, the loop free meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, functools.partial(function, *args))
 
     def _select(self, only: Sequence[str]) -> dict[str, SourceConfig]:
         unknown = [name for name in only if name not in self.config.sources]
@@ -150,217 +236,406 @@ class Scanner:
             return {name: self.config.sources[name] for name in dict.fromkeys(only)}
         return {name: source for name, source in self.config.sources.items() if source.enabled}
 
-    async def _scan_source(self, name: str, source: SourceConfig) -> SourceOutcome | None:
-        now = self.clock()
-        gate = self._claim(name, source, now)
-        if gate is not None:
-            return gate if gate.status != "skip" else None
+    # ---- claim ----------------------------------------------------------------------------
+
+    def _claim_all(
+        self, selected: Mapping[str, SourceConfig], now: datetime
+    ) -> tuple[list[Claim], list[SourceOutcome]]:
+        """Lease every selected source that may be polled now, in one transaction."""
+        if self.dry_run:
+            with self.store.transaction(read_only=True) as tx:
+                rows = source_state.rows(tx, list(selected))
+            return [claim_of(name, source, rows.get(name)) for name, source in selected.items()], []
+        claims: list[Claim] = []
+        skipped: list[SourceOutcome] = []
+        with self.store.transaction() as tx:
+            source_state.ensure_many(tx, {name: source.type for name, source in selected.items()})
+            rows = source_state.rows(tx, list(selected))
+            for name, source in selected.items():
+                row = rows[name]
+                refusal = self._refusal(tx, name, source, row, now)
+                if refusal is None:
+                    claims.append(claim_of(name, source, row))
+                elif refusal.status is not ScanStatus.OK:  # OK here means "not due": silent
+                    skipped.append(refusal)
+        return claims, skipped
+
+    def _refusal(
+        self, tx: Transaction, name: str, source: SourceConfig, row: SourceStateRow, now: datetime
+    ) -> SourceOutcome | None:
+        """None when the source is now leased to us; else why not."""
+        if row.blocked_until is not None and row.blocked_until > now:
+            until = row.blocked_until.isoformat().replace("+00:00", "Z")
+            return SourceOutcome(
+                name,
+                source.type,
+                ScanStatus.RATE_LIMITED,
+                retry_at=row.blocked_until,
+                error=f"not polled: the service asked us to wait until {until}",
+                health=row.health,
+                consecutive_failures=row.consecutive_failures,
+            )
+        if self.due_only and row.next_due_at is not None and row.next_due_at > now:
+            return SourceOutcome(name, source.type, ScanStatus.OK)
+        if source_state.acquire_lease(tx, name, self.owner, now + self.lease, now):
+            return None
+        holder = source_state.lease_holder(tx, name, now)
+        if holder is not None and lease_holder_is_dead(holder):
+            # A scan killed mid-way (kill -9, power cut) leaves its lease; take it over.
+            source_state.release_lease(tx, name, holder)
+            if source_state.acquire_lease(tx, name, self.owner, now + self.lease, now):
+                return None
+        return SourceOutcome(
+            name, source.type, ScanStatus.LOCKED, error=f"another scan ({holder}) holds it"
+        )
+
+    # ---- one source, guarded ----------------------------------------------------------------
+
+    async def _scan_source(self, claim: Claim) -> SourceOutcome:
+        """The guarded unit: whatever goes wrong becomes this source's recorded failure."""
+        progress = PollProgress(self.http.requests_made)
         try:
-            outcome = await self._poll(name, source)
-        finally:
-            if not self.dry_run:
-                with self.store.transaction() as tx:
-                    source_state.release_lease(tx, name, self.owner)
+            outcome = await self._poll(claim, progress)
+        except LeaseLost as lost:
+            outcome = self._lease_lost(claim, str(lost), progress)
+        except SourceError as error:
+            outcome = await self._fail(claim, error, progress)
+        except Exception as error:  # an adapter or storage bug must not stop the others
+            log.debug("source %s: %s stage raised", claim.name, progress.stage, exc_info=True)
+            wrapped = SourceError(internal_error(progress.stage, claim.source.type, error))
+            outcome = await self._fail(claim, wrapped, progress)
         if self.on_progress is not None:
             self.on_progress(outcome)
         return outcome
 
-    def _claim(self, name: str, source: SourceConfig, now: datetime) -> SourceOutcome | None:
-        """None when the source may be polled now; else why not (status "skip" = silently)."""
+    async def _poll(self, claim: Claim, progress: PollProgress) -> SourceOutcome:
         if self.dry_run:
-            return None
-        with self.store.transaction() as tx:
-            source_state.ensure(tx, name, source.type)
-            row = source_state.statuses(tx)[name]
-            if row.blocked_until is not None and row.blocked_until > now:
-                until = row.blocked_until.isoformat().replace("+00:00", "Z")
-                return SourceOutcome(
-                    name,
-                    source.type,
-                    "rate_limited",
-                    retry_at=row.blocked_until,
-                    error=f"not polled: the service asked us to wait until {until}",
-                    health=row.health,
-                )
-            if self.due_only and row.next_due_at is not None and row.next_due_at > now:
-                return SourceOutcome(name, source.type, "skip")
-            if source_state.acquire_lease(tx, name, self.owner, now + LEASE, now):
-                return None
-            holder = source_state.lease_holder(tx, name, now)
-            if holder is not None and lease_holder_is_dead(holder):
-                # A scan killed mid-way (kill -9, power cut) leaves its lease; take it over.
-                source_state.release_lease(tx, name, holder)
-                if source_state.acquire_lease(tx, name, self.owner, now + LEASE, now):
-                    return None
-        return SourceOutcome(name, source.type, "locked", error=f"another scan ({holder}) holds it")
+            scored, result = await self._fetch_and_score(claim, progress)
+        else:
+            keeper = LeaseKeeper(self.store, claim.name, self.owner, self.lease, self.clock)
+            scored, result = await keeper.run(self._fetch_and_score(claim, progress))
+        baseline = self.force_baseline or claim.state.is_first_poll
+        progress.stage = "commit"
+        if self.dry_run:
+            return self._outcome(claim, result, progress, dry_run_counts(scored), baseline)
+        if not scored and result.rating is None and claim.healthy:
+            self._idle.append((claim, result))  # written with the others' in one transaction
+            return self._outcome(claim, result, progress, {}, baseline)
+        committed = await self._in_thread(self._commit, claim, result, scored, baseline)
+        return self._outcome(claim, result, progress, committed.counts, baseline, committed)
 
-    async def _poll(self, name: str, source: SourceConfig) -> SourceOutcome:
-        adapter = adapter_for(source.type)
-        state = self._load_state(name)
-        before = self.http.requests_made
+    async def _fetch_and_score(
+        self, claim: Claim, progress: PollProgress
+    ) -> tuple[list[Scored], FetchResult]:
+        adapter = adapter_for(claim.source.type)
+        timeout = claim.source.timeout
+        progress.stage = "fetch"
         try:
-            result = await adapter.fetch(self.http, source, state)
-        except SourceError as error:
-            return self._record_failure(name, source, error, self.http.requests_made - before)
-        except Exception as error:  # an adapter bug must not stop the other sources
-            log.debug("adapter %s raised", source.type, exc_info=True)
-            wrapped = SourceError(
-                f"unexpected error in the {source.type} adapter: {type(error).__name__}: {error}"
+            result = await asyncio.wait_for(
+                adapter.fetch(self.http, claim.source, claim.state), timeout.total_seconds()
             )
-            return self._record_failure(name, source, wrapped, self.http.requests_made - before)
-        baseline = self.force_baseline or state.is_first_poll
-        return await self._store(name, source, state, result, baseline)
-
-    def _load_state(self, name: str) -> SourceState:
-        with self.store.transaction() as tx:
-            return source_state.load(tx, name) or SourceState(name=name)
-
-    async def _store(
-        self,
-        name: str,
-        source: SourceConfig,
-        state: SourceState,
-        result: FetchResult,
-        baseline: bool,
-    ) -> SourceOutcome:
-        items = result.items
-        with self.store.transaction() as tx:
-            known = mentions.existing_hashes(tx, name, [item.external_id for item in items])
+        except TimeoutError:
+            raise SourceUnavailableError(
+                f"the poll took longer than its timeout ({format_duration(timeout)})"
+            ) from None
+        progress.stage = "diff"
+        items = [safe_item(item) for item in result.items]
+        known = await self._in_thread(self._known_hashes, claim.name, items)
         changed = [
             item for item in items if known.get(item.external_id) != mentions.content_hash(item)
         ]
-        # Scoring is CPU work; a thread keeps the other sources' requests moving meanwhile.
-        scores = await asyncio.to_thread(
-            self._score_all, name, source.type, changed, known, baseline
-        )
-        counts = {"new": 0, "updated": 0, "negative": 0}
-        now = self.clock()
-        if self.dry_run:
-            counts["new"] = sum(1 for item in changed if item.external_id not in known)
-            counts["updated"] = len(changed) - counts["new"]
-            counts["negative"] = sum("negative" in found.labels for _, found in scores)
-        else:
-            writes = [
-                mentions.MentionWrite(item, sentiment, found.labels, baseline or item.baseline)
-                for item, (sentiment, found) in zip(changed, scores, strict=True)
-            ]
-            with self.store.transaction() as tx:
-                outcomes = mentions.add_or_update_many(
-                    tx, source=name, source_type=source.type, writes=writes, now=now
-                )
-                drafts: list[alerts.NewAlert] = []
-                for write, written, (_, found) in zip(writes, outcomes, scores, strict=True):
-                    if written.status != "unchanged":
-                        counts[written.status] += 1
-                        counts["negative"] += "negative" in write.labels
-                        drafts.extend(
-                            alerts.NewAlert(draft, written.mention_id) for draft in found.alerts
-                        )
-                alerts.add_many(tx, drafts, now)
-                if result.rating is not None:
-                    ratings.record(tx, name, result.rating, now)
-                source_state.record_success(
-                    tx,
-                    name,
-                    cursor=dict(result.cursor),
-                    etag=result.etag,
-                    last_modified=result.last_modified,
-                    now=now,
-                    next_due_at=now + source.interval,
-                )
-        return SourceOutcome(
-            name,
-            source.type,
-            "ok",
-            fetched=len(items),
-            new=counts["new"],
-            updated=counts["updated"],
-            negative=counts["negative"],
-            requests=result.requests,
-            baseline=baseline,
-        )
+        progress.stage = "score"
+        baseline = self.force_baseline or claim.state.is_first_poll
+        scored = await self._in_thread(self._score_all, claim, changed, known, baseline)
+        return scored, replace(result, items=items)
+
+    def _known_hashes(self, name: str, items: Sequence[Item]) -> dict[str, str]:
+        with self.store.transaction(read_only=True) as tx:
+            return mentions.existing_hashes(tx, name, [item.external_id for item in items])
 
     def _score_all(
-        self,
-        name: str,
-        source_type: str,
-        items: Sequence[Item],
-        known: Mapping[str, str],
-        baseline: bool,
-    ) -> list[tuple[Sentiment | None, Evaluation]]:
-        scored: list[tuple[Sentiment | None, Evaluation]] = []
+        self, claim: Claim, items: Sequence[Item], known: Mapping[str, str], baseline: bool
+    ) -> list[Scored]:
+        scored: list[Scored] = []
         for item in items:
-            sentiment = self.scorer.score(item.text) if item.text.strip() else None
+            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
             candidate = Candidate(
-                name,
-                source_type,
+                claim.name,
+                claim.source.type,
                 item,
                 sentiment,
                 is_new=item.external_id not in known,
                 baseline=baseline or item.baseline,
             )
-            scored.append((sentiment, self.rules.evaluate(candidate)))
+            scored.append(Scored(item, sentiment, self.rules.evaluate(candidate), candidate.is_new))
         return scored
 
-    def _record_failure(
-        self, name: str, source: SourceConfig, error: SourceError, requests: int
+    # ---- commit -----------------------------------------------------------------------------
+
+    def _commit(
+        self, claim: Claim, result: FetchResult, scored: Sequence[Scored], baseline: bool
+    ) -> Committed:
+        """Mentions, alerts, outbox, rating and state in ONE transaction, fenced on our lease."""
+        now = self.clock()
+        source = claim.source
+        writes = [
+            mentions.MentionWrite(
+                entry.item,
+                entry.sentiment,
+                entry.evaluation.labels,
+                baseline or entry.item.baseline,
+            )
+            for entry in scored
+        ]
+        counts = {"new": 0, "updated": 0, "negative": 0}
+        with self.store.transaction() as tx:
+            recorded = source_state.record_success(
+                tx,
+                claim.name,
+                cursor=dict(result.cursor),
+                etag=result.etag,
+                last_modified=result.last_modified,
+                now=now,
+                next_due_at=now + source.interval,
+                owner=self.owner,  # LeaseLostError: nothing of this poll is written
+            )
+            outcomes = mentions.add_or_update_many(
+                tx, source=claim.name, source_type=source.type, writes=writes, now=now
+            )
+            drafts: list[alerts.NewAlert] = []
+            for entry, written in zip(scored, outcomes, strict=True):
+                if written.status != "unchanged":
+                    counts[written.status] += 1
+                    counts["negative"] += "negative" in entry.evaluation.labels
+                    drafts.extend(
+                        alerts.NewAlert(draft, written.mention_id)
+                        for draft in entry.evaluation.alerts
+                    )
+            raised = alerts.add_many(tx, drafts, now)
+            if raised and self.on_alerts is not None:
+                self.on_alerts(tx, raised, now)
+            if result.rating is not None:
+                ratings.record(tx, claim.name, result.rating, now)
+            source_state.release_lease(tx, claim.name, self.owner)
+        self._new_alerts.extend(raised)
+        return Committed(counts, recorded, raised)
+
+    async def _flush_idle(self, outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
+        """Write the state of every healthy idle poll in one transaction."""
+        idle, self._idle = self._idle, []
+        if not idle:
+            return outcomes
+        try:
+            lost = await self._in_thread(self._record_idle, idle)
+        except Exception as error:
+            message = f"the poll's state was not saved: {one_line(error)}"
+            names = {claim.name for claim, _ in idle}
+            return [
+                replace(o, status=ScanStatus.FAILED, error=message) if o.name in names else o
+                for o in outcomes
+            ]
+        return [
+            replace(o, status=ScanStatus.LEASE_LOST, error="the lease expired and was taken over")
+            if o.name in lost
+            else o
+            for o in outcomes
+        ]
+
+    def _record_idle(self, idle: Sequence[tuple[Claim, FetchResult]]) -> set[str]:
+        lost: set[str] = set()
+        now = self.clock()
+        with self.store.transaction() as tx:
+            for claim, result in idle:
+                try:
+                    source_state.record_success(
+                        tx,
+                        claim.name,
+                        cursor=dict(result.cursor),
+                        etag=result.etag,
+                        last_modified=result.last_modified,
+                        now=now,
+                        next_due_at=now + claim.source.interval,
+                        owner=self.owner,
+                    )
+                except LeaseLostError:
+                    lost.add(claim.name)  # checked before any write: nothing to undo
+                    continue
+                source_state.release_lease(tx, claim.name, self.owner)
+        return lost
+
+    # ---- failure ----------------------------------------------------------------------------
+
+    async def _fail(
+        self, claim: Claim, error: SourceError, progress: PollProgress
     ) -> SourceOutcome:
         message = redact(str(error))
-        now = self.clock()
         retry_at = error.retry_at if isinstance(error, SourceRateLimitedError) else None
-        status = "rate_limited" if retry_at is not None else "failed"
-        log.info("source %s: %s", name, message)
-        if not self.dry_run:
-            with self.store.transaction() as tx:
-                previous = source_state.statuses(tx)[name].consecutive_failures
-                # The next poll waits longer after each failure in a row, up to a cap.
-                source_state.record_failure(
-                    tx,
-                    name,
-                    error=message,
-                    health=str(error.health),
-                    now=now,
-                    next_due_at=now + failure_backoff(source.interval, previous + 1),
-                    blocked_until=retry_at,
-                )
-        return SourceOutcome(
-            name,
-            source.type,
+        status = ScanStatus.RATE_LIMITED if retry_at is not None else ScanStatus.FAILED
+        log.info("source %s: %s", claim.name, message)
+        outcome = SourceOutcome(
+            claim.name,
+            claim.source.type,
             status,
-            requests=requests,
+            requests=progress.requests(self.http),
             error=message,
             health=error.health,
             retry_at=retry_at,
         )
+        if self.dry_run:
+            return outcome
+        try:
+            recorded = await self._in_thread(
+                self._record_failure, claim, message, error.health, retry_at
+            )
+        except LeaseLostError:
+            return self._lease_lost(claim, "the lease expired and was taken over", progress)
+        except Exception as problem:  # the database itself is failing: say so, go on
+            return replace(outcome, error=f"{message} (not recorded: {one_line(problem)})")
+        return replace(outcome, consecutive_failures=recorded.consecutive_failures)
+
+    def _record_failure(
+        self, claim: Claim, message: str, health: Health, retry_at: datetime | None
+    ) -> Recorded:
+        now = self.clock()
+        interval = claim.source.interval
+        with self.store.transaction() as tx:
+            recorded = source_state.record_failure(
+                tx,
+                claim.name,
+                error=message,
+                health=str(health),
+                now=now,
+                # The next poll waits longer after each failure in a row, up to a cap.
+                next_due_at=lambda failures: now + failure_backoff(interval, failures),
+                blocked_until=retry_at,
+                owner=self.owner,
+            )
+            source_state.release_lease(tx, claim.name, self.owner)
+        return recorded
+
+    def _lease_lost(self, claim: Claim, message: str, progress: PollProgress) -> SourceOutcome:
+        log.warning("source %s: %s; nothing of this poll was stored", claim.name, message)
+        return SourceOutcome(
+            claim.name,
+            claim.source.type,
+            ScanStatus.LEASE_LOST,
+            requests=progress.requests(self.http),
+            error=f"{message}; nothing of this poll was stored",
+        )
+
+    # ---- bookkeeping --------------------------------------------------------------------------
+
+    def _outcome(
+        self,
+        claim: Claim,
+        result: FetchResult,
+        progress: PollProgress,
+        counts: Mapping[str, int],
+        baseline: bool,
+        committed: Committed | None = None,
+    ) -> SourceOutcome:
+        return SourceOutcome(
+            claim.name,
+            claim.source.type,
+            ScanStatus.OK,
+            fetched=len(result.items),
+            new=counts.get("new", 0),
+            updated=counts.get("updated", 0),
+            negative=counts.get("negative", 0),
+            alerts=len(committed.alerts) if committed else 0,
+            requests=result.requests or progress.requests(self.http),
+            baseline=baseline,
+            recovered=committed.recorded.recovered if committed else False,
+        )
+
+    def _start_run(self, now: datetime) -> int:
+        with self.store.transaction() as tx:
+            return scan_runs.start(tx, trigger=str(self.trigger), now=now)
+
+    def _finish_run(self, run_id: int, now: datetime, outcomes: Sequence[SourceOutcome]) -> None:
+        try:
+            with self.store.transaction() as tx:
+                records = {outcome.name: outcome.to_json() for outcome in outcomes}
+                scan_runs.finish(tx, run_id, now=now, outcomes=records)
+        except Exception as error:  # never hide the scan's own result behind this
+            log.error("could not record the end of scan %s: %s", run_id, one_line(error))
+
+
+@dataclass
+class PollProgress:
+    """Where a source's poll has got to, for the one-line message if it fails."""
+
+    requests_before: int
+    stage: str = "claim"
+
+    def requests(self, http: PoliteClient) -> int:
+        """Requests made since the poll began (approximate while sources run concurrently)."""
+        return http.requests_made - self.requests_before
+
+
+def claim_of(name: str, source: SourceConfig, row: SourceStateRow | None) -> Claim:
+    """A claim on `source` with the adapter state held in its row (empty when it has none)."""
+    if row is None:
+        return Claim(name, source, SourceState(name=name), healthy=False)
+    state = SourceState(
+        name=name,
+        cursor=dict(row.cursor),
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_success_at=row.last_success_at,
+    )
+    healthy = row.health is Health.OK and row.consecutive_failures == 0
+    return Claim(name, source, state, healthy=healthy)
+
+
+def has_text(item: Item) -> bool:
+    """True when the item has words to score (text or title)."""
+    return bool(item.text.strip() or (item.title or "").strip())
+
+
+def scoring_text(item: Item) -> str:
+    """What sentiment reads: the title as its own sentence, then the text.
+
+    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
+    title the text already begins with (a feed entry without a summary) is read once.
+    """
+    title = (item.title or "").strip()
+    text = item.text.strip()
+    if not title or text.startswith(title):
+        return text or title
+    ending = "" if title[-1] in ".!?" else "."
+    return f"{title}{ending}\n{text}"
+
+
+def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
+    """What a dry run would have stored."""
+    new = sum(1 for entry in scored if entry.is_new)
+    return {
+        "new": new,
+        "updated": len(scored) - new,
+        "negative": sum("negative" in entry.evaluation.labels for entry in scored),
+    }
 
 
 def failure_backoff(interval: timedelta, failures: int) -> timedelta:
     """How long to wait after `failures` failures in a row: the interval, doubling, capped."""
-    doubled: timedelta = interval * (2 ** max(failures - 1, 0))
-    return min(doubled, max(interval, FAILURE_BACKOFF_CAP))
+    doublings = min(max(failures - 1, 0), MAX_BACKOFF_DOUBLINGS)
+    cap = max(interval, FAILURE_BACKOFF_CAP)
+    # In seconds as a float: a long interval times 2**16 would overflow timedelta.
+    seconds = min(interval.total_seconds() * 2.0**doublings, cap.total_seconds())
+    return timedelta(seconds=seconds)
 
 
-def lease_owner() -> str:
-    """A lease owner id: host, process id and a random part (one per scan)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+def internal_error(stage: str, source_type: str, error: BaseException) -> str:
+    """One line for an unexpected exception: where, what kind, and its safe first line."""
+    where = "the " + source_type + " adapter" if stage == "fetch" else f"the {stage} stage"
+    return f"unexpected error in {where}: {type(error).__name__}: {one_line(error)}"
 
 
-def lease_holder_is_dead(owner: str) -> bool:
-    """True when `owner` is a process on this host that no longer runs."""
-    host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return False  # another scan in this very process (the daemon) is alive by definition
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, redacted and cut short."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return redact(text)[:limit]
 
 
 async def run_scan(
@@ -375,6 +650,7 @@ async def run_scan(
     trigger: str = "manual",
     due_only: bool = False,
     on_progress: Callable[[SourceOutcome], None] | None = None,
+    on_alerts: Callable[[Transaction, list[Alert], datetime], None] | None = None,
 ) -> ScanReport:
     """One scan pass (DESIGN.md 1): see the module docstring."""
     scanner = Scanner(
@@ -384,8 +660,9 @@ async def run_scan(
         clock,
         dry_run=dry_run,
         force_baseline=baseline,
-        trigger=trigger,
+        trigger=Trigger(trigger),
         due_only=due_only,
         on_progress=on_progress,
+        on_alerts=on_alerts,
     )
     return await scanner.run(only)

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -65,3 +65,13 @@ def format_duration(value: timedelta) -> str:
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
 ByteSize = Annotated[int, BeforeValidator(parse_size)]
+
+
+def check_positive(value: timedelta) -> timedelta:
+    """`value` if it is longer than zero; ValueError otherwise."""
+    if value <= timedelta(0):
+        raise ValueError("must be more than 0s")
+    return value
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(check_positive)]

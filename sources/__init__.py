@@ -6,6 +6,7 @@ module of the type asked for (BUILTIN_ADAPTERS below), so `import sources.errors
 
 # type key → module that registers it (imported on first use)
 BUILTIN_ADAPTERS: dict[str, str] = {
+    "facebook_page": "sources.facebook_page",
     "feed": "sources.feed",
     "wikipedia": "sources.wikipedia",
 }

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, 
 
 from monitor.model import FetchResult, SourceState
 from monitor.secrets import Secret, resolve
-from monitor.units import Duration
+from monitor.units import PositiveDuration
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient
@@ -42,8 +42,12 @@ class SourceConfig(BaseModel):
 
     type: str = Field(description="Which adapter reads this source.")
     enabled: bool = Field(True, description="false keeps the source configured but unpolled.")
-    interval: Duration = Field(
+    interval: PositiveDuration = Field(
         timedelta(minutes=30), description='How often the daemon polls it: "<n>s|m|h|d".'
+    )
+    timeout: PositiveDuration = Field(
+        timedelta(minutes=10),
+        description="The longest one whole poll may take (all its requests); then it fails.",
     )
 
     # Names of secrets this adapter reads through `<name>_env`, `<name>_file`, `<name>_credential`.

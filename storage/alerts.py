@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Alert, AlertAction, AlertDraft, AlertEvent, AlertStatus, Severity
 from storage.database import Transaction
+from storage.safe_text import safe_text
 from storage.schema import alert, alert_event, mention
 
 
@@ -44,7 +45,7 @@ def add_many(tx: Transaction, alerts: Sequence[NewAlert], now: datetime) -> list
             "severity": str(new.draft.severity),
             "status": str(AlertStatus.OPEN),
             "dedupe_key": new.draft.dedupe_key,
-            "summary": new.draft.summary,
+            "summary": safe_text(new.draft.summary),
             "created_at": now,
         }
         statement = (
@@ -108,7 +109,13 @@ def add_event(
     """Append one entry to the incident log."""
     row = tx.connection.execute(
         sa.insert(alert_event)
-        .values(alert_id=alert_id, at=at, actor=actor, action=str(action), note=note)
+        .values(
+            alert_id=alert_id,
+            at=at,
+            actor=safe_text(actor),
+            action=str(action),
+            note=None if note is None else safe_text(note),
+        )
         .returning(*alert_event.c)
     ).one()
     return event_from_row(row)

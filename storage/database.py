@@ -119,7 +119,7 @@ class Store:
         """Turn driver and migration errors into StorageError, scrubbed of the password."""
         try:
             yield
-        except (sa.exc.OperationalError, sa.exc.InterfaceError, CommandError) as error:
+        except (sa.exc.SQLAlchemyError, CommandError) as error:
             message = scrub(describe_error(error), self._password)
             # `from None`: the driver's exception text can carry SQL parameters.
             raise StorageError(f"{doing} {self.url_for_display}: {message}") from None
@@ -151,6 +151,12 @@ def describe_error(error: BaseException) -> str:
     """The driver's own message for a DBAPI error (no SQL, no parameters), else str(error)."""
     if isinstance(error, sa.exc.DBAPIError) and error.orig is not None:
         text = str(error.orig)
+        if isinstance(error, sa.exc.IntegrityError | sa.exc.DataError):
+            # Their DETAIL lines quote the offending values: stored text, not for a log line.
+            text = text.splitlines()[0] if text else ""
+    elif isinstance(error, sa.exc.StatementError):
+        # Its str() appends the SQL and parameters; the cause alone says what went wrong.
+        text = str(error.orig) if error.orig is not None else type(error).__name__
     else:
         text = str(error)
     return " ".join(text.split()) or type(error).__name__

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from monitor.model import Item, Mention, Sentiment
 from storage import mention_rows
 from storage.database import Transaction
 from storage.mention_rows import item_values
+from storage.safe_text import safe_item
 from storage.schema import mention, mention_version
 
 
@@ -128,6 +129,8 @@ def add_or_update_many(
     source returned); its earlier writes store nothing and are reported "unchanged" with the
     same mention id, so counting the statuses counts each item once.
     """
+    # Scraped text reaches both backends only after NUL, other controls and lone surrogates go.
+    writes = [replace(write, item=safe_item(write.item)) for write in writes]
     last = {write.item.external_id: index for index, write in enumerate(writes)}
     latest = {external_id: writes[index] for external_id, index in last.items()}
     digests = {external_id: content_hash(write.item) for external_id, write in latest.items()}

@@ -7,7 +7,7 @@ across processes and machines on both backends without a lock file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Health, SourceState
 from storage.database import Transaction
+from storage.safe_text import safe_text
 from storage.schema import source_state
 
 # Enough to say what went wrong; a whole HTML error page is not.
@@ -145,6 +146,35 @@ def lease_holder(tx: Transaction, name: str, now: datetime) -> str | None:
     return holder
 
 
+@dataclass(frozen=True, slots=True)
+class LockedRow:
+    """The columns a poll's outcome is recorded against."""
+
+    health: str
+    consecutive_failures: int
+
+
+class LeaseLostError(Exception):
+    """A write was fenced off: the lease on the source is no longer the writer's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """How recording a poll's outcome changed a source: what the health rule reads."""
+
+    previous_health: Health
+    previous_failures: int
+    health: Health
+    consecutive_failures: int
+
+    @property
+    def recovered(self) -> bool:
+        """True when a source that was failing or unhealthy has just succeeded."""
+        return self.health is Health.OK and (
+            self.previous_health is not Health.OK or self.previous_failures > 0
+        )
+
+
 def record_success(
     tx: Transaction,
     name: str,
@@ -154,9 +184,13 @@ def record_success(
     last_modified: str | None,
     now: datetime,
     next_due_at: datetime,
-) -> bool:
-    """Save a successful poll's state and mark the source healthy; True if it was not before."""
-    previous = locked_health(tx, name)
+    owner: str | None = None,
+) -> Recorded:
+    """Save a successful poll's state and mark the source healthy.
+
+    With `owner`, the write is fenced: LeaseLostError unless `owner` still holds the lease.
+    """
+    previous = locked_row(tx, name, owner)
     tx.connection.execute(
         sa.update(source_state)
         .where(source_state.c.name == name)
@@ -173,7 +207,7 @@ def record_success(
             blocked_until=None,
         )
     )
-    return previous is not Health.OK
+    return Recorded(Health(previous.health), previous.consecutive_failures, Health.OK, 0)
 
 
 def record_failure(
@@ -183,58 +217,117 @@ def record_failure(
     error: str,
     health: str,
     now: datetime,
-    next_due_at: datetime,
+    next_due_at: datetime | Callable[[int], datetime],
     blocked_until: datetime | None,
-) -> int:
-    """Record a failed poll, keeping the cursor; returns the failures in a row, this included."""
+    owner: str | None = None,
+) -> Recorded:
+    """Record a failed poll, keeping the cursor.
+
+    `next_due_at` may be a function of the failures in a row (this one included), for backoff.
+    With `owner`, the write is fenced as in `record_success`.
+    """
+    previous = locked_row(tx, name, owner)
+    failures = previous.consecutive_failures + 1
+    due = next_due_at(failures) if callable(next_due_at) else next_due_at
     new_health = Health(health)
-    failures: int | None = tx.connection.execute(
+    tx.connection.execute(
         sa.update(source_state)
         .where(source_state.c.name == name)
         .values(
-            consecutive_failures=source_state.c.consecutive_failures + 1,
-            last_error=error[:MAX_ERROR_LENGTH],
+            consecutive_failures=failures,
+            last_error=safe_text(error)[:MAX_ERROR_LENGTH],
             health=new_health.value,
             last_poll_at=now,
-            next_due_at=next_due_at,
+            next_due_at=due,
             blocked_until=blocked_until,
         )
-        .returning(source_state.c.consecutive_failures)
-    ).scalar_one_or_none()
-    if failures is None:
-        raise UnknownSourceError(f"no state for source {name!r}")
-    return failures
+    )
+    return Recorded(Health(previous.health), previous.consecutive_failures, new_health, failures)
 
 
-def locked_health(tx: Transaction, name: str) -> Health:
-    """The source's current health, its row locked (on PostgreSQL) until the transaction ends."""
-    health: str | None = tx.connection.execute(
-        sa.select(source_state.c.health).where(source_state.c.name == name).with_for_update()
-    ).scalar_one_or_none()
-    if health is None:
+def locked_row(tx: Transaction, name: str, owner: str | None = None) -> LockedRow:
+    """The source's health and failure count, its row locked (PostgreSQL) until the end.
+
+    With `owner`: LeaseLostError unless `owner` holds the lease. On SQLite the write
+    transaction already holds the database's write lock, so check and write are atomic.
+    """
+    query = sa.select(
+        source_state.c.health, source_state.c.consecutive_failures, source_state.c.lease_owner
+    ).where(source_state.c.name == name)
+    row = tx.connection.execute(query.with_for_update()).first()
+    if row is None:
         raise UnknownSourceError(f"no state for source {name!r}")
-    return Health(health)
+    if owner is not None and row.lease_owner != owner:
+        raise LeaseLostError(f"the lease on {name} is no longer ours")
+    return LockedRow(row.health, row.consecutive_failures)
+
+
+def renew_lease(tx: Transaction, name: str, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s lease to `until`; False when `owner` no longer holds it."""
+    result = tx.connection.execute(
+        sa.update(source_state)
+        .where(source_state.c.name == name, source_state.c.lease_owner == owner)
+        .values(lease_until=until)
+    )
+    return result.rowcount == 1
+
+
+def ensure_many(tx: Transaction, types: Mapping[str, str]) -> set[str]:
+    """`ensure` for many sources in a few statements; the names whose type changed (reset)."""
+    if not types:
+        return set()
+    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    tx.connection.execute(
+        dialect_insert(source_state).on_conflict_do_nothing(index_elements=["name"]),
+        [
+            {
+                "name": name,
+                "type": source_type,
+                "cursor": {},
+                "consecutive_failures": 0,
+                "health": Health.OK.value,
+            }
+            for name, source_type in types.items()
+        ],
+    )
+    stored = tx.connection.execute(
+        sa.select(source_state.c.name, source_state.c.type).where(
+            source_state.c.name.in_(list(types))
+        )
+    )
+    changed = {row.name for row in stored if row.type != types[row.name]}
+    for name in changed:
+        ensure(tx, name, types[name])
+    return changed
+
+
+def rows(tx: Transaction, names: Collection[str]) -> dict[str, SourceStateRow]:
+    """The stored state of the named sources (those that have a row), by name."""
+    query = sa.select(source_state).where(source_state.c.name.in_(list(names)))
+    return {row.name: row_from_result(row) for row in tx.connection.execute(query)}
 
 
 def statuses(tx: Transaction) -> dict[str, SourceStateRow]:
     """Every source's stored state, by name."""
-    rows = tx.connection.execute(sa.select(source_state).order_by(source_state.c.name))
-    return {
-        row.name: SourceStateRow(
-            name=row.name,
-            type=row.type,
-            cursor=dict(row.cursor),
-            etag=row.etag,
-            last_modified=row.last_modified,
-            last_poll_at=row.last_poll_at,
-            last_success_at=row.last_success_at,
-            consecutive_failures=row.consecutive_failures,
-            last_error=row.last_error,
-            health=Health(row.health),
-            next_due_at=row.next_due_at,
-            blocked_until=row.blocked_until,
-            lease_owner=row.lease_owner,
-            lease_until=row.lease_until,
-        )
-        for row in rows
-    }
+    query = sa.select(source_state).order_by(source_state.c.name)
+    return {row.name: row_from_result(row) for row in tx.connection.execute(query)}
+
+
+def row_from_result(row: sa.Row[Any]) -> SourceStateRow:
+    """A `SourceStateRow` from a full source_state row."""
+    return SourceStateRow(
+        name=row.name,
+        type=row.type,
+        cursor=dict(row.cursor),
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_poll_at=row.last_poll_at,
+        last_success_at=row.last_success_at,
+        consecutive_failures=row.consecutive_failures,
+        last_error=row.last_error,
+        health=Health(row.health),
+        next_due_at=row.next_due_at,
+        blocked_until=row.blocked_until,
+        lease_owner=row.lease_owner,
+        lease_until=row.lease_until,
+    )

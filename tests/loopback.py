@@ -23,7 +23,7 @@ import gzip
 import threading
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,6 +75,8 @@ class LoopbackServer:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        # Called (in the server's thread) with each request as it arrives, before it is answered.
+        self.on_request: Callable[[Request], None] | None = None
         self._routes: dict[str, list[Reply]] = {}
         self._param_routes: list[tuple[str, dict[str, str], list[Reply]]] = []
         self._lock = threading.Lock()
@@ -160,6 +162,8 @@ class LoopbackServer:
             self.requests.append(
                 Request(handler.command, parts.path, parts.query, dict(handler.headers), body)
             )
+        if self.on_request is not None:
+            self.on_request(self.requests[-1])
         reply = self._next_reply(parts.path, parts.query)
         if reply.hold is not None:
             reply.hold.wait(10)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from monitor.cli import main
+from monitor.cli import COMMANDS, main
 from monitor.cli.views import MENTION_FIELDS
 from sources.base import adapters
 from storage import source_state
@@ -178,7 +178,7 @@ def test_sources_lists_every_type_with_its_keys() -> None:
 
 def test_readme_documents_every_command_source_type_and_key() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in main.commands:
+    for command in COMMANDS:
         assert f"monitor {command}" in readme, command
     for name, adapter in adapters().items():
         assert f'type = "{name}"' in readme, name
@@ -266,3 +266,31 @@ def test_status_says_until_when_a_service_asked_us_to_wait(
         note.startswith(f"not polled until {when} (asked by the service); ") for when in shown
     )
     assert "127.0.0.1/limited: HTTP 429 Too Many Requests" in note
+
+
+def test_the_lazy_command_list_matches_the_commands() -> None:
+    """`monitor --help` lists COMMANDS without importing them: each summary must be true."""
+    import click
+
+    context = click.Context(main)
+    for name, (_, _, summary) in COMMANDS.items():
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert (command.help or "").strip().splitlines()[0] == summary, name
+
+
+def test_version_and_help_import_no_heavy_library() -> None:
+    """`monitor --version` and `--help` stay fast: no database, HTTP or parsing library loaded."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from monitor.cli import main\n"
+        "try:\n    main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "heavy = {'sqlalchemy', 'httpx', 'feedparser', 'bs4', 'vaderSentiment', 'pydantic'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sources_command",
         "List the source types and their config keys.",
     ),
+    "webhook": (
+        "monitor.cli.webhook",
+        "webhook",
+        "Serve the Facebook Page webhook (optional): store posts and comments as Meta pushes them.",
+    ),
 }
 
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from monitor.model import Item, Mention, Sentiment
 from storage import mentions, schema
-from storage.database import Store, Transaction
+from storage.database import StorageError, Store, Transaction
 from storage.mentions import WriteOutcome
 from tests.storage.factories import HOUR, NOW, make_item, make_sentiment
 
@@ -198,7 +198,7 @@ def test_postgres_session_time_zone_does_not_leak_into_results(postgres_url: str
 
 
 def test_a_naive_datetime_is_refused(store: Store) -> None:
-    with pytest.raises(sa.exc.StatementError, match="naive datetime"):
+    with pytest.raises(StorageError, match="naive datetime"):
         with store.transaction() as tx:
             store_item(tx, make_item(), now=NOW.replace(tzinfo=None))
 

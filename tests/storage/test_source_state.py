@@ -119,7 +119,7 @@ def test_failures_count_up_and_keep_the_cursor(wiki: Store) -> None:
                 now=NOW + attempt * HOUR,
                 next_due_at=NOW + (attempt + 1) * HOUR,
                 blocked_until=None,
-            )
+            ).consecutive_failures
             for attempt in (1, 2, 3)
         ]
         row = source_state.statuses(tx)["wiki"]
@@ -168,7 +168,8 @@ def test_success_after_failure_is_a_recovery_and_resets_the_counters(wiki: Store
             next_due_at=NOW + 8 * HOUR,
         )
         row = source_state.statuses(tx)["wiki"]
-    assert (first, recovered, again) == (False, True, False)
+    assert (first.recovered, recovered.recovered, again.recovered) == (False, True, False)
+    assert (recovered.previous_health, recovered.previous_failures) == (Health.BLOCKED, 1)
     assert (blocked.health, blocked.blocked_until) == (Health.BLOCKED, NOW + 5 * HOUR)
     assert (row.health, row.consecutive_failures, row.last_error) == (Health.OK, 0, None)
     assert (row.blocked_until, row.last_success_at) == (None, NOW + 7 * HOUR)
@@ -216,3 +217,56 @@ def test_statuses_lists_every_source(wiki: Store) -> None:
     with wiki.transaction() as tx:
         source_state.ensure(tx, "news", "feed")
         assert sorted(source_state.statuses(tx)) == ["news", "wiki"]
+
+
+def test_fenced_writes_need_the_lease(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        assert source_state.acquire_lease(tx, "wiki", "me", NOW + HOUR, NOW)
+        assert source_state.renew_lease(tx, "wiki", "me", NOW + 2 * HOUR)
+        # Another worker takes the source over once our lease has run out.
+        assert source_state.acquire_lease(tx, "wiki", "them", NOW + 4 * HOUR, NOW + 3 * HOUR)
+        assert not source_state.renew_lease(tx, "wiki", "me", NOW + 5 * HOUR)
+        with pytest.raises(source_state.LeaseLostError):
+            source_state.record_success(
+                tx,
+                "wiki",
+                cursor={"mine": 1},
+                etag=None,
+                last_modified=None,
+                now=NOW,
+                next_due_at=NOW,
+                owner="me",
+            )
+        with pytest.raises(source_state.LeaseLostError):
+            source_state.record_failure(
+                tx,
+                "wiki",
+                error="x",
+                health="failing",
+                now=NOW,
+                next_due_at=NOW,
+                blocked_until=None,
+                owner="me",
+            )
+        done = source_state.record_success(
+            tx,
+            "wiki",
+            cursor={"theirs": 1},
+            etag=None,
+            last_modified=None,
+            now=NOW,
+            next_due_at=NOW,
+            owner="them",
+        )
+        row = source_state.statuses(tx)["wiki"]
+    assert done.health is Health.OK
+    assert row.cursor == {"theirs": 1}
+
+
+def test_ensure_many_creates_missing_rows_and_resets_changed_types(wiki: Store) -> None:
+    with wiki.transaction() as tx:
+        reset = source_state.ensure_many(tx, {"wiki": "feed", "news": "feed", "blog": "feed"})
+        found = source_state.rows(tx, ["wiki", "news", "nosuch"])
+    assert reset == {"wiki"}
+    assert sorted(found) == ["news", "wiki"]
+    assert found["wiki"].type == "feed"

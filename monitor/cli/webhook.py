@@ -1,0 +1,35 @@
+"""`monitor webhook`: serve the optional Facebook Page webhook receiver."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.cli.common import EXIT_USAGE, Context, fail, handles_errors, open_store
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+@handles_errors
+def webhook(obj: Context, host: str, port: int) -> None:
+    """Serve the Facebook Page webhook (optional): store posts and comments as Meta pushes them."""
+    import uvicorn
+
+    from monitor.webhook import create_app, webhook_sources
+
+    config = obj.config()
+    sources = webhook_sources(config)
+    if not sources:
+        fail(
+            "no enabled facebook_page source has both app_secret_* and verify_token_* set,"
+            " so there is no webhook to serve (polling works without one)",
+            EXIT_USAGE,
+        )
+    with open_store(config) as store:
+        app = create_app(config, store)
+        for name in sources:
+            obj.stderr.print(f"webhook for {name}: http://{host}:{port}/facebook/{name}")
+        # Our logging (secrets masked) instead of uvicorn's; no access log, whose request lines
+        # would carry hub.verify_token in the query string.
+        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)

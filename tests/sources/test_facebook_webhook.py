@@ -1,0 +1,301 @@
+"""The Facebook webhook: a real uvicorn server on 127.0.0.1 in a thread, a real SQLite file.
+
+Deliveries are signed as Meta signs them (HMAC-SHA256 of the raw body with the app secret); a
+delivery and a later poll of the same comment must end as one mention.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.config import Config, load
+from monitor.model import Mention
+from monitor.secrets import Secret
+from monitor.webhook import DeliveryStore, Stored, create_app, webhook_sources
+from sources.errors import SourceFormatError
+from sources.facebook_page.webhook import parse_delivery, signature_valid, verify_subscription
+from storage.database import Store
+from storage.mentions import list_mentions
+from tests.configs import write_config
+from tests.loopback import LoopbackServer
+from tests.sources.test_facebook_page import (
+    ALEX,
+    APP_SECRET,
+    APP_SECRET_ENV,
+    CLOSURE,
+    PAGE_ID,
+    PAT,
+    TOKEN,
+    TOKEN_ENV,
+    VERSION,
+    fixture,
+    route_page,
+    shift,
+)
+
+VERIFY_TOKEN = "calcot-verify-7Yq2Lm9Ws"
+VERIFY_ENV = "TEST_FB_VERIFY_TOKEN"
+REPLY_TO_PAT = "122131676912594941_1560000999888777"
+
+
+class ServerThread:
+    """uvicorn serving an app on a random loopback port, in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        for _ in range(1000):  # a bounded wait for start-up, not a timing assertion
+            if self.server.started:
+                break
+            time.sleep(0.01)
+        assert self.server.started
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token, app secret and verify token in the environment, as config references them."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setenv(APP_SECRET_ENV, APP_SECRET)
+    monkeypatch.setenv(VERIFY_ENV, VERIFY_TOKEN)
+
+
+def config_file(
+    tmp_path: Path, api_url: str = "http://127.0.0.1:9", storage_url: str | None = None
+) -> Path:
+    """A config with one webhook-enabled facebook_page source named `facebook`."""
+    source = {
+        "type": "facebook_page",
+        "page_id": PAGE_ID,
+        "access_token_env": TOKEN_ENV,
+        "app_secret_env": APP_SECRET_ENV,
+        "verify_token_env": VERIFY_ENV,
+        "api_url": api_url,
+        "api_version": VERSION,
+    }
+    return write_config(
+        tmp_path,
+        storage_url=storage_url or f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"facebook": source},
+    )
+
+
+@pytest.fixture
+def receiver(secrets_env: None, tmp_path: Path) -> Iterator[tuple[str, Store, Config]]:
+    """The webhook app served by uvicorn, with its store and config."""
+    config = load(config_file(tmp_path))
+    store = Store.open(config.storage.url)
+    try:
+        with ServerThread(create_app(config, store)) as url:
+            yield url, store, config
+    finally:
+        store.close()
+
+
+def delivery() -> bytes:
+    """The webhook fixture (two comments and a reaction), dated like the polled fixtures."""
+    return json.dumps(shift(fixture("webhook_comment.json"))).encode()
+
+
+def signature(body: bytes, secret: str = APP_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(url: str, body: bytes, signed: str | None) -> httpx.Response:
+    headers = {"Content-Type": "application/json"}
+    if signed is not None:
+        headers["X-Hub-Signature-256"] = signed
+    return httpx.post(f"{url}/facebook/facebook", content=body, headers=headers)
+
+
+def stored(store: Store) -> dict[str, list[Mention]]:
+    """Stored mentions by external id (a list, so a duplicate would show)."""
+    found: dict[str, list[Mention]] = {}
+    with store.transaction() as tx:
+        for mention in list_mentions(tx):
+            found.setdefault(mention.external_id, []).append(mention)
+    return found
+
+
+# ---- verification -------------------------------------------------------------------------
+
+
+def test_verification_echoes_the_challenge_only_for_the_right_token(
+    receiver: tuple[str, Store, Config],
+) -> None:
+    url = receiver[0]
+    query = {"hub.mode": "subscribe", "hub.challenge": "1158201444", "hub.verify_token": ""}
+    good = httpx.get(f"{url}/facebook/facebook", params={**query, "hub.verify_token": VERIFY_TOKEN})
+    assert (good.status_code, good.text) == (200, "1158201444")
+    bad = httpx.get(f"{url}/facebook/facebook", params={**query, "hub.verify_token": "guess"})
+    assert bad.status_code == 403 and "1158201444" not in bad.text
+    wrong_mode = {**query, "hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN}
+    assert httpx.get(f"{url}/facebook/facebook", params=wrong_mode).status_code == 403
+    assert httpx.get(f"{url}/facebook/nope", params=query).status_code == 404
+
+
+# ---- deliveries ---------------------------------------------------------------------------
+
+
+def test_a_signed_delivery_stores_each_comment_scored_with_its_thread(
+    receiver: tuple[str, Store, Config],
+) -> None:
+    url, store, _ = receiver
+    body = delivery()
+    response = post(url, body, signature(body))
+    assert (response.status_code, response.text) == (200, "ok")
+    found = stored(store)
+    assert set(found) == {PAT, REPLY_TO_PAT}  # the reaction carries no text: skipped
+    [pat], [reply] = found[PAT], found[REPLY_TO_PAT]
+    assert pat.parent_external_id == CLOSURE and reply.parent_external_id == PAT
+    assert pat.author == "Pat Governor" and pat.source_type == "facebook_page"
+    assert pat.text == "The office did text at 6.50, check your spam."
+    assert pat.sentiment is not None and pat.labels  # scored and labelled like the scan does
+    assert "7055544433322211" not in json.dumps(dict(pat.extra))  # no profile id kept
+
+
+def test_a_tampered_or_unsigned_delivery_is_refused_and_nothing_stored(
+    receiver: tuple[str, Store, Config],
+) -> None:
+    url, store, _ = receiver
+    body = delivery()
+    tampered = body.replace(b"check your spam", b"the head is a liar")
+    assert post(url, tampered, signature(body)).status_code == 403
+    assert post(url, body, None).status_code == 403
+    assert post(url, body, signature(body, "another-app-secret")).status_code == 403
+    assert post(url, body, signature(body).replace("sha256=", "sha1=")).status_code == 403
+    assert stored(store) == {}
+
+
+def test_a_duplicate_delivery_stores_nothing_new(receiver: tuple[str, Store, Config]) -> None:
+    url, store, _ = receiver
+    body = delivery()
+    assert post(url, body, signature(body)).status_code == 200
+    first = stored(store)
+    assert post(url, body, signature(body)).status_code == 200
+    again = stored(store)
+    assert again == first
+    assert all(len(copies) == 1 and copies[0].version == 1 for copies in again.values())
+
+
+def test_a_garbled_signed_delivery_is_400_and_stores_nothing(
+    receiver: tuple[str, Store, Config],
+) -> None:
+    url, store, _ = receiver
+    body = b'{"object": "page", "entry": [{"id": "' + PAGE_ID.encode() + b'", "changes": 7}]}'
+    assert post(url, body, signature(body)).status_code == 400
+    assert stored(store) == {}
+
+
+def test_a_webhook_delivery_and_a_later_poll_of_the_same_comment_are_one_mention(
+    server: LoopbackServer, secrets_env: None, tmp_path: Path
+) -> None:
+    route_page(server)
+    path = config_file(tmp_path, api_url=server.url)
+    config = load(path)
+    store = Store.open(config.storage.url)
+    try:
+        with ServerThread(create_app(config, store)) as url:
+            body = delivery()
+            assert post(url, body, signature(body)).status_code == 200
+            result = CliRunner().invoke(main, ["--config", str(path), "scan"])
+            assert result.exit_code == 0, result.output
+            # A delivery after the poll (Meta retries) changes nothing either.
+            assert post(url, body, signature(body)).status_code == 200
+        found = stored(store)
+    finally:
+        store.close()
+    assert len(found[PAT]) == 1 and len(found[ALEX]) == 1
+    [pat] = found[PAT]
+    assert pat.text == "The office did text at 6.50, check your spam."
+    assert pat.parent_external_id == CLOSURE
+    # The poll filled in what a delivery lacks: Facebook's own permalink and the moderation flags.
+    assert pat.url is not None and "pfbid02kQ7mZ1closure" in pat.url
+    assert pat.extra["can_hide"] is True
+    assert pat.version == 2  # that fill-in is the one update; the text never changed
+    assert len(found[REPLY_TO_PAT]) == 1  # known from the webhook only, kept
+
+
+def test_deliveries_are_stored_once_on_each_database(
+    database_url: str, secrets_env: None, tmp_path: Path
+) -> None:
+    config = load(config_file(tmp_path, storage_url=database_url))
+    store = Store.open(database_url)
+    try:
+        deliveries = DeliveryStore(config, store)
+        changes = parse_delivery(delivery(), PAGE_ID)
+        assert deliveries.store_changes("facebook", changes) == Stored(new=2, skipped=0)
+        assert deliveries.store_changes("facebook", changes) == Stored(new=0, skipped=2)
+        assert sorted(stored(store)) == sorted([PAT, REPLY_TO_PAT])
+    finally:
+        store.close()
+
+
+# ---- the pure parts -----------------------------------------------------------------------
+
+
+def test_parse_delivery_builds_the_same_ids_a_poll_does_and_skips_other_pages() -> None:
+    payload = fixture("webhook_comment.json")
+    changes = parse_delivery(json.dumps(payload).encode(), PAGE_ID)
+    assert [(change.verb, change.item.external_id) for change in changes] == [
+        ("add", PAT),
+        ("add", REPLY_TO_PAT),
+    ]
+    assert parse_delivery(json.dumps(payload).encode(), "999") == []
+    with pytest.raises(SourceFormatError, match="webhook delivery: the response is not JSON"):
+        parse_delivery(b"{not json", PAGE_ID)
+    with pytest.raises(SourceFormatError, match="object is not 'page'"):
+        parse_delivery(b'{"object": "user", "entry": []}', PAGE_ID)
+
+
+def test_signature_and_verify_token_checks() -> None:
+    secret = Secret("s3cret-for-signing")
+    assert signature_valid(b"{}", signature(b"{}", "s3cret-for-signing"), secret)
+    assert not signature_valid(b"{}", None, secret)
+    assert not signature_valid(b"{} ", signature(b"{}", "s3cret-for-signing"), secret)
+    token = Secret("verify-me-please")
+    query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me-please"}
+    assert verify_subscription({**query, "hub.challenge": "42"}, token) == "42"
+    assert verify_subscription(query, token) is None  # no challenge to echo
+
+
+def test_webhook_command_refuses_to_start_without_webhook_secrets(
+    server: LoopbackServer, secrets_env: None, tmp_path: Path
+) -> None:
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            "facebook": {"type": "facebook_page", "page_id": PAGE_ID, "access_token_env": TOKEN_ENV}
+        },
+    )
+    assert webhook_sources(load(path)) == {}
+    result = CliRunner().invoke(main, ["--config", str(path), "webhook"])
+    assert result.exit_code == 2
+    assert "no enabled facebook_page source has both app_secret_* and verify_token_*" in (
+        result.output
+    )
