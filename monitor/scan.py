@@ -41,7 +41,7 @@ from monitor.model import (
     SourceState,
     Trigger,
 )
-from monitor.rules import Candidate, Evaluation, Rules
+from monitor.rules import Candidate, Evaluation, Rules, load_context
 from monitor.secrets import redact
 from monitor.sentiment import SentimentScorer
 from monitor.units import format_duration
@@ -183,7 +183,7 @@ class Scanner:
     on_alerts: Callable[[Transaction, list[Alert], datetime], None] | None = None
 
     def __post_init__(self) -> None:
-        self.scorer = SentimentScorer(self.config.sentiment.lexicon)
+        self.scorer = SentimentScorer.from_config(self.config)
         self.rules = Rules.from_config(self.config)
         self._idle: list[tuple[Claim, FetchResult]] = []
         self._threads = ThreadPoolExecutor(max_workers=1)
@@ -357,6 +357,11 @@ class Scanner:
         self, claim: Claim, items: Sequence[Item], known: Mapping[str, str], baseline: bool
     ) -> list[Scored]:
         scored: list[Scored] = []
+        edited = [item.external_id for item in items if item.external_id in known]
+        with self.store.transaction(read_only=True) as tx:
+            # The volume so far, and what each edit replaces (a reply-only edit raises nothing).
+            context = load_context(tx, self.clock())
+            previous = mentions.stored_texts(tx, claim.name, edited) if edited else {}
         for item in items:
             sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
             candidate = Candidate(
@@ -366,8 +371,10 @@ class Scanner:
                 sentiment,
                 is_new=item.external_id not in known,
                 baseline=baseline or item.baseline,
+                previous=previous.get(item.external_id),
             )
-            scored.append(Scored(item, sentiment, self.rules.evaluate(candidate), candidate.is_new))
+            evaluation = self.rules.evaluate(candidate, context)
+            scored.append(Scored(item, sentiment, evaluation, candidate.is_new))
         return scored
 
     # ---- commit -----------------------------------------------------------------------------

@@ -110,9 +110,7 @@ class SentimentScorer:
 
     def score_item(self, title: str | None, text: str) -> Sentiment:
         """The sentiment of an item: its title first, as a sentence of its own, then its text."""
-        if title and title.strip():
-            return self.score(f"{title.strip()}\n{text}")
-        return self.score(text)
+        return self.score(item_text(title, text))
 
     def _prepare(self, sentence: str) -> str:
         """`sentence` with rewrites and lexicon phrases turned into their tokens."""
@@ -230,6 +228,20 @@ def _drivers(scored: _Scored) -> tuple[str, ...]:
     ]
     agreeing.sort(key=lambda word: -abs(influence[word]))
     return tuple(agreeing[:MAX_WORDS])
+
+
+def item_text(title: str | None, text: str) -> str:
+    """What is scored of an item: the title as its own sentence, then the text.
+
+    The same rule as the scan's `scoring_text` (a test holds them together): a headline counts;
+    a title the text already begins with (a feed entry without a summary) is read once.
+    """
+    title = (title or "").strip()
+    text = text.strip()
+    if not title or text.startswith(title):
+        return text or title
+    ending = "" if title[-1] in ".!?" else "."
+    return f"{title}{ending}\n{text}"
 
 
 def label_of(

@@ -34,7 +34,7 @@ def raised(config_path: Path, database_url: str) -> list[int]:
     now = datetime.now(UTC) - timedelta(hours=1)
     item = Item(
         external_id="e1", item_type="entry", url="https://news.example/e1",
-        text="Mrs Example shouted at my son. \x1b[31mTotal shambles.", title="Calcot",
+        text="Mrs Example shouted at my son. \x9b31mTotal shambles.", title="Calcot",
     )  # fmt: skip
     with Store.open(database_url) as store, store.transaction() as tx:
         written = mentions.add_or_update(
@@ -121,7 +121,7 @@ def test_the_lifecycle_with_its_incident_log(config_path: Path, raised: list[int
     assert "why: names a member of staff" in shown.output
     assert "url: https://news.example/e1" in shown.output
     assert "DSL contacted_posh" in shown.output and "Head acknowledged: on it" in shown.output
-    assert "\x1b" not in shown.output and "\\x1b[31m" in shown.output  # scraped text is inert
+    assert "\x9b" not in shown.output and "\\x9b31m" in shown.output  # scraped text is inert
 
 
 @pytest.mark.parametrize(

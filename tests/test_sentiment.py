@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from monitor.model import Label, Sentiment
+from monitor.model import Item, Label, Sentiment
+from monitor.scan import scoring_text
 from monitor.sentiment import (
     MAX_WORDS,
     NEUTRAL,
     SentimentScorer,
     default_scorer,
+    item_text,
     label_of,
     score,
     split_sentences,
@@ -324,7 +326,25 @@ def test_config_overrides_and_extends_the_shipped_lexicon() -> None:
 def test_score_item_reads_the_title_as_its_own_sentence() -> None:
     scorer = default_scorer()
     result = scorer.score_item("Avoid this school", "We moved in Year 3. The office is polite.")
-    assert result.most_negative_sentence == "Avoid this school"
+    assert result.most_negative_sentence == "Avoid this school."
     assert result.compound < 0
     assert scorer.score_item(None, "Lovely.") == scorer.score("Lovely.")
     assert scorer.score_item("  ", "Lovely.") == scorer.score("Lovely.")
+    assert scorer.score_item("Lovely", "Lovely school") == scorer.score("Lovely school")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (None, "Body."),
+        ("Headline", "Body text."),
+        ("Headline!", "Body text."),
+        ("Same start", "Same start and more."),
+        ("Only a title", "   "),
+        ("", ""),
+    ],
+)
+def test_item_text_is_what_the_scan_scores(title: str | None, text: str) -> None:
+    # `monitor rescore` uses score_item; the scan scores scoring_text(item): they must agree.
+    item = Item(external_id="1", item_type="entry", text=text, title=title)
+    assert item_text(title, text) == scoring_text(item)
