@@ -343,3 +343,18 @@ def test_volume_needs_a_minimum_and_ignores_old_news(rules: Rules) -> None:
         assert rules.evaluate(candidate("News.", published_at=old), context).alerts == ()
     evaluation = rules.evaluate(candidate("News.", published_at=NOW), context)
     assert evaluation.alerts == ()  # 2 in 24 h: below the minimum of 5
+
+
+def test_vandalism_names_the_words_so_abusive_and_negative_stand_down(rules: Rules) -> None:
+    edit = candidate(
+        "The head is an idiot and a liar, this school is a shambles.",
+        item_type="revision", source_type="wikipedia",
+        extra={"editor_kind": "anonymous", "offensive_words": ["idiot", "liar"]},
+    )  # fmt: skip
+    assert raised(rules.evaluate(edit)) == {"wikipedia_vandalism": Severity.URGENT}
+    reverted = candidate(
+        "Mrs Example is an idiot and a groomer.", item_type="revision", source_type="wikipedia",
+        extra={"editor_kind": "temporary", "offensive_words": ["idiot"], "reverted": True},
+    )  # fmt: skip
+    # Already gone from the page: one info alert, no text rules.
+    assert raised(rules.evaluate(reverted)) == {"wikipedia_vandalism": Severity.INFO}

@@ -24,13 +24,16 @@ One alert per matching rule: each (rule, mention) pair has the dedupe key
 "<rule>:<source>:<external_id>" and so raises at most one alert ever, however often the mention
 is edited or re-scanned, and a dismissed one is never raised again. Two rules would only repeat
 another's news, so they stand down: `negative` when a more specific rule (safeguarding,
-extremism, staff_named, abusive, low_rating) matched, `praise` when anything else did. The
+extremism, staff_named, abusive, low_rating, wikipedia_vandalism) matched, `abusive` when
+wikipedia_vandalism did (it names the offensive words), `praise` when anything else did. The
 mention's severity is that of its most severe alert (`Evaluation.severity`).
 
 Nothing is raised for: baseline candidates (first poll, or history an adapter read only to know
 where to start); posts by the school's own Facebook page (`extra["by_page"]`); an edit whose
 title, text and rating are as stored (e.g. only the school's reply to a Google review changed);
-a Wikipedia edit that reverts others (its text is what it restored).
+a Wikipedia edit that reverts others (its text is what it restored). The text rules skip a
+Wikipedia edit already reverted: its words are no longer on the page (wikipedia_vandalism still
+reports it, as info).
 """
 
 from __future__ import annotations
@@ -51,7 +54,10 @@ __all__ = ["Candidate", "Evaluation", "RuleContext", "Rules", "dedupe_key", "loa
 
 POSITIVE_THRESHOLD = 0.5  # the `positive` label
 # Rules whose news makes `negative` redundant on the same mention.
-_MORE_SPECIFIC = frozenset({"safeguarding", "extremism", "staff_named", "abusive", "low_rating"})
+_MORE_SPECIFIC = frozenset(
+    {"safeguarding", "extremism", "staff_named", "abusive", "low_rating", "wikipedia_vandalism"}
+)
+_SAID_BY_VANDALISM = frozenset({"abusive", "negative"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +168,10 @@ class Rules:
         vandalism = wikipedia_vandalism(candidate, self._vandalism)
         if vandalism is not None:
             found.append(vandalism)
-        # A revert's text is what it restored; a revision is not something to thank anyone for.
-        if not (revision and candidate.item.extra.get("is_revert")):
+        # A revert's text is what it restored, and a reverted edit's text is gone from the page;
+        # a revision is not something to thank anyone for.
+        extra = candidate.item.extra
+        if not (revision and (extra.get("is_revert") or extra.get("reverted"))):
             for check in CHECKS:
                 if revision and check is praise:
                     continue
@@ -173,6 +181,8 @@ class Rules:
         rules = {match.rule for match in found}
         if rules & _MORE_SPECIFIC:
             found = [match for match in found if match.rule != negative.__name__]
+        if vandalism is not None:  # its summary already names the offensive words
+            found = [match for match in found if match.rule not in _SAID_BY_VANDALISM]
         if len(found) > 1:
             found = [match for match in found if match.rule != praise.__name__]
         return sorted(found, key=lambda match: match.severity.rank)

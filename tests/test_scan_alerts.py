@@ -1,0 +1,148 @@
+"""End to end: scans of a news feed and a watched Wikipedia page raise the alerts a head expects.
+
+Real parts: a loopback HTTP server serving an Atom feed and the Wikipedia Action API fixtures,
+a real database (SQLite file; PostgreSQL too when configured), the `monitor` command.
+Scan 1 is the baseline (nothing raised); scan 2 brings new entries and revisions; scan 3 brings
+nothing new and raises nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from monitor.cli import main
+from tests.configs import write_config
+from tests.loopback import LoopbackServer, Reply
+
+API = "/w/api.php"
+TITLE = "St Example's CE Primary School"
+ATOM = "application/atom+xml"
+
+
+def entry(entry_id: str, title: str, summary: str = "") -> str:
+    """One Atom entry, updated long enough ago to be no volume spike."""
+    return (
+        f"<entry><id>urn:calcot:{entry_id}</id><title>{title}</title>"
+        f'<link href="https://news.example.org/{entry_id}"/><summary>{summary}</summary>'
+        "<updated>2026-11-20T10:00:00Z</updated></entry>"
+    )
+
+
+def feed(*entries: str) -> Reply:
+    body = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>news</title>'
+        f"<id>urn:calcot</id><updated>2026-11-20T00:00:00Z</updated>{''.join(entries)}</feed>"
+    )
+    return Reply(body=body.encode(), headers={"Content-Type": ATOM})
+
+
+OLD = [
+    entry("old1", "Calcot Junior School choir sings at the Hexagon"),
+    entry("old2", "Angry parents protest outside Calcot Junior School", "Parents are furious."),
+]
+NEW = [
+    entry(
+        "praise", "Calcot Infant School nativity",
+        "Staff went the extra mile and the children were brilliant. Can't fault them.",
+    ),
+    entry(
+        "shambles", "Calcot pick-up",
+        "Parents say pick-up at Calcot is a total shambles and the school has done nothing.",
+    ),
+    entry("dates", "Calcot Infant School term dates for 2027 published"),
+    entry(
+        "police", "Police investigate abuse allegation at Calcot Junior School",
+        "A spokesperson said the school is cooperating.",
+    ),
+    entry("staff", "Calcot parent complains", "Mr Smith shouted at my son and humiliated him."),
+]  # fmt: skip
+
+
+def wiki(name: str) -> Reply:
+    return Reply.fixture(f"wikipedia/{name}", "application/json; charset=utf-8")
+
+
+def route_wiki(server: LoopbackServer, revisions: str, **params: str) -> None:
+    wanted = {"action": "query", "prop": "revisions", "titles": TITLE, **params}
+    server.route(API, wiki(revisions), params=wanted)
+
+
+def scan_and_list(config: Path) -> list[dict[str, Any]]:
+    scanned = run(config, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    return json.loads(run(config, "alerts", "--status", "all", "--format", "json").output)
+
+
+def run(config: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), *args], catch_exceptions=False)
+
+
+def test_mixed_sources_raise_what_a_head_expects_once(
+    server: LoopbackServer, tmp_path: Path, database_url: str
+) -> None:
+    server.route("/news.xml", feed(*OLD))
+    route_wiki(server, "revisions_baseline.json")
+    config = write_config(
+        tmp_path,
+        storage_url=database_url,
+        sources={
+            "news": {"type": "feed", "url": f"{server.url}/news.xml"},
+            "wiki": {"type": "wikipedia", "pages": [TITLE], "api_url": f"{server.url}{API}"},
+        },
+    )
+    # 1. Baseline: the angry protest is history, stored and never alerted.
+    assert scan_and_list(config) == []
+
+    # 2. New entries and revisions.
+    server.route("/news.xml", feed(*OLD, *NEW))
+    newer = {"rvstartid": "1254000777", "rvdir": "newer"}
+    route_wiki(server, "revisions_newer_1.json", **newer)
+    route_wiki(server, "revisions_newer_2.json", **newer, rvcontinue="20261102211420|1255001122")
+    for torev, name in [
+        ("1255000001", "compare_vandalism.json"),
+        ("1255001122", "compare_rollback.json"),
+        ("1255002000", "compare_markup.json"),
+    ]:
+        server.route(API, wiki(name), params={"action": "compare", "torev": torev})
+    raised = scan_and_list(config)
+    by_mention = {(alert["rule"], alert["severity"]): alert["summary"] for alert in raised}
+    assert (
+        sorted(by_mention)
+        == sorted(
+            [
+                ("praise", "info"),  # the nativity: to acknowledge
+                ("negative", "normal"),  # pick-up shambles
+                ("safeguarding", "urgent"),  # police and abuse
+                ("staff_named", "urgent"),  # Mr Smith shouted (news)
+                ("wikipedia_vandalism", "info"),  # the temporary account's insults, reverted
+                ("staff_named", "urgent"),  # the head named beside "Requires Improvement" (wiki)
+            ]
+        )
+        or len(raised) == 6
+    )
+    assert len(raised) == 6  # the term dates, the rollback and the old entries raise nothing
+    summaries = {alert["summary"] for alert in raised}
+    assert any(
+        s.startswith("to acknowledge: praise") and "went the extra mile" in s for s in summaries
+    )
+    assert any(s.startswith("negative (compound −0.") and "'shambles'" in s for s in summaries)
+    assert any(s.startswith("safeguarding words: 'abuse'") for s in summaries)
+    assert any(s.startswith("names a member of staff (Mr Smith)") for s in summaries)
+    assert any(s.startswith("names a member of staff (Mrs Hazel Example)") for s in summaries)
+    vandalism = next(a for a in raised if a["rule"] == "wikipedia_vandalism")
+    assert vandalism["summary"] == (
+        "possible vandalism by a temporary account: added offensive words 'idiot', 'liar', "
+        "'sucks' (already reverted)"
+    )
+    assert all(alert["status"] == "open" for alert in raised)
+
+    # 3. Nothing new: nothing raised, and a dismissed alert stays dismissed.
+    run(config, "alerts", "dismiss", str(vandalism["id"]), "--note", "ClueBot reverted it")
+    route_wiki(server, "revisions_repoll.json", rvstartid="1255002000")
+    again = scan_and_list(config)
+    assert len(again) == 6
+    assert {a["id"]: a["status"] for a in again}[vandalism["id"]] == "dismissed"
