@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
+from tests.sources import test_facebook_page as facebook
 
 API = "/w/api.php"
 TITLE = "St Example's CE Primary School"
@@ -146,3 +148,30 @@ def test_mixed_sources_raise_what_a_head_expects_once(
     again = scan_and_list(config)
     assert len(again) == 6
     assert {a["id"]: a["status"] for a in again}[vandalism["id"]] == "dismissed"
+
+
+def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_new(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(facebook.TOKEN_ENV, facebook.TOKEN)
+    server.route(facebook.edge(f"{facebook.PAGE_ID}/feed"), facebook.reply("feed_empty.json"))
+    config = facebook.write_facebook_config(tmp_path, server)
+    assert scan_and_list(config) == []  # the baseline: an empty page
+
+    facebook.route_page(server)  # the Page's closure notice, a visitor's post, comments
+    raised = scan_and_list(config)
+    listed = json.loads(run(config, "mentions", "--format", "json").output)
+    external = {mention["id"]: mention["external_id"] for mention in listed}
+    alerted = {external[alert["mention_id"]]: alert for alert in raised}
+    # The Page's own posts and reply ("CLOSED … sorry", "wonderful harvest") raise nothing.
+    assert {key: alert["rule"] for key, alert in alerted.items()} == {
+        facebook.SAM: "negative",  # "Disgraceful, some of us have jobs."
+        facebook.HARVEST_COMMENT: "praise",  # "Lovely to see, well done everyone!"
+    }
+    assert "'disgraceful'" in alerted[facebook.SAM]["summary"]
+
+    # Sam edits the comment: still negative (raised already), nothing else new.
+    server.route(
+        facebook.edge(f"{facebook.CLOSURE}/comments"), facebook.reply("comments_edited.json")
+    )
+    assert len(scan_and_list(config)) == 2
