@@ -66,7 +66,8 @@ class SentimentScorer:
             self._shown[rewrite.token] = rewrite.shown
         entries = {**shipped_lexicon()} if school else {}
         entries.update({normalise_key(key): float(value) for key, value in lexicon.items()})
-        patterns: list[tuple[int, re.Pattern[str], str]] = []
+        phrases: list[tuple[int, str]] = []  # (words, regex) of each phrase
+        self._tokens: dict[str, str] = {}  # phrase as matched (see _phrase_key) -> token
         for key, valence in entries.items():
             words = key.split()
             if not words:
@@ -76,13 +77,19 @@ class SentimentScorer:
             self._analyzer.lexicon[token] = valence
             if len(words) > 1 or "'" in key:
                 self._shown[token] = key
+                self._tokens[_phrase_key(key)] = token
                 body = r"\s+".join(re.escape(word).replace("'", "['’]?") for word in words)
-                pattern = re.compile(rf"(?<![\w'’]){body}(?![\w'’])", re.I)
-                patterns.append((len(words), pattern, token))
-        # Longest first, so "does not require improvement" wins over "require improvement".
-        self._patterns = [
-            (pattern, token) for _, pattern, token in sorted(patterns, key=lambda p: -p[0])
-        ]
+                phrases.append((len(words), body))
+        # One pass over the text for every phrase. Longest first, so "does not require
+        # improvement" wins over "require improvement" where both start.
+        phrases.sort(key=lambda phrase: (-phrase[0], -len(phrase[1])))
+        self._phrases = (
+            re.compile(
+                r"(?<![\w'’])(?:" + "|".join(body for _, body in phrases) + r")(?![\w'’])", re.I
+            )
+            if phrases
+            else None
+        )
 
     @classmethod
     def from_config(cls, config: Config) -> SentimentScorer:
@@ -96,7 +103,10 @@ class SentimentScorer:
             return NEUTRAL
         prepared = [self._prepare(sentence) for sentence in sentences]
         whole = self._score_prepared(" ".join(prepared))
-        each = [self._score_prepared(sentence).compound for sentence in prepared]
+        if len(prepared) == 1:
+            each = [whole.compound]  # one sentence: it is the whole
+        else:
+            each = [self._score_prepared(sentence).compound for sentence in prepared]
         lowest = min(range(len(sentences)), key=lambda index: each[index])
         return Sentiment(
             compound=whole.compound,
@@ -116,9 +126,13 @@ class SentimentScorer:
         """`sentence` with rewrites and lexicon phrases turned into their tokens."""
         for rewrite in self._rewrites:
             sentence = _apply(rewrite, sentence)
-        for pattern, token in self._patterns:
-            sentence = pattern.sub(functools.partial(_cased_match, token), sentence)
+        if self._phrases is not None:
+            sentence = self._phrases.sub(self._phrase_token, sentence)
         return sentence
+
+    def _phrase_token(self, match: re.Match[str]) -> str:
+        """The lexicon token of a matched phrase, in capitals if it was shouted."""
+        return _cased(self._tokens[_phrase_key(match[0])], match[0])
 
     def _score_prepared(self, text: str) -> _Scored:
         """VADER's polarity_scores, step by step, keeping the valence each token added."""
@@ -189,9 +203,9 @@ def _apply(rewrite: Rewrite, sentence: str) -> str:
     return rewrite.pattern.sub(replace, sentence)
 
 
-def _cased_match(token: str, match: re.Match[str]) -> str:
-    """`_cased` for a whole match: the replacement of a lexicon phrase."""
-    return _cased(token, match[0])
+def _phrase_key(phrase: str) -> str:
+    """A phrase as looked up: lower case, single spaces, no apostrophes ("can’t" = "cant")."""
+    return " ".join(phrase.lower().replace("'", "").replace("’", "").split())
 
 
 def _cased(token: str, written: str) -> str:
