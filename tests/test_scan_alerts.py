@@ -25,11 +25,11 @@ TITLE = "St Example's CE Primary School"
 ATOM = "application/atom+xml"
 
 
-def entry(entry_id: str, title: str, summary: str = "") -> str:
+def entry(entry_id: str, title: str, summary: str = "", link: str = "") -> str:
     """One Atom entry, updated long enough ago to be no volume spike."""
     return (
         f"<entry><id>urn:calcot:{entry_id}</id><title>{title}</title>"
-        f'<link href="https://news.example.org/{entry_id}"/><summary>{summary}</summary>'
+        f'<link href="https://news.example.org/{link or entry_id}"/><summary>{summary}</summary>'
         "<updated>2026-11-20T10:00:00Z</updated></entry>"
     )
 
@@ -42,10 +42,13 @@ def feed(*entries: str) -> Reply:
     return Reply(body=body.encode(), headers={"Content-Type": ATOM})
 
 
+PROTEST = ("Angry parents protest outside Calcot Junior School", "Parents are furious.")
 OLD = [
     entry("old1", "Calcot Junior School choir sings at the Hexagon"),
-    entry("old2", "Angry parents protest outside Calcot Junior School", "Parents are furious."),
+    entry("old2", *PROTEST),
 ]
+# The site moved the old story: an edit of a baseline entry whose words are the same.
+MOVED = entry("old2", *PROTEST, link="2026/11/old2")
 NEW = [
     entry(
         "praise", "Calcot Infant School nativity",
@@ -100,7 +103,7 @@ def test_mixed_sources_raise_what_a_head_expects_once(
     assert scan_and_list(config) == []
 
     # 2. New entries and revisions.
-    server.route("/news.xml", feed(*OLD, *NEW))
+    server.route("/news.xml", feed(OLD[0], MOVED, *NEW))
     newer = {"rvstartid": "1254000777", "rvdir": "newer"}
     route_wiki(server, "revisions_newer_1.json", **newer)
     route_wiki(server, "revisions_newer_2.json", **newer, rvcontinue="20261102211420|1255001122")
