@@ -9,8 +9,10 @@ import pytest
 
 from monitor.config import load
 from monitor.model import Item, Severity
-from monitor.rules import Candidate, Evaluation, RuleContext, Rules
+from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.sentiment import SentimentScorer
+from storage import mentions
+from storage.database import Store
 from storage.mentions import StoredText
 from tests.configs import write_config
 
@@ -27,7 +29,10 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Rules:
         storage_url=f"sqlite:///{directory / 'monitor.db'}",
         sources={},
         staff=("Mrs Hazel Example", "Mrs Rose"),
-        extra='[alerts]\nsafeguarding_words = ["hidden camera"]\nabusive_words = ["numpty"]\n',
+        extra=(
+            '[alerts]\nsafeguarding_words = ["hidden camera"]\n'
+            'abusive_words = ["numpty", "ass", "cock"]\n'  # "ass" and "cock" for the traps
+        ),
     )
     return Rules.from_config(load(path))
 
@@ -93,6 +98,13 @@ def test_safeguarding_is_urgent(rules: Rules, text: str) -> None:
 )
 def test_safeguarding_traps(rules: Rules, text: str) -> None:
     assert "safeguarding" not in raised(rules.evaluate(candidate(text)))
+
+
+@pytest.mark.parametrize(
+    "text", ["The crisis meeting is at 6.", "Isisford is in Queensland.", "A basement class."]
+)
+def test_extremism_word_boundary_traps(rules: Rules, text: str) -> None:
+    assert "extremism" not in raised(rules.evaluate(candidate(text)))
 
 
 def test_extremism_is_urgent(rules: Rules) -> None:
@@ -358,3 +370,30 @@ def test_vandalism_names_the_words_so_abusive_and_negative_stand_down(rules: Rul
     )  # fmt: skip
     # Already gone from the page: one info alert, no text rules.
     assert raised(rules.evaluate(reverted)) == {"wikipedia_vandalism": Severity.INFO}
+
+
+def test_load_context_counts_stored_mentions_by_publication(database_url: str) -> None:
+    with Store.open(database_url) as store, store.transaction() as tx:
+        # 28 in the 28 days before the last 24 h (one a day), 2 in the last 24 h, 1 undated.
+        days = [NOW - timedelta(days=1, hours=n * 24 - 12) for n in range(1, 29)]
+        recent = [NOW - timedelta(hours=2), NOW - timedelta(hours=20)]
+        for number, published in enumerate([*days, *recent, None]):
+            mentions.add_or_update(
+                tx, source="news", source_type="feed",
+                item=Item(f"e{number}", "entry", "News.", published_at=published),
+                sentiment=None, labels=[], now=NOW - timedelta(hours=1), baseline=number < 5,
+            )  # fmt: skip
+        context = load_context(tx, NOW)
+    assert (context.last_day, context.daily_mean) == (3, 1.0)  # the undated one was seen today
+
+
+def test_volume_spike_from_stored_counts(rules: Rules) -> None:
+    context = RuleContext(now=NOW, last_day=3, daily_mean=1.0)
+    first = rules.evaluate(candidate("News.", published_at=NOW), context)
+    assert first.alerts == ()  # 4: not at the minimum of 5
+    second = rules.evaluate(candidate("News.", published_at=NOW), context)
+    [spike] = second.alerts
+    assert spike.summary.startswith(
+        "5 mentions in 24 h against 1.0 a day over the previous 28 days"
+    )
+    assert spike.source == "src"
