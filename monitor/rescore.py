@@ -10,11 +10,11 @@ history raises nothing, as in a scan, and neither does a volume spike (nothing n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.model import Item, Mention
+from monitor.model import Alert, Item, Mention
 from monitor.rules import Candidate, Rules
 from monitor.sentiment import SentimentScorer
 from storage import alerts as stored_alerts
@@ -23,6 +23,7 @@ from storage.database import Store, Transaction
 
 RECENT = timedelta(days=7)
 BATCH = 500  # mentions written per transaction
+AlertHook = Callable[[Transaction, list[Alert], datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,19 +43,26 @@ def rescore(
     *,
     now: datetime,
     since: datetime | None = None,
+    on_alerts: AlertHook | None = None,
 ) -> RescoreReport:
-    """Re-score the mentions first seen since `since` (all when None); see the module doc."""
+    """Re-score the mentions first seen since `since` (all when None); see the module doc.
+
+    `on_alerts` is called in each writing transaction with the alerts it raised, as the scan's
+    hook is (urgent mail goes into the outbox in the same transaction as its alert).
+    """
     with store.transaction(read_only=True) as tx:
         selected = stored_mentions.mentions_to_rescore(tx, since)
     changed = evaluated = raised = 0
     for start in range(0, len(selected), BATCH):
         batch = selected[start : start + BATCH]
         with store.transaction() as tx:
-            counts = _rescore_batch(tx, batch, scorer, rules, now)
+            counts, raised_now = _rescore_batch(tx, batch, scorer, rules, now)
+            if raised_now and on_alerts is not None:
+                on_alerts(tx, raised_now, now)
         changed, evaluated, raised = (
             changed + counts[0],
             evaluated + counts[1],
-            raised + counts[2],
+            raised + len(raised_now),
         )
     return RescoreReport(len(selected), changed, evaluated, raised)
 
@@ -65,7 +73,7 @@ def _rescore_batch(
     scorer: SentimentScorer,
     rules: Rules,
     now: datetime,
-) -> tuple[int, int, int]:
+) -> tuple[tuple[int, int], list[Alert]]:
     """Score, label and (if recent) evaluate one batch in one transaction."""
     changed = evaluated = 0
     drafts: list[stored_alerts.NewAlert] = []
@@ -85,8 +93,7 @@ def _rescore_batch(
         )
         evaluation = rules.evaluate(candidate)
         drafts += [stored_alerts.NewAlert(draft, mention.id) for draft in evaluation.alerts]
-    raised = len(stored_alerts.add_many(tx, drafts, now))
-    return changed, evaluated, raised
+    return (changed, evaluated), stored_alerts.add_many(tx, drafts, now)
 
 
 def as_item(mention: Mention) -> Item:

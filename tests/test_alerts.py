@@ -13,10 +13,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
-from monitor.model import AlertDraft, AlertStatus, Item, Severity
+from monitor.config import load
+from monitor.model import Alert, AlertDraft, AlertStatus, Item, Severity
+from monitor.rescore import rescore
+from monitor.rules import Rules
+from monitor.sentiment import SentimentScorer
 from storage import alerts, mentions
 from storage.alerts import NewAlert
-from storage.database import Store
+from storage.database import Store, Transaction
 from tests.configs import write_config
 
 ALERT_FIELDS = ["id", "rule", "severity", "status", "mention_id", "summary", "created_at"]
@@ -205,3 +209,29 @@ def test_commands_are_listed_in_help(config_path: Path) -> None:
     output = run(config_path, "--help").output
     assert "alerts" in output and "incidents" in output and "rescore" in output
     assert AlertStatus.DISMISSED in run(config_path, "alerts", "--help").output
+
+
+def test_rescore_hands_new_alerts_to_the_hook_in_its_transaction(
+    tmp_path: Path, database_url: str
+) -> None:
+    path = write_config(tmp_path, storage_url=database_url, sources={})
+    config = load(path)
+    now = datetime.now(UTC)
+    with Store.open(database_url) as store:
+        with store.transaction() as tx:
+            mentions.add_or_update(
+                tx, source="news", source_type="feed",
+                item=Item("e1", "entry", "Police investigate abuse at the school."),
+                sentiment=None, labels=[], now=now, baseline=False,
+            )  # fmt: skip
+        handed: list[tuple[str, int]] = []
+
+        def hook(tx: Transaction, raised: list[Alert], at: datetime) -> None:
+            # Inside the writing transaction: the alert is already readable there.
+            handed.extend((alert.rule, len(alerts.list_alerts(tx))) for alert in raised)
+
+        report = rescore(
+            store, SentimentScorer.from_config(config), Rules.from_config(config),
+            now=now, on_alerts=hook,
+        )  # fmt: skip
+    assert report.raised == 1 and handed == [("safeguarding", 1)]
