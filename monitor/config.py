@@ -40,7 +40,7 @@ from pydantic import (
 from monitor.config_problems import Problem, describe_errors, format_problem
 from monitor.schedule import CronSetting, QuietHoursSetting, parse_cron
 from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
-from monitor.units import ByteSize, PositiveDuration
+from monitor.units import ByteSize, PositiveDuration, StrictScalars
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
@@ -116,7 +116,7 @@ def _database_url(url: str, directory: Path | None) -> str:
 # ---- the sections -----------------------------------------------------------------------------
 
 
-class Section(BaseModel):
+class Section(StrictScalars):
     """A table of config.toml: unknown keys are errors, values never change after loading."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -175,6 +175,7 @@ class EmailConfig(Section):
     sender: Address = Field(alias="from")
     to: tuple[Address, ...] = Field(min_length=1)
     urgent_to: tuple[Address, ...] = ()  # empty: urgent mail goes to `to`
+    admin_to: tuple[Address, ...] = ()  # empty: source-health mail goes to `to`
     digest_schedule: CronSetting = Field(default_factory=lambda: parse_cron("30 7 * * 1-5"))
     quiet_hours: QuietHoursSetting | None = None
 
@@ -213,6 +214,11 @@ class EmailConfig(Section):
         return self.urgent_to or self.to
 
     @property
+    def admin_recipients(self) -> tuple[str, ...]:
+        """Who hears that a source went blind: `admin_to`, or `to` when that is empty."""
+        return self.admin_to or self.to
+
+    @property
     def sender_address(self) -> str:
         """The bare address of `from`, for the SMTP envelope."""
         return parseaddr(self.sender)[1]
@@ -238,6 +244,8 @@ class AlertsConfig(Section):
     # share of the page, is a large removal.
     large_removal_bytes: int = Field(1000, ge=1)
     large_removal_share: float = Field(0.25, gt=0.0, le=1.0)
+    # Failed polls in a row before a `source_health` alert (auth, block, parser: at once).
+    health_failures: int = Field(3, ge=1)
     safeguarding_words: tuple[Text, ...] = ()
     extremism_words: tuple[Text, ...] = ()
     abusive_words: tuple[Text, ...] = ()
@@ -246,7 +254,7 @@ class AlertsConfig(Section):
 class SentimentConfig(Section):
     """[sentiment]: `lexicon` adds or changes VADER valences (-4 to 4); keys may be phrases."""
 
-    lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = {}
+    lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = Field(default_factory=dict)
     # false: plain VADER plus `lexicon` only, without the shipped school lexicon and rewrites.
     school_lexicon: bool = True
 
@@ -261,7 +269,7 @@ class Config(Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
-    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+    sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
 
     _path: Path = PrivateAttr(default=Path("config.toml"))
 

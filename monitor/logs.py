@@ -12,11 +12,19 @@ from monitor.secrets import RedactingFilter
 _URL_LOGGERS = ("httpx", "httpcore", "hpack")
 
 
-def configure(*, verbose: bool = False, quiet: bool = False) -> None:
-    """Send log records to stderr: DEBUG with -v, ERROR only with -q, else WARNING."""
-    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING
+def configure(
+    *, verbose: bool = False, quiet: bool = False, service: bool = False, stamped: bool = True
+) -> None:
+    """Send log records to stderr: DEBUG with -v, ERROR only with -q, else WARNING.
+
+    `service` (the daemon) logs each event at INFO; `stamped=False` leaves the time out, for
+    journald, which adds its own.
+    """
+    default = logging.INFO if service else logging.WARNING
+    level = logging.DEBUG if verbose else logging.ERROR if quiet else default
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    layout = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(f"%(asctime)s {layout}" if stamped else layout))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -25,3 +33,5 @@ def configure(*, verbose: bool = False, quiet: bool = False) -> None:
     root.setLevel(level)
     for name in _URL_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler says "Running job ..." at INFO every minute: the daemon logs what jobs did.
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))

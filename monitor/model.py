@@ -334,9 +334,11 @@ class SourceStatus:
     consecutive_failures: int
     mention_count: int
     blocked_until: datetime | None = None
+    next_poll_at: datetime | None = None  # when the daemon polls it next (next_due_at)
+    remedy: str = ""  # what a person should do about its health ("" when nothing)
 
     def to_json(self) -> dict[str, Any]:
-        """The firm JSON shape of `status --format json`."""
+        """The firm JSON shape of `status --format json` (firm keys first, then additions)."""
         return {
             "name": self.name,
             "type": self.type,
@@ -346,6 +348,8 @@ class SourceStatus:
             "last_error": self.last_error,
             "consecutive_failures": self.consecutive_failures,
             "mention_count": self.mention_count,
+            "next_poll_at": _iso(self.next_poll_at),
+            "remedy": self.remedy,
         }
 
 

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from monitor.config import Config
+from monitor.ingest import AlertHook, Ingest, Scored
 from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
 from monitor.model import (
     Alert,
@@ -37,18 +38,15 @@ from monitor.model import (
     Health,
     Item,
     ScanStatus,
-    Sentiment,
     SourceState,
     Trigger,
 )
-from monitor.rules import Candidate, Evaluation, Rules, load_context
 from monitor.secrets import redact
-from monitor.sentiment import SentimentScorer
 from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
-from storage import alerts, mentions, ratings, scan_runs, source_state
+from storage import mentions, ratings, scan_runs, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
 from storage.source_state import LeaseLostError, Recorded, SourceStateRow
@@ -146,16 +144,6 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Scored:
-    """An item that is new or changed, with its sentiment and what the rules made of it."""
-
-    item: Item
-    sentiment: Sentiment | None
-    evaluation: Evaluation
-    is_new: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Committed:
     """What the commit stage wrote."""
 
@@ -180,11 +168,10 @@ class Scanner:
     owner: str = field(default_factory=lease_owner)
     lease: timedelta = LEASE
     # Called in the commit transaction with the alerts it raised (the mail outbox hooks in here).
-    on_alerts: Callable[[Transaction, list[Alert], datetime], None] | None = None
+    on_alerts: AlertHook | None = None
 
     def __post_init__(self) -> None:
-        self.scorer = SentimentScorer.from_config(self.config)
-        self.rules = Rules.from_config(self.config)
+        self.ingest = Ingest(self.config, self.on_alerts)
         self._idle: list[tuple[Claim, FetchResult]] = []
         self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
@@ -346,36 +333,21 @@ class Scanner:
         ]
         progress.stage = "score"
         baseline = self.force_baseline or claim.state.is_first_poll
-        scored = await self._in_thread(self._score_all, claim, changed, known, baseline)
+        scored = await self._in_thread(self._score, claim, changed, known, baseline)
         return scored, replace(result, items=items)
 
     def _known_hashes(self, name: str, items: Sequence[Item]) -> dict[str, str]:
         with self.store.transaction(read_only=True) as tx:
             return mentions.existing_hashes(tx, name, [item.external_id for item in items])
 
-    def _score_all(
-        self, claim: Claim, items: Sequence[Item], known: Mapping[str, str], baseline: bool
+    def _score(
+        self, claim: Claim, changed: Sequence[Item], known: Mapping[str, str], baseline: bool
     ) -> list[Scored]:
-        scored: list[Scored] = []
-        edited = [item.external_id for item in items if item.external_id in known]
+        # The rules read the mention volume and each edit's stored text (a reply-only edit
+        # raises nothing), once per source, before scoring.
         with self.store.transaction(read_only=True) as tx:
-            # The volume so far, and what each edit replaces (a reply-only edit raises nothing).
-            context = load_context(tx, self.clock())
-            previous = mentions.stored_texts(tx, claim.name, edited) if edited else {}
-        for item in items:
-            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
-            candidate = Candidate(
-                claim.name,
-                claim.source.type,
-                item,
-                sentiment,
-                is_new=item.external_id not in known,
-                baseline=baseline or item.baseline,
-                previous=previous.get(item.external_id),
-            )
-            evaluation = self.rules.evaluate(candidate, context)
-            scored.append(Scored(item, sentiment, evaluation, candidate.is_new))
-        return scored
+            inputs = self.ingest.rule_inputs(tx, claim.name, changed, known, self.clock())
+        return self.ingest.score(claim.name, claim.source.type, changed, known, baseline, inputs)
 
     # ---- commit -----------------------------------------------------------------------------
 
@@ -384,17 +356,6 @@ class Scanner:
     ) -> Committed:
         """Mentions, alerts, outbox, rating and state in ONE transaction, fenced on our lease."""
         now = self.clock()
-        source = claim.source
-        writes = [
-            mentions.MentionWrite(
-                entry.item,
-                entry.sentiment,
-                entry.evaluation.labels,
-                baseline or entry.item.baseline,
-            )
-            for entry in scored
-        ]
-        counts = {"new": 0, "updated": 0, "negative": 0}
         with self.store.transaction() as tx:
             recorded = source_state.record_success(
                 tx,
@@ -403,29 +364,16 @@ class Scanner:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 now=now,
-                next_due_at=now + source.interval,
+                next_due_at=now + claim.source.interval,
                 owner=self.owner,  # LeaseLostError: nothing of this poll is written
             )
-            outcomes = mentions.add_or_update_many(
-                tx, source=claim.name, source_type=source.type, writes=writes, now=now
-            )
-            drafts: list[alerts.NewAlert] = []
-            for entry, written in zip(scored, outcomes, strict=True):
-                if written.status != "unchanged":
-                    counts[written.status] += 1
-                    counts["negative"] += "negative" in entry.evaluation.labels
-                    drafts.extend(
-                        alerts.NewAlert(draft, written.mention_id)
-                        for draft in entry.evaluation.alerts
-                    )
-            raised = alerts.add_many(tx, drafts, now)
-            if raised and self.on_alerts is not None:
-                self.on_alerts(tx, raised, now)
+            written = self.ingest.write(tx, claim.name, claim.source.type, scored, baseline, now)
             if result.rating is not None:
                 ratings.record(tx, claim.name, result.rating, now)
             source_state.release_lease(tx, claim.name, self.owner)
-        self._new_alerts.extend(raised)
-        return Committed(counts, recorded, raised)
+        self._new_alerts.extend(written.alerts)
+        counts = {"new": written.new, "updated": written.updated, "negative": written.negative}
+        return Committed(counts, recorded, written.alerts)
 
     async def _flush_idle(self, outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
         """Write the state of every healthy idle poll in one transaction."""
@@ -476,8 +424,9 @@ class Scanner:
         self, claim: Claim, error: SourceError, progress: PollProgress
     ) -> SourceOutcome:
         message = redact(str(error))
-        retry_at = error.retry_at if isinstance(error, SourceRateLimitedError) else None
-        status = ScanStatus.RATE_LIMITED if retry_at is not None else ScanStatus.FAILED
+        retry_at = error.retry_at
+        limited = isinstance(error, SourceRateLimitedError) and retry_at is not None
+        status = ScanStatus.RATE_LIMITED if limited else ScanStatus.FAILED
         log.info("source %s: %s", claim.name, message)
         outcome = SourceOutcome(
             claim.name,
@@ -491,18 +440,14 @@ class Scanner:
         if self.dry_run:
             return outcome
         try:
-            recorded = await self._in_thread(
-                self._record_failure, claim, message, error.health, retry_at
-            )
+            recorded = await self._in_thread(self._record_failure, claim, message, error)
         except LeaseLostError:
             return self._lease_lost(claim, "the lease expired and was taken over", progress)
         except Exception as problem:  # the database itself is failing: say so, go on
             return replace(outcome, error=f"{message} (not recorded: {one_line(problem)})")
         return replace(outcome, consecutive_failures=recorded.consecutive_failures)
 
-    def _record_failure(
-        self, claim: Claim, message: str, health: Health, retry_at: datetime | None
-    ) -> Recorded:
+    def _record_failure(self, claim: Claim, message: str, error: SourceError) -> Recorded:
         now = self.clock()
         interval = claim.source.interval
         with self.store.transaction() as tx:
@@ -510,12 +455,13 @@ class Scanner:
                 tx,
                 claim.name,
                 error=message,
-                health=str(health),
+                health=str(error.health),
                 now=now,
                 # The next poll waits longer after each failure in a row, up to a cap.
                 next_due_at=lambda failures: now + failure_backoff(interval, failures),
-                blocked_until=retry_at,
+                blocked_until=error.retry_at,
                 owner=self.owner,
+                cursor=error.cursor,
             )
             source_state.release_lease(tx, claim.name, self.owner)
         return recorded
@@ -593,25 +539,6 @@ def claim_of(name: str, source: SourceConfig, row: SourceStateRow | None) -> Cla
     )
     healthy = row.health is Health.OK and row.consecutive_failures == 0
     return Claim(name, source, state, healthy=healthy)
-
-
-def has_text(item: Item) -> bool:
-    """True when the item has words to score (text or title)."""
-    return bool(item.text.strip() or (item.title or "").strip())
-
-
-def scoring_text(item: Item) -> str:
-    """What sentiment reads: the title as its own sentence, then the text.
-
-    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
-    title the text already begins with (a feed entry without a summary) is read once.
-    """
-    title = (item.title or "").strip()
-    text = item.text.strip()
-    if not title or text.startswith(title):
-        return text or title
-    ending = "" if title[-1] in ".!?" else "."
-    return f"{title}{ending}\n{text}"
 
 
 def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:

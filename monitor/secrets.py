@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
 
 MASK = "***"
 
@@ -127,9 +127,15 @@ def _check_env(variable: str) -> str:
     return variable
 
 
-def _check_file(path: str) -> str:
-    from_file(Path(path))
-    return path
+def _check_file(path: str, info: ValidationInfo) -> str:
+    # A relative path means the config file's folder, as the SQLite path does, not the folder
+    # the command happens to run in.
+    directory = info.context.get("directory") if isinstance(info.context, dict) else None
+    full = Path(path).expanduser()
+    if not full.is_absolute() and directory is not None:
+        full = Path(directory) / full
+    from_file(full)
+    return str(full)
 
 
 def _check_credential(name: str) -> str:

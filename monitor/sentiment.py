@@ -247,8 +247,9 @@ def _drivers(scored: _Scored) -> tuple[str, ...]:
 def item_text(title: str | None, text: str) -> str:
     """What is scored of an item: the title as its own sentence, then the text.
 
-    The same rule as the scan's `scoring_text` (a test holds them together): a headline counts;
-    a title the text already begins with (a feed entry without a summary) is read once.
+    The same rule as the scan's `monitor.ingest.scoring_text` (a test holds them together):
+    a headline counts; a title the text already begins with (a feed entry without a summary)
+    is read once.
     """
     title = (title or "").strip()
     text = text.strip()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from monitor.config import Config
+from monitor.health import remedy, shown_health
 from monitor.model import SourceStatus
 from storage import mentions, source_state
 from storage.database import Store
@@ -10,25 +13,31 @@ from storage.database import Store
 NEVER_POLLED = "unknown"
 
 
-def source_statuses(config: Config, store: Store) -> list[SourceStatus]:
-    """One status per configured source, in config order."""
+def source_statuses(
+    config: Config, store: Store, now: datetime | None = None
+) -> list[SourceStatus]:
+    """One status per configured source, in config order (health "stale" as of `now`)."""
+    now = now or datetime.now(UTC)
     with store.transaction() as tx:
         states = source_state.statuses(tx)
         counts = mentions.count_by_source(tx)
     result = []
     for name, source in config.sources.items():
         row = states.get(name)
+        health = shown_health(row, source.interval, now) if row and row.last_poll_at else None
         result.append(
             SourceStatus(
                 name=name,
                 type=source.type,
                 enabled=source.enabled,
-                health=row.health if row and row.last_poll_at else NEVER_POLLED,
+                health=health or NEVER_POLLED,
                 last_success_at=row.last_success_at if row else None,
                 last_error=row.last_error if row else None,
                 consecutive_failures=row.consecutive_failures if row else 0,
                 mention_count=counts.get(name, 0),
                 blocked_until=row.blocked_until if row else None,
+                next_poll_at=row.next_due_at if row else None,
+                remedy=remedy(health, source.type) if health else "",
             )
         )
     return result

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -75,3 +83,38 @@ def check_positive(value: timedelta) -> timedelta:
 
 
 PositiveDuration = Annotated[Duration, AfterValidator(check_positive)]
+
+
+def scalar_kind(annotation: object) -> type | None:
+    """bool, int or float when a field holds that scalar (optionally None); else None."""
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    kinds = [option for option in options if option is not type(None)] or [annotation]
+    for kind in (bool, int, float):
+        if kinds == [kind]:
+            return kind
+    return None
+
+
+class StrictScalars(BaseModel):
+    """Config models whose booleans and numbers are what TOML wrote, never coerced.
+
+    pydantic would read "yes" or 1 as true and "5" as 5; in a config file those are mistakes
+    to report at their key, not to guess at.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_scalars(cls, value: object, info: ValidationInfo) -> object:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is None or any(isinstance(rule, BeforeValidator) for rule in field.metadata):
+            return value  # a field that parses text on purpose ("10MiB")
+        kind = scalar_kind(field.annotation)
+        if value is None or kind is None:
+            return value
+        if kind is bool and not isinstance(value, bool):
+            raise ValueError("expected true or false")
+        if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError("expected a whole number")
+        if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError("expected a number")
+        return value

@@ -26,10 +26,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from monitor.config import Config
-from monitor.model import AlertDraft, Item
-from monitor.rules import Candidate, Rules
+from monitor.ingest import AlertHook, Ingest
 from monitor.secrets import Secret
-from monitor.sentiment import SentimentScorer
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (
@@ -38,8 +36,9 @@ from sources.facebook_page.webhook import (
     signature_valid,
     verify_subscription,
 )
-from storage import alerts, mentions
+from storage import mentions
 from storage.database import Store
+from storage.safe_text import safe_item
 
 log = logging.getLogger(__name__)
 
@@ -81,40 +80,27 @@ class DeliveryStore:
     """Scores and stores webhook items exactly as the scan stores polled ones."""
 
     def __init__(
-        self, config: Config, store: Store, clock: Callable[[], datetime] | None = None
+        self,
+        config: Config,
+        store: Store,
+        clock: Callable[[], datetime] | None = None,
+        on_alerts: AlertHook | None = None,
     ) -> None:
         self.store = store
-        self.scorer = SentimentScorer(config.sentiment.lexicon)
-        self.rules = Rules.from_config(config)
+        self.ingest = Ingest(config, on_alerts)
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def store_changes(self, source: str, changes: Sequence[WebhookChange]) -> Stored:
         """Store the items not stored yet, with their scores and alerts, in ONE transaction."""
-        latest: dict[str, Item] = {change.item.external_id: change.item for change in changes}
-        with self.store.transaction() as tx:
+        latest = {change.item.external_id: safe_item(change.item) for change in changes}
+        with self.store.transaction(read_only=True) as tx:
             known = mentions.existing_hashes(tx, source, list(latest))
+        # A mention already stored is left for the poll, which sees the whole comment.
         fresh = [item for external_id, item in latest.items() if external_id not in known]
-        writes: list[mentions.MentionWrite] = []
-        drafts: list[tuple[AlertDraft, ...]] = []
-        for item in fresh:
-            sentiment = self.scorer.score(item.text) if item.text.strip() else None
-            candidate = Candidate(source, SOURCE_TYPE, item, sentiment, is_new=True, baseline=False)
-            evaluation = self.rules.evaluate(candidate)
-            writes.append(mentions.MentionWrite(item, sentiment, evaluation.labels, False))
-            drafts.append(evaluation.alerts)
-        new = 0
-        now = self.clock()
+        scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, baseline=False)
         with self.store.transaction() as tx:
-            outcomes = mentions.add_or_update_many(
-                tx, source=source, source_type=SOURCE_TYPE, writes=writes, now=now
-            )
-            raised: list[alerts.NewAlert] = []
-            for outcome, found in zip(outcomes, drafts, strict=True):
-                if outcome.status == "new":
-                    new += 1
-                    raised.extend(alerts.NewAlert(draft, outcome.mention_id) for draft in found)
-            alerts.add_many(tx, raised, now)
-        return Stored(new=new, skipped=len(changes) - new)
+            written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
+        return Stored(new=written.new, skipped=len(changes) - written.new)
 
 
 def create_app(

@@ -8,5 +8,8 @@ module of the type asked for (BUILTIN_ADAPTERS below), so `import sources.errors
 BUILTIN_ADAPTERS: dict[str, str] = {
     "facebook_page": "sources.facebook_page",
     "feed": "sources.feed",
+    "google_business": "sources.google_business",
+    "google_places": "sources.google_places",
+    "mumsnet": "sources.mumsnet",
     "wikipedia": "sources.wikipedia",
 }

@@ -14,18 +14,19 @@ one adapter does not import them all); third-party ones are found through the en
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
 from monitor.model import FetchResult, SourceState
-from monitor.secrets import Secret, resolve
-from monitor.units import PositiveDuration
+from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
+from monitor.units import PositiveDuration, StrictScalars
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient
@@ -34,8 +35,21 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "reputation_monitor.sources"
 
+# How a secret is referred to in config: key suffix, type, how the key's help begins, and how
+# a message names where the secret lives.
+SECRET_REFERENCES: tuple[tuple[str, Any, str, str], ...] = (
+    ("_env", EnvRef, "Environment variable holding", "the environment variable"),
+    ("_file", FileRef, "File (only its owner may read it) holding", "the file"),
+    (
+        "_credential",
+        CredentialRef,
+        "systemd credential (LoadCredential=) holding",
+        "the systemd credential",
+    ),
+)
 
-class SourceConfig(BaseModel):
+
+class SourceConfig(StrictScalars):
     """Keys every source has; adapters subclass this with their own."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -50,8 +64,44 @@ class SourceConfig(BaseModel):
         description="The longest one whole poll may take (all its requests); then it fails.",
     )
 
-    # Names of secrets this adapter reads through `<name>_env`, `<name>_file`, `<name>_credential`.
+    # Names of secrets this adapter reads through `<name>_env`, `<name>_file`, `<name>_credential`,
+    # and those of them a config must give (declared by `secrets=` on the subclass).
     secret_names: ClassVar[tuple[str, ...]] = ()
+    required_secrets: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(
+        cls,
+        *,
+        secrets: Mapping[str, str] | None = None,
+        required: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """Declare secrets in one line: `class X(SourceConfig, secrets={"api_key": "…"})`.
+
+        Each name gets the three reference keys (`_env`, `_file`, `_credential`), documented
+        from its description; a config gives at most one of them, and exactly one for a name
+        in `required`. (Annotations added here, before pydantic collects the fields.)
+        """
+        super().__init_subclass__(**kwargs)
+        if not secrets:
+            return
+        annotations = dict(inspect.get_annotations(cls))
+        for name, what in secrets.items():
+            for suffix, kind, where, _ in SECRET_REFERENCES:
+                annotations[f"{name}{suffix}"] = kind | None
+                setattr(cls, f"{name}{suffix}", Field(None, description=f"{where} {what}."))
+        cls.__annotations__ = annotations
+        cls.secret_names = (*cls.secret_names, *secrets)
+        cls.required_secrets = (*cls.required_secrets, *required)
+
+    @model_validator(mode="after")
+    def _one_reference_per_secret(self) -> SourceConfig:
+        for name in self.secret_names:
+            keys = [f"{name}{suffix}" for suffix, *_ in SECRET_REFERENCES]
+            given = [key for key in keys if getattr(self, key, None)]
+            if len(given) > 1 or (not given and name in self.required_secrets):
+                raise ValueError(f"give exactly one of {', '.join(keys)}")
+        return self
 
     # The school's names, bound by the config loader (validation context "aliases") so adapters
     # that filter by school name need not repeat them in every source table.
@@ -71,6 +121,18 @@ class SourceConfig(BaseModel):
     def secret(self, name: str) -> Secret | None:
         """The resolved secret `name`, or None when the config gives no reference to it."""
         return resolve(self, name)
+
+    def secret_given(self, name: str) -> bool:
+        """True when the config refers to secret `name` by one of its keys."""
+        return any(getattr(self, f"{name}{suffix}", None) for suffix, *_ in SECRET_REFERENCES)
+
+    def secret_hint(self, name: str) -> str:
+        """Where secret `name` lives, for messages telling a person where to put a new one."""
+        for suffix, _, _, hint in SECRET_REFERENCES:
+            reference = getattr(self, f"{name}{suffix}", None)
+            if reference:
+                return f"{hint} {reference}"
+        return f"no {name} is configured"
 
 
 ConfigT = TypeVar("ConfigT", bound=SourceConfig)

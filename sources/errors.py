@@ -13,15 +13,23 @@ Messages name a host or a page title, never a URL that may carry a token.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from monitor.model import Health
 
 
 class SourceError(Exception):
-    """A poll of one source failed; `str()` is one line fit for the user and the database."""
+    """A poll of one source failed; `str()` is one line fit for the user and the database.
+
+    `cursor`, when an adapter sets it, is state to keep despite the failure (Mumsnet counts
+    refusals in a row there); `retry_at`, when set, is the earliest time to poll again.
+    """
 
     health: Health = Health.FAILING
+    cursor: Mapping[str, Any] | None = None
+    retry_at: datetime | None = None
 
     def __init__(self, message: str) -> None:
         # One line: a multi-line body from a server must not spread into logs or mail headers.

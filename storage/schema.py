@@ -175,11 +175,30 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
+    # A dispatcher's claim on a row it is sending; an expired lease is taken back (migration 0004).
+    sa.Column("lease_owner", sa.Text),
+    sa.Column("lease_until", UTCDateTime),
     sa.UniqueConstraint("idempotency_key"),
     sa.UniqueConstraint("message_id"),
     sa.CheckConstraint(one_of("kind", OUTBOX_KIND_VALUES), name="kind"),
     sa.CheckConstraint(one_of("status", OUTBOX_STATUS_VALUES), name="status"),
     sa.Index(None, "status", "next_attempt_at"),
+)
+
+# Which alerts an outbox message carries: each alert goes in at most one message.
+outbox_alert = sa.Table(
+    "outbox_alert",
+    metadata,
+    sa.Column(
+        "alert_id",
+        sa.Integer,
+        sa.ForeignKey("alert.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "outbox_id", sa.Integer, sa.ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Index(None, "outbox_id"),
 )
 
 digest = sa.Table(

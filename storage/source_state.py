@@ -220,8 +220,9 @@ def record_failure(
     next_due_at: datetime | Callable[[int], datetime],
     blocked_until: datetime | None,
     owner: str | None = None,
+    cursor: Mapping[str, Any] | None = None,
 ) -> Recorded:
-    """Record a failed poll, keeping the cursor.
+    """Record a failed poll, keeping the cursor (or saving `cursor` when the adapter gave one).
 
     `next_due_at` may be a function of the failures in a row (this one included), for backoff.
     With `owner`, the write is fenced as in `record_success`.
@@ -230,10 +231,12 @@ def record_failure(
     failures = previous.consecutive_failures + 1
     due = next_due_at(failures) if callable(next_due_at) else next_due_at
     new_health = Health(health)
+    kept = {} if cursor is None else {"cursor": dict(cursor)}
     tx.connection.execute(
         sa.update(source_state)
         .where(source_state.c.name == name)
         .values(
+            **kept,
             consecutive_failures=failures,
             last_error=safe_text(error)[:MAX_ERROR_LENGTH],
             health=new_health.value,

@@ -8,14 +8,16 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from monitor.config import Config, load
+from monitor.ingest import scoring_text
 from monitor.model import FetchResult, Item, SourceState
-from monitor.scan import Scanner, ScanReport, failure_backoff, scoring_text
+from monitor.scan import Scanner, ScanReport, failure_backoff
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state
@@ -101,12 +103,10 @@ def test_a_nul_in_an_entry_is_stored_clean_and_the_other_sources_go_on(
     assert [(o.new, o.updated) for o in again.outcomes] == [(0, 0), (0, 0)]
 
 
-@register("test_raises", SourceConfig)
 async def fetch_raises(http: PoliteClient, config: SourceConfig, state: SourceState) -> FetchResult:
     raise KeyError("data")
 
 
-@register("test_bad_extra", SourceConfig)
 async def fetch_bad_extra(
     http: PoliteClient, config: SourceConfig, state: SourceState
 ) -> FetchResult:
@@ -114,18 +114,18 @@ async def fetch_bad_extra(
 
 
 @pytest.fixture
-def broken_adapters() -> object:
+def broken_adapters() -> Iterator[None]:
+    """Two adapters with bugs, registered for one test only."""
+    register("test_raises", SourceConfig)(fetch_raises)
+    register("test_bad_extra", SourceConfig)(fetch_bad_extra)
     yield
     unregister("test_raises")
     unregister("test_bad_extra")
 
 
 def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
-    server: LoopbackServer, database_url: str, tmp_path: Path, broken_adapters: object
+    server: LoopbackServer, database_url: str, tmp_path: Path, broken_adapters: None
 ) -> None:
-    # Re-register: another test may have unregistered them.
-    register("test_raises", SourceConfig)(fetch_raises)
-    register("test_bad_extra", SourceConfig)(fetch_bad_extra)
     server.route("/ok", Reply(body=atom_feed(("k1", "Calcot concert")), headers=ATOM))
     config = load(
         write_config(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from monitor.ingest import scoring_text
 from monitor.model import Item, Label, Sentiment
-from monitor.scan import scoring_text
 from monitor.sentiment import (
     MAX_WORDS,
     NEUTRAL,

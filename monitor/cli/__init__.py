@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "status": (
         "monitor.cli.status",
         "status",
-        "Each configured source's health, last success, last error and mention count.",
+        "Each configured source's health, last success, next poll, last error and remedy.",
     ),
     "check": (
         "monitor.cli.status",
@@ -48,6 +48,27 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Re-score stored mentions after a lexicon change; re-apply the rules to recent ones.",
     ),
     "db": ("monitor.cli.db", "db", "Database maintenance."),
+    "purge": (
+        "monitor.cli.purge",
+        "purge",
+        "Delete mentions past [storage] retention_days and blank the mail and alerts quoting them.",
+    ),
+    "run": (
+        "monitor.cli.run",
+        "run",
+        "Run as a service: poll, mail, digest and purge on schedule.",
+    ),
+    "demo": (
+        "monitor.cli.demo",
+        "demo",
+        "Show the monitor working offline: recorded responses, a temporary database.",
+    ),
+    "digest": (
+        "monitor.cli.digest",
+        "digest_command",
+        "Preview the digest of everything since the last one, or send it now.",
+    ),
+    "mail": ("monitor.cli.mail", "mail", "Send what the outbox holds, or a test message."),
     "sources": (
         "monitor.cli.sources",
         "sources_command",
@@ -102,4 +123,4 @@ def main(ctx: click.Context, config_path: Path | None, verbose: bool, quiet: boo
     from monitor.cli.common import Context
 
     logs.configure(verbose=verbose, quiet=quiet)
-    ctx.obj = Context(config_path, verbose=verbose)
+    ctx.obj = Context(config_path, verbose=verbose, quiet=quiet)

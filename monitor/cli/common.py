@@ -39,6 +39,7 @@ class Context:
 
     config_path: Path | None
     verbose: bool = False
+    quiet: bool = False
     stdout: Console = field(default_factory=Console)
     stderr: Console = field(default_factory=lambda: Console(stderr=True))
 

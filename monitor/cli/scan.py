@@ -18,6 +18,7 @@ from monitor.cli.common import (
     http_client,
     open_store,
 )
+from monitor.cli.mail import send_pending
 from monitor.cli.views import scan_table
 from monitor.config import Config
 from monitor.scan import ScanReport, SourceOutcome, run_scan
@@ -35,6 +36,8 @@ def scan(obj: Context, only: tuple[str, ...], dry_run: bool, baseline: bool) -> 
     config = obj.config()
     with open_store(config) as store:
         report = asyncio.run(run_once(config, store, obj, only, dry_run, baseline))
+        if config.email is not None and not dry_run:
+            send_pending(config, store)  # urgent mail raised by this scan goes now
     scan_table(obj.stdout, report, dry_run=dry_run)
     if report.locked:
         fail(f"another scan is polling {', '.join(report.locked)}; try again later", EXIT_LOCKED)

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import UTC, datetime
 
 import click
 
+from monitor import delivery
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
+from monitor.config import Config
 from monitor.status import source_statuses
+
+
+def places_cost_lines(config: Config) -> list[str]:
+    """What the enabled google_places sources cost a month (Place Details is billed)."""
+    # Imported here: the package registers the adapter, which `check` of other sources needn't.
+    from sources.google_places.cost import check_lines
+
+    intervals = {
+        name: source.interval
+        for name, source in config.sources.items()
+        if source.type == "google_places" and source.enabled
+    }
+    return check_lines(intervals)
 
 
 @click.command()
@@ -18,10 +34,13 @@ from monitor.status import source_statuses
 @click.pass_obj
 @handles_errors
 def status(obj: Context, output: str) -> None:
-    """Each configured source's health, last success, last error and mention count."""
+    """Each configured source's health, last success, next poll, last error and remedy."""
     config = obj.config()
     with open_store(config) as store:
         statuses = source_statuses(config, store)
+        mail_problems = delivery.problems(store, datetime.now(UTC))
+    for line in mail_problems:  # stderr: stdout keeps the firm table/JSON shape
+        click.echo(line, err=True)
     if output == "json":
         click.echo(render_json([entry.to_json() for entry in statuses]), nl=False)
         return
@@ -41,6 +60,8 @@ def check(obj: Context, online: bool) -> None:
     click.echo(f"config: {config.path}: ok ({len(config.sources)} sources, secrets resolved)")
     with open_store(config) as store:
         click.echo(f"database: {store.url_for_display}: ok")
+        for line in places_cost_lines(config):
+            click.echo(line)
         if not online:
             return
         report = asyncio.run(run_once(config, store, obj, (), dry_run=True, baseline=False))

@@ -156,8 +156,17 @@ def status_note(entry: SourceStatus, zone: ZoneInfo) -> str:
     return note
 
 
+def next_poll(entry: SourceStatus, zone: ZoneInfo) -> str:
+    """When the daemon polls the source next: "due" once that time has passed."""
+    if not entry.enabled:
+        return "disabled"
+    if entry.next_poll_at is None or entry.next_poll_at <= datetime.now(UTC):
+        return "due"
+    return when(entry.next_poll_at, zone)
+
+
 def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneInfo) -> None:
-    """One row per configured source: health, last success, failures, mentions, last error."""
+    """One row per source: health, last success, next poll, failures, mentions, remedy, error."""
     rows = [
         (
             entry.name,
@@ -165,8 +174,10 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
             "yes" if entry.enabled else "no",
             entry.health,
             when(entry.last_success_at, zone) if entry.last_success_at else "never",
+            next_poll(entry, zone),
             entry.consecutive_failures,
             entry.mention_count,
+            entry.remedy,
             status_note(entry, zone),
         )
         for entry in statuses
@@ -177,8 +188,10 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
         "enabled",
         "health",
         f"last success ({zone_label(zone)})",
+        "next poll",
         "failures",
         "mentions",
+        "remedy",
         "last error",
     ]
     render_table(console, headers, rows)

@@ -4,7 +4,8 @@
     text.py    plain_text (HTML fragment → words), one_line, content_hash
     words.py   WordMatcher (whole words, case- and apostrophe-insensitive), AliasMatcher,
                OffensiveWords, and the shipped word lists in data/
-    feeds.py   parse_feed (RSS/Atom bytes → items) and real_link (Google redirects unwrapped)
+    feeds.py   parse_feed (RSS/Atom bytes + FeedOrigin: the response's charset and final URL →
+               items) and real_link (Google redirects unwrapped)
 
 Nothing here makes a request or knows the database.
 """

@@ -1,16 +1,32 @@
 """RSS and Atom parsing shared by the feed source and Mumsnet discovery: bytes in, items out.
 
+What reaches feedparser besides the bytes (`FeedOrigin`): the charset of the HTTP Content-Type,
+which wins over the XML declaration as RFC 7303 says (a byte-order mark wins over both), and
+the feed's final URL after redirects, against which relative links (and `xml:base`) resolve.
+Entry ids are kept as the feed wrote them: a relative RSS guid such as `12345` must not become
+a different id when the feed moves. When an id may have been resolved (it starts with the feed's
+origin), the ids are read again from a parse without the URL.
+
 Google Alerts entries link through a google.com redirect: the real article URL is its `url` query
-parameter. Their titles and snippets carry `<b>` around the matched words; both are reduced to
-plain text. Entries are identified by their id, else their link, else a hash of their content.
+parameter. Their titles and snippets carry `<b>` around the matched words; title, text and author
+are reduced to plain text. Entries are identified by their id, else their link, else a hash of
+their content.
+
+A document with no feed element (an HTML page, an error document) or a feed element that never
+closes (a cut-off body) is a SourceFormatError; a whole feed with no entries is no entries, even
+when it is not well-formed XML (`&aacute;` in an RSS title).
 """
 
 from __future__ import annotations
 
 import calendar
+import codecs
+import io
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,41 +38,103 @@ from sources.errors import SourceFormatError
 
 MAX_TEXT = 20_000  # characters kept of one entry; feeds sometimes carry whole articles
 _GOOGLE_REDIRECT = re.compile(r"[?&]url=(.*?)&ct=ga")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)
+# The end tag of a feed's root element: present when the document was not cut off.
+_ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?(?:rss|feed|RDF|channel)\s*>", re.I)
+_TAIL = 4096  # bytes of the end of a body searched for the root's end tag
 
 
-def parse_feed(body: bytes, *, label: str) -> list[Item]:
+@dataclass(frozen=True, slots=True)
+class FeedOrigin:
+    """What the HTTP response says about a feed body: its Content-Type and its final URL."""
+
+    content_type: str = ""
+    url: str = ""
+
+    def response_headers(self, *, with_location: bool = True) -> dict[str, str]:
+        """The headers feedparser reads: the charset as an XML media type, and the base URL."""
+        # Always an XML media type: feedparser would read text/xml without a charset as ASCII
+        # (RFC 3023, since replaced by RFC 7303), and flag text/html as not a feed.
+        content_type = "application/xml"
+        charset = header_charset(self.content_type)
+        if charset:
+            content_type += f"; charset={charset}"
+        headers = {"content-type": content_type}
+        if with_location and self.url:
+            headers["content-location"] = self.url
+        return headers
+
+
+def header_charset(content_type: str) -> str | None:
+    """The charset named in a Content-Type header, if Python knows it."""
+    message = Message()
+    message["Content-Type"] = content_type
+    charset = message.get_content_charset()
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
+
+
+def parse_feed(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> list[Item]:
     """Pure: feed bytes → items, newest last. Raises SourceFormatError when it is not a feed."""
-    parsed = feedparser.parse(body)
+    origin = origin or FeedOrigin()
+    if body.startswith(_BOMS):
+        origin = FeedOrigin("", origin.url)  # RFC 7303: the byte-order mark names the encoding
+    # A BytesIO, never the bytes: feedparser opens a bytes argument as a file path if it can.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=origin.response_headers())
     if not parsed.get("version"):
         # feedparser accepts almost anything; an HTML error page parses as an empty "feed".
         start = body[:200].lstrip().lower()
         what = "an HTML page" if start.startswith((b"<!doctype html", b"<html")) else "not a feed"
         raise SourceFormatError(f"{label}: expected an RSS or Atom feed, got {what}")
-    if parsed.get("bozo") and not parsed.entries:
-        # Broken XML that yields nothing must not read as "no mentions".
-        reason = type(parsed.get("bozo_exception")).__name__
-        raise SourceFormatError(f"{label}: malformed feed with no readable entries ({reason})")
+    if not parsed.entries:
+        if parsed.get("bozo") and not _ROOT_END.search(body[-_TAIL:]):
+            # A cut-off document must not read as "no mentions".
+            reason = type(parsed.get("bozo_exception")).__name__
+            raise SourceFormatError(f"{label}: malformed feed with no readable entries ({reason})")
+        return []
+    ids = _entry_ids(body, origin, parsed.entries)
     items: dict[str, Item] = {}
-    for entry in parsed.entries:
-        item = _entry_item(entry)
+    for entry, entry_id in zip(parsed.entries, ids, strict=True):
+        item = _entry_item(entry, entry_id)
         items.setdefault(item.external_id, item)
     return sorted(items.values(), key=_published_key)
 
 
-def _entry_item(entry: Any) -> Item:
+def _entry_ids(body: bytes, origin: FeedOrigin, resolved: list[Any]) -> list[str | None]:
+    """Each entry's id as the feed wrote it, not resolved against the feed's URL."""
+    ids = [entry.get("id") or None for entry in resolved]
+    parts = urlsplit(origin.url)
+    home = f"{parts.scheme}://{parts.netloc}"
+    if not parts.netloc or not any(entry_id and entry_id.startswith(home) for entry_id in ids):
+        return ids  # an id resolved against the feed's URL would start with its origin
+    # Ids only, so skip the HTML sanitising that makes up a third of feedparser's time.
+    headers = origin.response_headers(with_location=False)
+    entries = feedparser.parse(
+        io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    ).entries
+    if len(entries) != len(resolved):  # the same bytes parse alike; never trust it blindly
+        return ids
+    return [entry.get("id") or None for entry in entries]
+
+
+def _entry_item(entry: Any, entry_id: str | None) -> Item:
     link = real_link(entry.get("link") or "")
     title = plain_text(entry.get("title") or "")
     content = entry.get("content") or []
     body_html = content[0].get("value", "") if content else entry.get("summary") or ""
     text = plain_text(body_html)[:MAX_TEXT]
-    external_id = entry.get("id") or link or content_hash(title, text)
+    external_id = entry_id or link or content_hash(title, text)
     return Item(
         external_id=external_id,
         item_type="entry",
         text=text or title,
         url=link,
         title=title or None,
-        author=(entry.get("author") or "").strip() or None,
+        author=plain_text(entry.get("author") or "") or None,
         published_at=_entry_time(entry),
     )
 

@@ -28,14 +28,20 @@ class WordMatcher:
 
     `hyphen_joins=True` treats a hyphen as part of a word, so a listed "gay" does not match
     inside "gay-friendly" (offensive words); school names leave it False ("Calcot-based").
+    `inflected=True` lets each listed word take a plural or possessive ending and makes its
+    apostrophes optional, so "Calcot Infant" also matches "Calcot Infants", "Calcot Infant's"
+    and "Calcot Infants'", and "St Example's" matches "St Examples" (forum writing).
     """
 
-    def __init__(self, phrases: Iterable[str], *, hyphen_joins: bool = False) -> None:
+    def __init__(
+        self, phrases: Iterable[str], *, hyphen_joins: bool = False, inflected: bool = False
+    ) -> None:
         listed = sorted({normalise(phrase) for phrase in phrases if phrase.strip()}, key=len)
         listed.reverse()  # longest first, so "Calcot Infant School" wins over "Calcot"
         word = r"[\w-]" if hyphen_joins else r"\w"
+        spell = inflected_pattern if inflected else re.escape
         self._pattern = (
-            re.compile(rf"(?<!{word})(?:" + "|".join(map(re.escape, listed)) + rf")(?!{word})")
+            re.compile(rf"(?<!{word})(?:" + "|".join(map(spell, listed)) + rf")(?!{word})")
             if listed
             else None
         )
@@ -58,6 +64,16 @@ class WordMatcher:
         if self._pattern is None:
             return False
         return any(text and self._pattern.search(normalise(text)) for text in texts)
+
+
+def inflected_pattern(phrase: str) -> str:
+    """A regex for a normalised phrase whose words may end in 's, s' or s, apostrophes optional."""
+    words = []
+    for word in phrase.split(" "):
+        # "example's" and "examples'" are spelled from the same stem as "example".
+        stem = re.sub(r"(?:'s|s'|')$", "", word) or word
+        words.append(re.escape(stem).replace("'", "'?") + r"(?:'s|s'|s|')?")
+    return " ".join(words)
 
 
 class AliasMatcher(WordMatcher):

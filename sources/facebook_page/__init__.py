@@ -22,10 +22,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from monitor.model import FetchResult, Item, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret
+from monitor.secrets import Secret
 from sources.base import SourceConfig, register
 from sources.facebook_page.api import GraphObjectMissingError, GraphSession
 from sources.facebook_page.items import comment_item, post_item
@@ -45,19 +45,18 @@ COMMENT_FIELDS = (
 )
 
 
-class FacebookPageConfig(SourceConfig):
+class FacebookPageConfig(
+    SourceConfig,
+    secrets={
+        "access_token": "the Page access token",
+        "app_secret": "the Meta app secret (signs requests with appsecret_proof, checks webhooks)",
+        "verify_token": "the webhook verify token (a string you choose and give Meta)",
+    },
+    required=("access_token",),
+):
     """The school's Facebook page, read with a Page access token."""
 
     page_id: str = Field(description="The Page's numeric id (Page → About → Page transparency).")
-    access_token_env: EnvRef | None = Field(
-        None, description="Environment variable holding the Page access token."
-    )
-    access_token_file: FileRef | None = Field(
-        None, description="File (mode 600) holding the Page access token."
-    )
-    access_token_credential: CredentialRef | None = Field(
-        None, description="systemd credential name holding the Page access token."
-    )
     api_url: str = Field(DEFAULT_API_URL, description="The Graph API's base URL.")
     api_version: str = Field("v24.0", description='The Graph API version pinned ("v24.0").')
     comment_lookback_days: int = Field(
@@ -67,22 +66,6 @@ class FacebookPageConfig(SourceConfig):
     max_pages: int = Field(
         20, ge=1, le=1000, description="Most pages read of one feed or comment list in one poll."
     )
-    app_secret_env: EnvRef | None = Field(
-        None, description="Meta app secret: signs requests (appsecret_proof), checks webhooks."
-    )
-    app_secret_file: FileRef | None = Field(None, description="File holding the app secret.")
-    app_secret_credential: CredentialRef | None = Field(
-        None, description="systemd credential name holding the app secret."
-    )
-    verify_token_env: EnvRef | None = Field(
-        None, description="Webhook verify token (a string you choose and give Meta)."
-    )
-    verify_token_file: FileRef | None = Field(None, description="File holding the verify token.")
-    verify_token_credential: CredentialRef | None = Field(
-        None, description="systemd credential name holding the verify token."
-    )
-
-    secret_names = ("access_token", "app_secret", "verify_token")
 
     @field_validator("page_id")
     @classmethod
@@ -106,28 +89,15 @@ class FacebookPageConfig(SourceConfig):
             raise ValueError("must be an http(s) URL without a query")
         return value.strip()
 
-    @model_validator(mode="after")
-    def _one_token(self) -> FacebookPageConfig:
-        given = [self.access_token_env, self.access_token_file, self.access_token_credential]
-        if sum(value is not None for value in given) != 1:
-            raise ValueError(
-                "give exactly one of access_token_env, access_token_file, access_token_credential"
-            )
-        return self
-
     def token(self) -> Secret:
         """The Page access token."""
         secret = self.secret("access_token")
-        assert secret is not None  # guaranteed by _one_token
+        assert secret is not None  # required: SourceConfig checks one reference is given
         return secret
 
     def token_hint(self) -> str:
         """Where the token lives, for messages that tell a person where to put a new one."""
-        if self.access_token_env:
-            return f"the environment variable {self.access_token_env}"
-        if self.access_token_file:
-            return f"the file {self.access_token_file}"
-        return f"the systemd credential {self.access_token_credential}"
+        return self.secret_hint("access_token")
 
 
 @dataclass(frozen=True, slots=True)

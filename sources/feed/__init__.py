@@ -1,45 +1,39 @@
 """Any RSS or Atom feed (Google Alerts, local news), parsed by feedparser from our own fetch.
 
-Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too): Google Alerts links
-are unwrapped, markup reduced to plain text, and entries identified by their id, else their link,
-else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may come from
-`url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host only.
+Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too) and runs in a thread:
+the response's charset and final URL go with the bytes, Google Alerts links are unwrapped,
+relative links resolved, markup reduced to plain text, and entries identified by their id, else
+their link, else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may
+come from `url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host
+only.
 """
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef
 from sources.base import SourceConfig, register
-from sources.common.feeds import parse_feed
+from sources.common.feeds import FeedOrigin, parse_feed
 from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
 from sources.http import PoliteClient
 
 
-class FeedConfig(SourceConfig):
+class FeedConfig(SourceConfig, secrets={"url": "the feed URL (a Google Alerts feed's is secret)"}):
     """An RSS or Atom feed."""
 
     url: HttpUrl | None = Field(None, description="The feed's URL (for a non-secret feed).")
-    url_env: EnvRef | None = Field(None, description="Environment variable holding the feed URL.")
-    url_file: FileRef | None = Field(None, description="File (mode 600) holding the feed URL.")
-    url_credential: CredentialRef | None = Field(
-        None, description="systemd credential name holding the feed URL."
-    )
     match_aliases: bool = Field(
         False, description="Keep only entries that name the school (for general news feeds)."
     )
 
-    secret_names = ("url",)
-
     @model_validator(mode="after")
     def _one_url(self) -> FeedConfig:
-        given = [self.url, self.url_env, self.url_file, self.url_credential]
-        if sum(value is not None for value in given) != 1:
+        if (self.url is not None) == self.secret_given("url"):
             raise ValueError("give exactly one of url, url_env, url_file, url_credential")
         return self
 
@@ -70,7 +64,10 @@ async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> F
     )
     if response.not_modified:
         return FetchResult([], state.cursor, state.etag, state.last_modified, requests=1)
-    items = parse_feed(response.content, label=response.label)
+    origin = FeedOrigin(response.headers.get("Content-Type", ""), response.url)
+    items = await asyncio.to_thread(
+        parse_feed, response.content, label=response.label, origin=origin
+    )
     if config.match_aliases:
         matcher = AliasMatcher(config.aliases)
         items = [item for item in items if matcher.matches(item.title, item.text)]

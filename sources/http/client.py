@@ -40,6 +40,7 @@ import asyncio
 import json as jsonlib
 import logging
 import random
+import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -187,6 +188,10 @@ class PoliteClient:
         self._policies[host] = policy
         self._gates.pop(host, None)
 
+    def now(self) -> datetime:
+        """The client's clock (UTC): adapters read "today" from it, so tests can set it."""
+        return self._clock()
+
     def retry_at(self, host: str) -> datetime | None:
         """When `host` may be asked again, if it told us to wait and the time has not come."""
         host = host.lower()
@@ -300,20 +305,33 @@ class PoliteClient:
     ) -> Response | httpx.Request:
         """One request and its whole response within the deadline, or the next redirect hop."""
         async with self._gate(request.url.host).admit():
+            began = time.monotonic()
+            status = "-"
+            size = 0
             try:
                 async with asyncio.timeout(self.timeout):
                     self.requests_made += 1
                     response = await self._client.send(request, stream=True)
+                    status = str(response.status_code)
                     try:
-                        return await self._settle(request, response, label, ok_statuses)
+                        outcome = await self._settle(request, response, label, ok_statuses)
                     finally:
                         await response.aclose()
+                    size = len(outcome.content) if isinstance(outcome, Response) else 0
+                    return outcome
             except (TimeoutError, httpx.TimeoutException):
+                status = "timeout"
                 raise TransientFailure(
                     f"{label}: no complete response within {self.timeout:g}s"
                 ) from None
             except httpx.TransportError as error:
+                status = "network error"
                 raise TransientFailure(f"{label}: {describe_network_error(error)}") from None
+            finally:
+                # One line per request for `monitor -v`: the label (host and path, never the
+                # query string, where tokens travel), status, decoded bytes and milliseconds.
+                elapsed = (time.monotonic() - began) * 1000
+                log.debug("%s %s %s %d bytes %.0f ms", request.method, label, status, size, elapsed)
 
     async def _settle(
         self,

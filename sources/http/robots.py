@@ -1,5 +1,10 @@
 """robots.txt: fetched once per origin, kept for a while, and asked before every `robots=True` page.
 
+The rules are read as RFC 9309 says, by Protego (the parser Scrapy uses): `*` matches any run
+of characters and `$` anchors the end, in the path and the query alike; the longest matching rule
+wins, and Allow wins a tie. (urllib.robotparser takes `*` literally, so it read Mumsnet's own
+`Disallow: /search?query=*` as allowing `/search?query=calcot`.)
+
 RobotsCache.check(url, label)
   │  <origin>/robots.txt kept and not yet expired? ask it. Otherwise fetch it through the
   │  client (gated, retried, redirects followed), once per origin however many pages wait:
@@ -9,8 +14,10 @@ RobotsCache.check(url, label)
   │      5xx, timeout, any other    everything disallowed (logged as a warning); asked again
   │      failure                    after 10 minutes
   ▼
-returns if the group for our product token (or `*`) allows `url`; else SourceBlockedError,
-and the page is never requested
+returns if the group for our product token (or `*`) allows `url`; else RobotsDisallowedError
+(a SourceBlockedError: this one path is closed to us, so a caller may skip it and go on) or, when
+robots.txt could not be fetched, SourceBlockedError (the whole site is closed for now); either
+way the page is never requested
 """
 
 from __future__ import annotations
@@ -21,9 +28,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
-from urllib.robotparser import RobotFileParser
 
 import httpx
+from protego import Protego
 
 from sources.errors import SourceBlockedError, SourceUnavailableError
 from sources.http.urls import origin_of
@@ -35,6 +42,10 @@ ROBOTS_TTL = timedelta(hours=24)
 ROBOTS_FAILURE_TTL = timedelta(minutes=10)
 # A client error on robots.txt means "no rules"; 429 means "slow down" and is raised as such.
 ROBOTS_ALLOW_ALL_STATUSES = frozenset(range(400, 500)) - {429}
+
+
+class RobotsDisallowedError(SourceBlockedError):
+    """robots.txt, as fetched, disallows this URL for our product token."""
 
 
 class RobotsFile(Protocol):
@@ -55,7 +66,7 @@ FetchRobots = Callable[[httpx.URL, str], Awaitable[RobotsFile]]
 class RobotsRules:
     """One origin's robots.txt, parsed, and until when to trust it."""
 
-    parser: RobotFileParser
+    parser: Protego
     reachable: bool
     expires_at: datetime
 
@@ -77,8 +88,8 @@ class RobotsCache:
             raise SourceBlockedError(
                 f"{label}: disallowed by robots.txt (robots.txt could not be fetched)"
             )
-        if not rules.parser.can_fetch(self.agent, str(url)):
-            raise SourceBlockedError(f"{label}: disallowed by robots.txt")
+        if not rules.parser.can_fetch(str(url), self.agent):
+            raise RobotsDisallowedError(f"{label}: disallowed by robots.txt")
 
     async def _rules_for(self, url: httpx.URL) -> RobotsRules:
         robots_url = url.copy_with(
@@ -96,14 +107,13 @@ class RobotsCache:
 
 async def fetch_rules(robots_url: httpx.URL, now: datetime, fetch: FetchRobots) -> RobotsRules:
     """The rules at `robots_url`, or "disallow everything" for a short while if it will not come."""
-    parser = RobotFileParser()
     try:
         response = await fetch(robots_url, f"{robots_url.host}/robots.txt")
     except SourceUnavailableError as error:
         log.warning("%s; every page of the site counts as disallowed for now", error)
-        parser.parse(["User-agent: *", "Disallow: /"])
-        return RobotsRules(parser, reachable=False, expires_at=now + ROBOTS_FAILURE_TTL)
+        closed = Protego.parse("User-agent: *\nDisallow: /\n")
+        return RobotsRules(closed, reachable=False, expires_at=now + ROBOTS_FAILURE_TTL)
     # No rules at all (a client error) is parsed as an empty file, which allows everything.
     allow_all = response.status in ROBOTS_ALLOW_ALL_STATUSES
-    parser.parse([] if allow_all else response.text.splitlines())
+    parser = Protego.parse("" if allow_all else response.text)
     return RobotsRules(parser, reachable=True, expires_at=now + ROBOTS_TTL)

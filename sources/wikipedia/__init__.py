@@ -6,9 +6,10 @@ of a page stores its latest `baseline_revisions` revisions without diffs (the te
 edit comment, `extra["baseline"]` is true): history from before the monitor started is not
 news, and one request per page keeps the first run light. Each search query is run with
 `list=search`; an article newly in its results is a mention. Optionally each new revision is
-scored by Lift Wing's revert-risk model. The requests are made in `wikipedia_poll` (through
-`wikipedia_api`, one at a time per wiki); parsing lives in `wikipedia_parse`, `wikipedia_text`
-and `wikipedia_items`, pure functions over the response bodies.
+scored by Lift Wing's revert-risk model. The requests are made in `poll.py` (through
+`api.py`, one at a time per wiki); parsing lives in `parse.py`, `text.py` (diff tables),
+`wikitext.py` (wikitext to readable words, with mwparserfromhell; `templates.py` names the
+quotation and citation templates) and `items.py`, pure functions over the response bodies.
 
 The cursor: {"pages": {title: {"pageid": int, "revid": int}}, "search": {query: [pageid, ...]}}.
 """
@@ -31,6 +32,7 @@ from sources.wikipedia.api import WikiSession
 from sources.wikipedia.items import WikiLinks
 from sources.wikipedia.poll import PagePosition, Poller, PollLimits
 from sources.wikipedia.risk import RevertRiskScorer
+from sources.wikipedia.templates import parse_quote_line, shipped_template_kinds
 
 DEFAULT_API_URL = "https://en.wikipedia.org/w/api.php"
 
@@ -77,6 +79,13 @@ class WikipediaConfig(SourceConfig):
         default_factory=list,
         description="Words added to the shipped list looked for in the text an edit adds.",
     )
+    quote_templates: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Templates added to the shipped quotation list, whose words are kept in the added"
+            " text: 'name', or 'name: quotation parameters ; attribution parameters'."
+        ),
+    )
 
     @field_validator("pages", "search")
     @classmethod
@@ -95,6 +104,13 @@ class WikipediaConfig(SourceConfig):
             if "|" in title or title.lower().startswith(("http://", "https://")):
                 raise ValueError(f"{title!r}: give the article title, not a URL or a list")
         return titles
+
+    @field_validator("quote_templates")
+    @classmethod
+    def _quote_template_lines(cls, lines: list[str]) -> list[str]:
+        for line in lines:
+            parse_quote_line(line)  # ValueError names the line
+        return lines
 
     @field_validator("api_url", "revert_risk_url")
     @classmethod
@@ -171,6 +187,7 @@ async def fetch(http: PoliteClient, config: WikipediaConfig, state: SourceState)
         RevertRiskScorer(http, config.revert_risk_url, config.language),
         OffensiveWords((*shipped_offensive_words(), *config.offensive_words)),
         PollLimits(config.baseline_revisions, config.max_revisions, config.search_limit),
+        shipped_template_kinds().with_quotes(config.quote_templates),
     )
     items: list[Item] = []
     positions: dict[str, PagePosition] = {}

@@ -8,9 +8,10 @@ fetch each new revision's diff against its parent with `action=compare`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from monitor.model import Item
 from sources.common.words import OffensiveWords
@@ -26,7 +27,8 @@ from sources.wikipedia.parse import (
     parse_search,
 )
 from sources.wikipedia.risk import RevertRiskScorer
-from sources.wikipedia.text import parse_diff_table, readable_text
+from sources.wikipedia.templates import TemplateKinds, shipped_template_kinds
+from sources.wikipedia.text import read_diff
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ class Poller:
     scorer: RevertRiskScorer
     offensive: OffensiveWords
     limits: PollLimits
+    templates: TemplateKinds = field(default_factory=shipped_template_kinds)
 
     async def poll_page(self, title: str, position: PagePosition | None) -> PagePoll:
         """New revisions of one page since `position`, or its baseline when there is none."""
@@ -174,11 +177,12 @@ class Poller:
                 raise
             return EditText(DiffStatus.UNAVAILABLE, parent_size=parent_size, error=error.code)
         comparison = parse_compare(payload)
-        diff = parse_diff_table(comparison.body)
+        # BeautifulSoup and mwparserfromhell are CPU work: off the event loop.
+        diff, readable = await asyncio.to_thread(read_diff, comparison.body, self.templates)
         return EditText(
             DiffStatus.FETCHED,
-            added=readable_text(diff.added),
-            removed=readable_text(diff.removed),
+            added=readable.added,
+            removed=readable.removed,
             added_wikitext="\n".join(diff.added),
             parent_size=comparison.fromsize if comparison.fromsize is not None else parent_size,
         )
@@ -201,7 +205,7 @@ class Poller:
         hits: list[SearchHit] = []
         while len(hits) < self.limits.search_limit:
             payload = await self.wiki.call({**params, **continuation}, f"wikipedia search {query}")
-            page = parse_search(payload)
+            page = await asyncio.to_thread(parse_search, payload)  # snippets: BeautifulSoup
             hits.extend(page.hits)
             if page.continuation is None:
                 break

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from monitor.config import load
 from monitor.model import FetchResult, SourceState
-from sources.common.feeds import parse_feed, real_link
+from monitor.scan import ScanReport, run_scan
+from sources.common.feeds import FeedOrigin, parse_feed, real_link
 from sources.common.text import plain_text
 from sources.errors import SourceFormatError, SourceUnavailableError
 from sources.feed import FeedConfig, fetch
 from sources.http import PoliteClient
+from storage.database import Store
+from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 
 ALIASES = ["Calcot Infant School", "Calcot Junior School", "Calcot Schools", "Calcot Infants"]
@@ -174,3 +179,160 @@ def test_feed_config_needs_exactly_one_url() -> None:
         feed_config()
     with pytest.raises(ValueError, match="exactly one of url"):
         feed_config(url="https://a.example/feed", url_env="HOME")
+
+
+# Real-world shapes: charsets, relative links, empty feeds, escaped authors
+
+
+def serve_fixture(server: LoopbackServer, path: str, name: str, content_type: str) -> str:
+    """Serve a feed fixture at `path` with this Content-Type; returns its URL."""
+    server.route(path, Reply.fixture(f"feed/{name}", content_type))
+    return server.url + path
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "title", "text"),
+    [
+        (
+            "koi8r_header_charset.rss",
+            "application/rss+xml; charset=KOI8-R",
+            "Школа закрыта из-за снега",
+            "Школа Calcot Junior School закрыта в понедельник.",
+        ),
+        (
+            "windows1252_header_charset.rss",
+            "text/xml; charset=windows-1252",
+            "Calcot’s café raises £2,000 for the “Junior School” library",
+            "Parents’ cake sale – £2,000 raised, says Mrs Müller.",
+        ),
+    ],
+)
+def test_a_charset_named_only_in_the_header_decodes_the_feed(
+    server: LoopbackServer, name: str, content_type: str, title: str, text: str
+) -> None:
+    # Neither file names its encoding in the XML declaration: only the HTTP header does.
+    assert b"encoding=" not in (FIXTURES / "feed" / name).read_bytes()[:100]
+    (item,) = run_fetch(feed_config(url=serve_fixture(server, "/feed", name, content_type))).items
+    assert (item.title, item.text) == (title, text)
+
+
+def test_the_header_charset_overrides_a_wrong_declaration_but_not_a_byte_order_mark() -> None:
+    body = (FIXTURES / "feed" / "koi8r_header_charset.rss").read_bytes()
+    declared = body.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="utf-8"?>')
+    origin = FeedOrigin("text/xml; charset=koi8-r", "https://novosti.example.ru/rss")
+    assert parse_feed(declared, label="x", origin=origin)[0].title == "Школа закрыта из-за снега"
+    utf8 = body.decode("koi8-r").encode("utf-8")
+    bom = codecs.BOM_UTF8 + utf8
+    assert parse_feed(bom, label="x", origin=origin)[0].title == "Школа закрыта из-за снега"
+
+
+def test_a_text_xml_feed_without_charset_is_read_by_its_declaration() -> None:
+    # RFC 3023 made such a feed ASCII; RFC 7303 (and every browser) reads the declaration.
+    origin = FeedOrigin("text/xml", "https://blog.example.org/feed")
+    (ofsted, *_) = parse_feed(
+        (FIXTURES / "feed" / "atom.xml").read_bytes(), label="x", origin=origin
+    )
+    assert ofsted.title == "Ofsted visit for Calcot Infant School"
+    fundraiser = parse_feed(
+        (FIXTURES / "feed" / "atom.xml").read_bytes(), label="x", origin=origin
+    )[-1]
+    assert fundraiser.text == "Calcot Schools fundraising day raises £2,000."
+
+
+def test_links_resolve_against_xml_base_and_authors_are_plain_text(server: LoopbackServer) -> None:
+    url = serve_fixture(server, "/pta/atom.xml", "xml_base.atom", ATOM)
+    fair, chair = run_fetch(feed_config(url=url)).items
+    # xml:base="/blog/" on the feed, "2026/" on the entry, both relative to the feed's own URL.
+    assert fair.url == f"{server.url}/blog/2026/christmas-fair"
+    assert fair.external_id == "tag:calcot-pta.example,2026:post-81"
+    assert fair.author == "Name <me@example.com>"
+    assert fair.text == "Calcot Junior School hall, 12 December. Book a stall."
+    assert chair.url == "https://www.readingchronicle.example.co.uk/news/2026/11/26/pta-chair"
+
+
+def test_relative_links_resolve_against_the_final_url_after_redirects(
+    server: LoopbackServer,
+) -> None:
+    server.route("/old-feed", Reply(status=301, headers={"Location": "/feeds/news.rss"}))
+    serve_fixture(server, "/feeds/news.rss", "root_relative.rss", "application/rss+xml")
+    fair, tickets = run_fetch(feed_config(url=f"{server.url}/old-feed")).items
+    assert fair.url == f"{server.url}/news/fair-2026"
+    # No guid: the resolved link is the id, so an edit of the entry is not a new mention.
+    assert fair.external_id == f"{server.url}/news/fair-2026"
+    # Relative to the feed's final URL (/feeds/), not the configured one (/).
+    assert tickets.url == f"{server.url}/feeds/items/nativity-tickets"
+    # A guid is kept as the feed wrote it: were it resolved, moving the feed would change it.
+    assert tickets.external_id == "1234"
+
+
+def test_without_a_base_url_relative_links_are_dropped_not_kept_half() -> None:
+    items = parse("root_relative.rss")
+    assert [item.url for item in items] == [None, None]
+
+
+@pytest.mark.parametrize("name", ["empty_rss_entity.rss", "empty_alerts.atom"])
+def test_an_empty_feed_is_healthy_even_with_entities_xml_does_not_define(
+    server: LoopbackServer, name: str
+) -> None:
+    assert parse(name) == []
+    result = run_fetch(feed_config(url=serve_fixture(server, "/empty", name, ATOM)))
+    assert result.items == []
+
+
+def test_a_cut_off_feed_and_a_document_without_a_feed_element_are_format_errors() -> None:
+    with pytest.raises(SourceFormatError, match="malformed feed"):
+        parse_feed(
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>', label="x"
+        )
+    with pytest.raises(SourceFormatError, match="not a feed"):
+        parse_feed(b'<?xml version="1.0"?><error><code>403</code></error>', label="x")
+
+
+def test_bytes_that_name_a_file_are_not_read_from_disk(tmp_path: Path) -> None:
+    # feedparser opens a bytes argument as a path if it can; a hostile body must not be one.
+    secret = tmp_path / "feed.xml"
+    secret.write_bytes((FIXTURES / "feed" / "atom.xml").read_bytes())
+    with pytest.raises(SourceFormatError, match="not a feed"):
+        parse_feed(str(secret).encode(), label="x")
+
+
+def scan_once(config_path: Path) -> ScanReport:
+    """One `monitor scan` of the config at `config_path` through a real client and database."""
+    config = load(config_path)
+    store = Store.open(config.storage.url)
+
+    async def go() -> ScanReport:
+        async with PoliteClient(contact="t@example.org", timeout=5, backoff=0.01) as http:
+            return await run_scan(config, store, http)
+
+    try:
+        return asyncio.run(go())
+    finally:
+        store.close()
+
+
+def test_after_a_failed_poll_the_next_is_conditional_on_the_last_success(
+    server: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    validators = {"ETag": '"v1"', "Last-Modified": "Mon, 30 Nov 2026 09:00:00 GMT"}
+    good = Reply.fixture("feed/atom.xml", ATOM, headers=validators)
+    # A login wall answering 200 with its own validators: they belong to no feed.
+    wall = Reply.fixture("feed/error_page.html", "text/html", headers={"ETag": '"wall"'})
+    unchanged = Reply(status=304, headers={"ETag": '"v1"'})
+    server.route("/feed", good, Reply(status=500), Reply(status=500), Reply(status=500), wall)
+    path = write_config(
+        tmp_path,
+        storage_url=sqlite_url,
+        sources={"news": {"type": "feed", "url": f"{server.url}/feed"}},
+    )
+    assert [outcome.status for outcome in scan_once(path).outcomes] == ["ok"]
+    assert scan_once(path).outcomes[0].status == "failed"  # 500 three times
+    assert scan_once(path).outcomes[0].status == "failed"  # the HTML page
+    server.route("/feed", unchanged)
+    assert scan_once(path).outcomes[0].status == "ok"
+    requests = server.requests_to("/feed")
+    assert len(requests) == 1 + 3 + 1 + 1
+    assert "If-None-Match" not in requests[0].headers
+    for request in requests[1:]:
+        assert request.headers.get("If-None-Match") == '"v1"'
+        assert request.headers.get("If-Modified-Since") == "Mon, 30 Nov 2026 09:00:00 GMT"

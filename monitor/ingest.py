@@ -1,0 +1,165 @@
+"""Score, evaluate and write items: the stages the scan and the webhook receiver share.
+
+    ingest = Ingest(config)                                   # loads VADER and the rules once
+    inputs = ingest.rule_inputs(tx, source, items, known, now)     # volume, edits' old text
+    scored = ingest.score(source, source_type, items, known, baseline, inputs)  # CPU: a thread
+    written = ingest.write(tx, source, source_type, scored, baseline, now)  # in the caller's tx
+
+`write` stores the mentions (new, or edited with the old version kept), raises the alerts the
+rules drafted for mentions that are new or changed (once per dedupe key), and hands the raised
+alerts to `on_alerts` in the same transaction, where the mail outbox queues urgent ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.config import Config
+from monitor.model import Alert, Item, Sentiment
+from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
+from monitor.sentiment import SentimentScorer
+from storage import alerts, mentions
+from storage.database import Transaction
+from storage.mentions import StoredText
+
+AlertHook = Callable[[Transaction, list[Alert], datetime], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """An item that is new or changed, with its sentiment and what the rules made of it."""
+
+    item: Item
+    sentiment: Sentiment | None
+    evaluation: Evaluation
+    is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInputs:
+    """The mention volume so far, and the stored title/text/rating of each edited item."""
+
+    context: RuleContext
+    previous: Mapping[str, StoredText]
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What `write` stored: counts by outcome, and the alerts raised."""
+
+    new: int
+    updated: int
+    negative: int
+    alerts: list[Alert]
+
+
+class Ingest:
+    """The school's scorer and rules, built once, applied to batches of items."""
+
+    def __init__(self, config: Config, on_alerts: AlertHook | None = None) -> None:
+        self.scorer = SentimentScorer.from_config(config)
+        self.rules = Rules.from_config(config)
+        self.on_alerts = on_alerts
+
+    def score(
+        self,
+        source: str,
+        source_type: str,
+        items: Sequence[Item],
+        known: Mapping[str, str],
+        baseline: bool,
+        inputs: RuleInputs | None = None,
+    ) -> list[Scored]:
+        """Sentiment and rule evaluation of each item (`known`: stored hashes by external id).
+
+        `inputs` (from `rule_inputs`) gives the rules the mention volume and what each edit
+        replaces; without it there is no volume_spike and every edit counts as changed.
+        """
+        context = inputs.context if inputs is not None else None
+        previous = inputs.previous if inputs is not None else {}
+        scored: list[Scored] = []
+        for item in items:
+            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
+            candidate = Candidate(
+                source,
+                source_type,
+                item,
+                sentiment,
+                is_new=item.external_id not in known,
+                baseline=baseline or item.baseline,
+                previous=previous.get(item.external_id),
+            )
+            evaluation = self.rules.evaluate(candidate, context)
+            scored.append(Scored(item, sentiment, evaluation, candidate.is_new))
+        return scored
+
+    def rule_inputs(
+        self,
+        tx: Transaction,
+        source: str,
+        items: Sequence[Item],
+        known: Mapping[str, str],
+        now: datetime,
+    ) -> RuleInputs:
+        """What the rules read from storage for one batch (one read, before scoring)."""
+        edited = [item.external_id for item in items if item.external_id in known]
+        previous = mentions.stored_texts(tx, source, edited) if edited else {}
+        return RuleInputs(load_context(tx, now), previous)
+
+    def write(
+        self,
+        tx: Transaction,
+        source: str,
+        source_type: str,
+        scored: Sequence[Scored],
+        baseline: bool,
+        now: datetime,
+    ) -> Written:
+        """Store the scored items and raise their alerts, inside `tx`."""
+        writes = [
+            mentions.MentionWrite(
+                entry.item,
+                entry.sentiment,
+                entry.evaluation.labels,
+                baseline or entry.item.baseline,
+            )
+            for entry in scored
+        ]
+        outcomes = mentions.add_or_update_many(
+            tx, source=source, source_type=source_type, writes=writes, now=now
+        )
+        counts = {"new": 0, "updated": 0, "negative": 0}
+        drafts: list[alerts.NewAlert] = []
+        for entry, written in zip(scored, outcomes, strict=True):
+            if written.status == "unchanged":
+                continue
+            counts[written.status] += 1
+            counts["negative"] += "negative" in entry.evaluation.labels
+            drafts.extend(
+                alerts.NewAlert(draft, written.mention_id) for draft in entry.evaluation.alerts
+            )
+        raised = alerts.add_many(tx, drafts, now)
+        if raised and self.on_alerts is not None:
+            self.on_alerts(tx, raised, now)
+        return Written(counts["new"], counts["updated"], counts["negative"], raised)
+
+
+def has_text(item: Item) -> bool:
+    """True when the item has words to score (text or title)."""
+    return bool(item.text.strip() or (item.title or "").strip())
+
+
+def scoring_text(item: Item) -> str:
+    """What sentiment reads: the title as its own sentence, then the text.
+
+    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
+    title the text already begins with (a feed entry without a summary) is read once.
+    """
+    title = (item.title or "").strip()
+    text = item.text.strip()
+    if not title or text.startswith(title):
+        return text or title
+    ending = "" if title[-1] in ".!?" else "."
+    return f"{title}{ending}\n{text}"

@@ -1,0 +1,158 @@
+"""The digest's sections that need more than a query: rating trend, source health, 8-week bars.
+
+Each function returns plain values the templates show; nothing here formats HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.config import Config
+from monitor.mail.render import local_time
+from monitor.model import Health, ItemType, Mention
+from storage import ratings, source_state
+from storage.database import Transaction
+
+TREND_WEEKS = 8
+BAR_WIDTH = 320  # pixels for the busiest week's bar
+TEXT_BAR_WIDTH = 40  # characters for it in the plain-text part
+TEXT_MARKS = {"negative": "-", "neutral": ".", "positive": "+"}
+TONES = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True, slots=True)
+class RatingLine:
+    """One review source's overall rating now, what it was, and ratings the API does not show."""
+
+    source: str
+    average: str
+    count: int | None
+    change: str | None  # "up 0.1 from 4.2 (52 ratings)"
+    hidden: int  # ratings counted by the service with no review we could see
+
+
+@dataclass(frozen=True, slots=True)
+class HealthLine:
+    """A configured source that is not healthy."""
+
+    source: str
+    type: str
+    health: str
+    failures: int
+    last_success: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One coloured segment of a week's bar."""
+
+    tone: str
+    count: int
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrendWeek:
+    """Mentions of one week by tone, with the bar that draws them."""
+
+    label: str
+    total: int
+    counts: Mapping[str, int]
+    bars: tuple[Bar, ...]
+    text_bar: (
+        str  # the same bar in characters for the plain-text part: - negative . neutral + positive
+    )
+
+
+def rating_lines(
+    tx: Transaction, config: Config, start: datetime, end: datetime, new: Sequence[Mention]
+) -> list[RatingLine]:
+    """For each source with rating snapshots: the rating at `end` against the one at `start`."""
+    lines: list[RatingLine] = []
+    recent = [snap for snap in ratings.history(tx, since=start) if snap.recorded_at < end]
+    for source in dict.fromkeys(snap.source for snap in recent):
+        latest = [snap for snap in recent if snap.source == source][-1]
+        before = ratings.latest_before(tx, source, start)
+        change = None
+        hidden = 0
+        if before is not None and before.average is not None and latest.average is not None:
+            delta = latest.average - before.average
+            direction = "up" if delta > 0 else "down" if delta < 0 else "unchanged"
+            amount = f" {abs(delta):.1f}" if delta else ""
+            change = f"{direction}{amount} from {before.average:.1f} ({before.count or 0} ratings)"
+        if before is not None and before.count is not None and latest.count is not None:
+            seen = sum(1 for m in new if m.source == source and m.item_type == ItemType.REVIEW)
+            source_config = config.sources.get(source)
+            if source_config is not None and source_config.type == "google_places":
+                # Places shows five reviews at most: a count that rose without a new visible
+                # review means ratings (or reviews) we cannot read.
+                hidden = max(latest.count - before.count - seen, 0)
+        lines.append(
+            RatingLine(
+                source=source,
+                average="–" if latest.average is None else f"{latest.average:.1f}",
+                count=latest.count,
+                change=change,
+                hidden=hidden,
+            )
+        )
+    return lines
+
+
+def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[HealthLine]:
+    """Configured sources whose last poll failed, most failures first."""
+    states = source_state.statuses(tx)
+    lines = [
+        HealthLine(
+            source=name,
+            type=source.type,
+            health=str(state.health),
+            failures=state.consecutive_failures,
+            last_success=local_time(state.last_success_at, zone)
+            if state.last_success_at
+            else "never",
+            error=" ".join((state.last_error or "").split())[:300],
+        )
+        for name, source in config.sources.items()
+        if (state := states.get(name)) is not None and state.health is not Health.OK
+    ]
+    return sorted(lines, key=lambda line: (-line.failures, line.source))
+
+
+def tone_of(labels: Sequence[str]) -> str | None:
+    """negative | neutral | positive from a mention's labels (None when it was not scored)."""
+    return next((tone for tone in TONES if tone in labels), None)
+
+
+def trend(
+    seen: Sequence[tuple[datetime, Sequence[str]]], end: datetime, zone: ZoneInfo
+) -> list[TrendWeek]:
+    """TREND_WEEKS weeks ending at `end`, oldest first: mentions per tone and bar widths."""
+    starts = [end - timedelta(weeks=TREND_WEEKS - index) for index in range(TREND_WEEKS)]
+    counts = [dict.fromkeys(TONES, 0) for _ in starts]
+    for moment, labels in seen:
+        tone = tone_of(labels)
+        index = (moment - starts[0]) // timedelta(weeks=1)
+        if tone is not None and 0 <= index < TREND_WEEKS:
+            counts[index][tone] += 1
+    busiest = max((sum(week.values()) for week in counts), default=0) or 1
+    weeks = []
+    for week_start, week in zip(starts, counts, strict=True):
+        bars = tuple(
+            Bar(tone, count, max(round(count * BAR_WIDTH / busiest), 3))
+            for tone, count in week.items()
+            if count
+        )
+        text_bar = "".join(
+            TEXT_MARKS[tone] * max(round(count * TEXT_BAR_WIDTH / busiest), 1)
+            for tone, count in week.items()
+            if count
+        )
+        local = week_start.astimezone(zone)
+        label = f"{local.day} {local:%b}"
+        weeks.append(TrendWeek(label, sum(week.values()), week, bars, text_bar))
+    return weeks

@@ -1,0 +1,130 @@
+"""robots.txt read as RFC 9309 says (Protego), through the shared client over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+
+from sources.errors import SourceBlockedError
+from sources.http import PoliteClient
+from tests.loopback import FIXTURES, LoopbackServer, Reply
+
+NOW = datetime(2026, 11, 25, 9, 58, tzinfo=UTC)
+MUMSNET_ROBOTS = (FIXTURES / "mumsnet" / "robots.txt").read_bytes()
+
+
+def fetch_all(server: LoopbackServer, paths: Sequence[str]) -> dict[str, str]:
+    """GET each path with robots=True: "allowed" or the SourceBlockedError message."""
+    for path in paths:
+        server.route(path.split("?")[0], Reply(body=b"<html></html>"))
+
+    async def main() -> dict[str, str]:
+        outcomes: dict[str, str] = {}
+        async with PoliteClient(contact="t@example.org", retries=0, clock=lambda: NOW) as http:
+            for path in paths:
+                try:
+                    await http.get(server.url + path, robots=True)
+                    outcomes[path] = "allowed"
+                except SourceBlockedError as error:
+                    outcomes[path] = str(error)
+        return outcomes
+
+    return asyncio.run(main())
+
+
+def serve_robots(server: LoopbackServer, body: bytes | str) -> None:
+    server.route("/robots.txt", Reply(body=body, headers={"Content-Type": "text/plain"}))
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/search?query=calcot", False),  # `*` is a wildcard, not a literal star
+        ("/search?query=", False),
+        ("/search", True),  # the rule names the query; the bare page is not covered
+        ("/api/v1/forums/threads/search?keywords=calcot", False),
+        ("/talk/staffroom_private/5412345-pay", False),  # `*` inside the path
+        ("/talk/primary_education/5412345-calcot-new-head", True),
+        ("/talk/primary_education?pg=2", True),
+        ("/account/settings", False),
+    ],
+)
+def test_mumsnet_rules_are_read_with_wildcards(
+    server: LoopbackServer, path: str, allowed: bool
+) -> None:
+    serve_robots(server, MUMSNET_ROBOTS)
+    outcome = fetch_all(server, [path])[path]
+    if allowed:
+        assert outcome == "allowed"
+        assert [request.target for request in server.requests] == ["/robots.txt", path]
+    else:
+        assert outcome == f"127.0.0.1{path.split('?')[0]}: disallowed by robots.txt"
+        assert [request.target for request in server.requests] == ["/robots.txt"]
+
+
+def test_longest_match_wins_and_allow_wins_a_tie(server: LoopbackServer) -> None:
+    serve_robots(
+        server,
+        "User-agent: *\n"
+        "Disallow: /talk/\n"
+        "Allow: /talk/primary_education/\n"  # longer than the Disallow: wins
+        "Disallow: /threads/\n"
+        "Allow: /threads/\n"  # the same length: Allow wins the tie
+        "Disallow: /*.pdf$\n",  # `$` anchors the end
+    )
+    outcomes = fetch_all(
+        server,
+        [
+            "/talk/primary_education/1-a",
+            "/talk/_chat/2-b",
+            "/threads/3",
+            "/files/letter.pdf",
+            "/files/letter.pdf?download=1",
+        ],
+    )
+    assert outcomes == {
+        "/talk/primary_education/1-a": "allowed",
+        "/talk/_chat/2-b": "127.0.0.1/talk/_chat/2-b: disallowed by robots.txt",
+        "/threads/3": "allowed",
+        "/files/letter.pdf": "127.0.0.1/files/letter.pdf: disallowed by robots.txt",
+        "/files/letter.pdf?download=1": "allowed",
+    }
+
+
+def test_our_own_group_is_chosen_over_the_star_group(server: LoopbackServer) -> None:
+    serve_robots(
+        server,
+        "User-agent: *\nDisallow: /\n\n"
+        "User-agent: reputation-monitor\nAllow: /talk/\nDisallow: /\n",
+    )
+    outcomes = fetch_all(server, ["/talk/x/1", "/other"])
+    assert outcomes["/talk/x/1"] == "allowed"
+    assert outcomes["/other"] == "127.0.0.1/other: disallowed by robots.txt"
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_unreachable_robots_fails_closed_and_says_so(server: LoopbackServer, status: int) -> None:
+    server.route("/robots.txt", Reply(status=status))
+    outcomes = fetch_all(server, ["/talk/primary_education/1-a"])
+    assert outcomes == {
+        "/talk/primary_education/1-a": "127.0.0.1/talk/primary_education/1-a: disallowed by "
+        "robots.txt (robots.txt could not be fetched)"
+    }
+    assert {request.path for request in server.requests} == {"/robots.txt"}
+
+
+def test_robots_that_cannot_be_reached_at_all_fails_closed() -> None:
+    closed = LoopbackServer().start()
+    url = closed.url
+    closed.stop()  # nothing listens on the port any more
+
+    async def main() -> str:
+        async with PoliteClient(contact="t@example.org", retries=0, clock=lambda: NOW) as http:
+            with pytest.raises(SourceBlockedError) as raised:
+                await http.get(url + "/talk/x/1", robots=True)
+            return str(raised.value)
+
+    assert asyncio.run(main()).endswith("(robots.txt could not be fetched)")

@@ -1,0 +1,307 @@
+"""The daemon's scheduling: due polls from the database, missed slots run once, the digest's cron.
+
+The poll tick is the real one (`build_jobs`) over a loopback feed and a SQLite file, driven by an
+injected clock; the scheduler tests use recording jobs on a real AsyncIOScheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.cli.run import MailFunctions, build_jobs, no_mail, no_queue
+from monitor.config import Config, load
+from monitor.daemon import Daemon, Jobs, Timing, digest_trigger
+from monitor.schedule import parse_cron
+from sources.http import PoliteClient
+from storage import mentions, schema, source_state
+from storage.database import Store
+from tests.configs import write_config
+from tests.loopback import LoopbackServer, Reply
+
+LONDON = ZoneInfo("Europe/London")
+T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+NO_MAIL = MailFunctions(no_mail, no_mail, no_queue)
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def config(server: LoopbackServer, tmp_path: Path) -> Config:
+    server.route("/alerts.xml", Reply.fixture("feed/google_alerts.xml", "application/atom+xml"))
+    server.route("/news.rss", Reply.fixture("feed/rss2.xml", "application/rss+xml"))
+    return load(
+        write_config(
+            tmp_path,
+            storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+            sources={
+                "alerts": {"type": "feed", "url": f"{server.url}/alerts.xml", "interval": "1h"},
+                "news": {"type": "feed", "url": f"{server.url}/news.rss", "interval": "30m"},
+            },
+        )
+    )
+
+
+def tick(config: Config, clock: FakeClock) -> None:
+    """One poll tick of a freshly started daemon (its own store and client) at `clock.now`."""
+
+    async def go() -> None:
+        with Store.open(config.storage.url) as store:
+            async with PoliteClient(contact="t@example.org", timeout=5, backoff=0.01) as http:
+                jobs = build_jobs(config, store, http, clock, NO_MAIL)
+                await jobs.poll(clock())
+
+    asyncio.run(go())
+
+
+def polls(server: LoopbackServer) -> Counter[str]:
+    return Counter(request.path for request in server.requests)
+
+
+def test_a_tick_polls_only_the_sources_that_are_due(config: Config, server: LoopbackServer) -> None:
+    clock = FakeClock(T0)
+    tick(config, clock)
+    assert polls(server) == {"/alerts.xml": 1, "/news.rss": 1}
+    clock.now = T0 + timedelta(minutes=10)
+    tick(config, clock)
+    assert polls(server) == {"/alerts.xml": 1, "/news.rss": 1}  # neither is due
+    clock.now = T0 + timedelta(minutes=31)
+    tick(config, clock)
+    assert polls(server) == {"/alerts.xml": 1, "/news.rss": 2}  # news polls every 30 minutes
+
+
+def test_slots_missed_while_stopped_are_polled_once_after_restart(
+    config: Config, server: LoopbackServer
+) -> None:
+    clock = FakeClock(T0)
+    tick(config, clock)
+    clock.now = T0 + timedelta(hours=5)  # five hours off: five missed alerts slots, ten of news
+    tick(config, clock)
+    assert polls(server) == {"/alerts.xml": 2, "/news.rss": 2}
+    with Store.open(config.storage.url) as store, store.transaction() as tx:
+        rows = source_state.statuses(tx)
+        stored = mentions.count_by_source(tx)
+    assert rows["alerts"].next_due_at == clock.now + timedelta(hours=1)  # from now, not T0
+    assert stored == {"alerts": 3, "news": 3}  # each stored once
+    clock.now += timedelta(minutes=1)
+    tick(config, clock)
+    assert polls(server) == {"/alerts.xml": 2, "/news.rss": 2}
+
+
+class Recorder:
+    """Jobs that count their runs and tell the test when each has run."""
+
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+        self.times: dict[str, datetime] = {}
+        self.ran = {
+            name: asyncio.Event() for name in ("poll", "dispatch", "digest", "purge", "health")
+        }
+
+    def job(self, name: str):  # type: ignore[no-untyped-def]
+        async def run(now: datetime) -> None:
+            self.runs[name] += 1
+            self.times[name] = now
+            self.ran[name].set()
+
+        return run
+
+    def jobs(self) -> Jobs:
+        return Jobs(**{name: self.job(name) for name in self.ran})
+
+
+async def settle() -> None:
+    """Let every task that is ready run (no wall-clock wait)."""
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+
+def test_every_job_runs_once_at_start_with_the_injected_time() -> None:
+    recorder = Recorder()
+    daemon = Daemon(
+        recorder.jobs(), LONDON, digest_schedule=parse_cron("30 7 * * 1-5"), clock=lambda: T0
+    )
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(daemon.run(stop))
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in recorder.ran.values())), 30)
+        await settle()
+        stop.set()
+        await asyncio.wait_for(running, 30)
+
+    asyncio.run(go())
+    assert recorder.runs == {name: 1 for name in recorder.ran}
+    assert set(recorder.times.values()) == {T0}
+
+
+def test_missed_slots_of_a_running_scheduler_run_once() -> None:
+    recorder = Recorder()
+    daemon = Daemon(recorder.jobs(), LONDON)
+
+    async def go() -> datetime:
+        scheduler = daemon.scheduler()
+        an_hour_ago = datetime.now(LONDON) - timedelta(hours=1)
+        # As after a suspend: sixty one-minute slots went by unrun.
+        scheduler.modify_job("poll", next_run_time=an_hour_ago)
+        scheduler.start()
+        await asyncio.wait_for(recorder.ran["poll"].wait(), 30)
+        await settle()
+        next_run: datetime = scheduler.get_job("poll").next_run_time
+        scheduler.shutdown(wait=False)
+        await settle()
+        return next_run
+
+    next_run = asyncio.run(go())
+    assert recorder.runs["poll"] == 1
+    assert next_run > datetime.now(LONDON) - timedelta(minutes=1)
+    for job in ("poll", "dispatch", "health", "purge"):
+        options = daemon.scheduler().get_job(job)
+        assert (options.coalesce, options.misfire_grace_time, options.max_instances) == (
+            True,
+            None,
+            1,
+        )
+
+
+def test_a_job_still_running_is_not_started_twice() -> None:
+    started: list[datetime] = []
+
+    async def go() -> None:
+        gate = asyncio.Event()
+
+        async def slow(now: datetime) -> None:
+            started.append(now)
+            await gate.wait()
+
+        async def nothing(now: datetime) -> None:
+            return None
+
+        daemon = Daemon(Jobs(slow, nothing, nothing, nothing, nothing), LONDON, clock=lambda: T0)
+        await daemon.launch("poll")
+        await settle()
+        await daemon.launch("poll")  # the next slot, while the first tick still runs
+        await settle()
+        assert len(started) == 1
+        gate.set()
+        await settle()
+        await daemon.launch("poll")
+        await settle()
+
+    asyncio.run(go())
+    assert len(started) == 2
+
+
+def test_stop_abandons_a_job_that_outlives_the_bound() -> None:
+    async def hang(now: datetime) -> None:
+        await asyncio.Event().wait()
+
+    async def nothing(now: datetime) -> None:
+        return None
+
+    timing = Timing(stop_within=timedelta(seconds=0.1))
+    daemon = Daemon(Jobs(hang, nothing, nothing, nothing, nothing), LONDON, timing=timing)
+
+    async def go() -> bool:
+        await daemon.launch("poll")
+        await settle()
+        await daemon.finish_running()
+        return daemon.running["poll"].cancelled()
+
+    assert asyncio.run(go())
+
+
+def test_the_watchdog_is_fed_only_while_poll_ticks_finish() -> None:
+    async def nothing(now: datetime) -> None:
+        return None
+
+    daemon = Daemon(Jobs(nothing, nothing, nothing, nothing, nothing), LONDON)
+    assert daemon.making_progress()
+    daemon.last_poll_finished = time.monotonic() - Timing().stall_after.total_seconds() - 1
+    assert not daemon.making_progress()
+    asyncio.run(daemon.run_job("poll"))
+    assert daemon.making_progress()
+
+
+def london(*fields: int) -> datetime:
+    return datetime(*fields, tzinfo=LONDON)
+
+
+def fire_times(expression: str, after: datetime, count: int) -> list[datetime]:
+    trigger = digest_trigger(parse_cron(expression), LONDON)
+    times: list[datetime] = []
+    previous = None
+    now = after
+    for _ in range(count):
+        fire = trigger.get_next_fire_time(previous, now)
+        times.append(fire)
+        previous, now = fire, fire + timedelta(seconds=1)
+    return times
+
+
+def test_the_weekday_digest_fires_at_0730_london_across_the_clock_change() -> None:
+    # British Summer Time ends on Sunday 25 October 2026.
+    times = fire_times("30 7 * * 1-5", london(2026, 10, 22, 8, 0), 4)
+    assert [t.astimezone(UTC).strftime("%a %d %H:%M") for t in times] == [
+        "Fri 23 06:30",  # 07:30 BST
+        "Mon 26 07:30",  # 07:30 GMT; no Saturday or Sunday
+        "Tue 27 07:30",
+        "Wed 28 07:30",
+    ]
+    assert {(t.hour, t.minute) for t in times} == {(7, 30)}
+
+
+@pytest.mark.parametrize(
+    ("expression", "weekday"), [("0 9 * * 1", "Mon"), ("0 9 * * 0", "Sun"), ("0 9 * * 7", "Sun")]
+)
+def test_cron_weekday_numbers_mean_what_cron_means(expression: str, weekday: str) -> None:
+    times = fire_times(expression, london(2026, 12, 1, 12, 0), 3)  # from a Tuesday
+    assert {t.strftime("%a %H:%M") for t in times} == {f"{weekday} 09:00"}
+    assert times[1] - times[0] == timedelta(days=7)
+
+
+def test_the_digest_is_scheduled_only_with_a_digest_schedule() -> None:
+    async def nothing(now: datetime) -> None:
+        return None
+
+    jobs = Jobs(nothing, nothing, nothing, nothing, nothing)
+    assert "digest" not in Daemon(jobs, LONDON).triggers()
+    with_digest = Daemon(jobs, LONDON, digest_schedule=parse_cron("30 7 * * 1-5")).triggers()
+    assert str(with_digest["digest"]) == str(digest_trigger(parse_cron("30 7 * * 1-5"), LONDON))
+
+
+def test_a_tick_raises_the_health_alert_of_a_failing_source(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/private.xml", Reply(status=401, body=b"login required"))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+            sources={"private": {"type": "feed", "url": f"{server.url}/private.xml"}},
+        )
+    )
+    tick(config, FakeClock(T0))
+    tick(config, FakeClock(T0 + timedelta(hours=1)))  # still failing: the same day, no repeat
+    with Store.open(config.storage.url) as store, store.transaction() as tx:
+        rows = tx.connection.execute(
+            sa.select(schema.alert.c.rule, schema.alert.c.source, schema.alert.c.summary)
+        ).all()
+    assert len(rows) == 1
+    assert rows[0].rule == "source_health" and rows[0].source == "private"
+    assert "(auth_expired)" in rows[0].summary

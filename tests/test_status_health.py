@@ -1,0 +1,57 @@
+"""`monitor status` tells the truth about each source: health, next poll, remedy, last error."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.config import load
+from monitor.status import source_statuses
+from storage.database import Store
+from tests.configs import write_config
+from tests.loopback import LoopbackServer, Reply
+
+
+def test_status_shows_health_next_poll_and_remedy(server: LoopbackServer, tmp_path: Path) -> None:
+    server.route("/alerts.xml", Reply.fixture("feed/google_alerts.xml", "application/atom+xml"))
+    server.route("/private.xml", Reply(status=401, body=b"login required"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            "alerts": {"type": "feed", "url": f"{server.url}/alerts.xml", "interval": "1h"},
+            "private": {"type": "feed", "url": f"{server.url}/private.xml"},
+        },
+    )
+    runner = CliRunner()
+    started = datetime.now(UTC)
+    assert runner.invoke(main, ["--config", str(path), "scan"]).exit_code == 1
+    output = runner.invoke(main, ["--config", str(path), "status", "--format", "json"]).output
+    by_name = {entry["name"]: entry for entry in json.loads(output)}
+    assert by_name["private"]["health"] == "auth_expired"
+    assert by_name["private"]["remedy"] == (
+        "reconnect: renew the key or token as in docs/sources/feed.md"
+    )
+    assert by_name["alerts"]["remedy"] == ""
+    next_poll = datetime.fromisoformat(by_name["alerts"]["next_poll_at"])
+    assert started + timedelta(hours=1) <= next_poll <= datetime.now(UTC) + timedelta(hours=1)
+
+    table = runner.invoke(main, ["--config", str(path), "status"]).output.splitlines()
+    header = table[0].split("\t")
+    assert header[5:10] == ["next poll", "failures", "mentions", "remedy", "last error"]
+    private = dict(zip(header, table[2].split("\t"), strict=True))
+    assert private["remedy"].startswith("reconnect:") and "401" in private["last error"]
+
+    # Three hours with no success: shown as stale, with what to check.
+    config = load(path)
+    with Store.open(config.storage.url) as store:
+        later = source_statuses(
+            config, store, now=datetime.now(UTC) + timedelta(hours=3, minutes=1)
+        )
+    alerts = next(entry for entry in later if entry.name == "alerts")
+    assert alerts.health == "stale"
+    assert "is the service running" in alerts.remedy
