@@ -194,6 +194,7 @@ def test_negative_explains_itself(rules: Rules) -> None:
     summary = evaluation.alerts[0].summary
     assert summary.startswith("negative (compound −0.")
     assert "threshold −0.50" in summary and "'shambles'" in summary
+    assert summary.endswith("; 'Total shambles, they have done nothing about it.'")
     assert evaluation.labels == ("negative",)
 
 

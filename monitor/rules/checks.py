@@ -107,12 +107,13 @@ def negative(candidate: Candidate, settings: Settings) -> Match | None:
         return None
     if min(sentiment.compound, sentiment.most_negative) > settings.negative_threshold:
         return None
-    return Match(
-        "negative",
-        Severity.NORMAL,
+    summary = (
         f"negative ({worst(sentiment)}; threshold {signed(settings.negative_threshold)})"
-        f"{why(sentiment)}",
+        f"{why(sentiment)}"
     )
+    if sentiment.most_negative >= sentiment.compound:  # no worst sentence quoted: the text
+        summary += f"; {quote(_context(candidate))}"
+    return Match("negative", Severity.NORMAL, summary)
 
 
 def praise(candidate: Candidate, settings: Settings) -> Match | None:
