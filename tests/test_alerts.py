@@ -124,6 +124,7 @@ def test_the_lifecycle_with_its_incident_log(config_path: Path, raised: list[int
     assert f"alert {staff}: staff_named (urgent), resolved" in shown.output
     assert "why: names a member of staff" in shown.output
     assert "url: https://news.example/e1" in shown.output
+    assert "the policy suggests:\n  - A member of staff is named" in shown.output
     assert "DSL contacted_posh" in shown.output and "Head acknowledged: on it" in shown.output
     assert "\x9b" not in shown.output and "\\x9b31m" in shown.output  # scraped text is inert
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from monitor import alerts as lifecycle
 from monitor.cli.common import Context, UsageError, handles_errors, open_store, parse_since
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
+from monitor.mail import policy
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus
 from storage import alerts as stored_alerts
 
@@ -232,6 +233,10 @@ def detail_lines(found: lifecycle.AlertDetail, zone: ZoneInfo) -> list[str]:
         if mention.title:
             lines.append(f"title: {mention.title}")
         lines.append(f"text: {mention.text}")
+    advice = policy.suggestions(alert.rule)
+    if advice:
+        lines.append("the policy suggests:")
+        lines += [f"  - {step}" for step in advice]
     lines.append("history:" if found.events else "history: (nothing recorded yet)")
     for event in found.events:
         note = f": {event.note}" if event.note else ""
