@@ -42,7 +42,10 @@ REWRITES: tuple[Rewrite, ...] = (
     # "Oh brilliant, another training day with two days' notice": praise said through gritted teeth.
     Rewrite(
         "sarcasm",
-        re.compile(rf"^\W*(?:oh|ah|well)\W+(?:how\s+|just\s+|really\s+)?(?P<w>{_PRAISE})\b", re.I),
+        # Only "Oh brilliant," as an aside: "Oh brilliant news, we got a place!" is praise.
+        re.compile(
+            rf"^\W*(?:oh|ah)\W+(?:how\s+|just\s+|really\s+)?(?P<w>{_PRAISE})\s*[,!.…]", re.I
+        ),
         "sarcastic_praise",
         -2.5,
         "sarcasm",

@@ -291,6 +291,8 @@ def test_plain_praise_is_not_read_as_sarcasm() -> None:
         Label.POSITIVE
     )
     assert default_scorer().score("Oh, what a lovely school.").compound > 0.5
+    assert default_scorer().score("Oh brilliant news, we got a place!").compound > 0.5
+    assert default_scorer().score("Well, brilliant job everyone!").compound > 0.5
 
 
 def test_reasons_name_the_phrase_and_the_rewrite() -> None:
