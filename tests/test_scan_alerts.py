@@ -19,6 +19,7 @@ from monitor.cli import main
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 from tests.sources import test_facebook_page as facebook
+from tests.sources import test_google_business as google
 
 API = "/w/api.php"
 TITLE = "St Example's CE Primary School"
@@ -178,3 +179,39 @@ def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_n
         facebook.edge(f"{facebook.CLOSURE}/comments"), facebook.reply("comments_edited.json")
     )
     assert len(scan_and_list(config)) == 2
+
+
+def test_google_reviews_an_edit_alerts_a_reply_does_not(
+    server: LoopbackServer, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GBP_CLIENT_SECRET", google.CLIENT_SECRET)
+    monkeypatch.setenv("GBP_REFRESH_TOKEN", google.REFRESH_TOKEN)
+    server.route("/token", google.google("token_ok"))
+    server.route(google.REVIEWS, google.google("business_reviews_page1"))
+    server.route(google.REVIEWS, google.google("business_reviews_page2"), params=google.PAGE_TWO)
+    config = write_config(
+        tmp_path, storage_url=database_url, sources={"google": google.keys(server)}
+    )
+    assert scan_and_list(config) == []  # five reviews: the baseline
+
+    # Jane edits her 2-star review down to 1 star; the school replies to a 4-star rating.
+    server.route(google.REVIEWS, google.google("business_reviews_edited"))
+    raised = scan_and_list(config)
+    assert [(alert["rule"], alert["severity"]) for alert in raised] == [("low_rating", "high")]
+    assert raised[0]["summary"] == (
+        "1-star review: 'Still no reply from the office after three weeks. Very disappointed.'"
+    )
+    listed = json.loads(run(config, "mentions", "--format", "json").output)
+    jane = next(m for m in listed if m["external_id"] == "AbFvOqk-new-two-star")
+    assert raised[0]["mention_id"] == jane["id"]
+    assert "negative" in jane["labels"]  # "still no reply", "disappointed": said by low_rating
+    assert scan_and_list(config) == raised  # the same again: nothing new
+
+    # The school updates its reply to Mark's 1-star review from June (history, never alerted).
+    # Google bumps the review's updateTime, so it comes back as an edit: its words and stars are
+    # as stored, so nothing is raised (re-evaluating it would raise low_rating for June).
+    server.route(google.REVIEWS, google.google("business_reviews_reply_to_old"))
+    assert scan_and_list(config) == raised
+    listed = json.loads(run(config, "mentions", "--format", "json").output)
+    mark = next(m for m in listed if m["external_id"] == "AbFvOq0-oldest-one")
+    assert "low_rating" in mark["labels"] and "negative" in mark["labels"]
