@@ -12,11 +12,13 @@ alerts to `on_alerts` in the same transaction, where the mail outbox queues urge
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.config import Config
+from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert, Item, Sentiment
 from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.sentiment import SentimentScorer
@@ -61,7 +63,8 @@ class Ingest:
     def __init__(self, config: Config, on_alerts: AlertHook | None = None) -> None:
         self.scorer = SentimentScorer.from_config(config)
         self.rules = Rules.from_config(config)
-        self.on_alerts = on_alerts
+        # By default urgent alerts get their mail in the transaction that raises them.
+        self.on_alerts: AlertHook = on_alerts or functools.partial(queue_mail, config)
 
     def score(
         self,
@@ -141,9 +144,14 @@ class Ingest:
                 alerts.NewAlert(draft, written.mention_id) for draft in entry.evaluation.alerts
             )
         raised = alerts.add_many(tx, drafts, now)
-        if raised and self.on_alerts is not None:
+        if raised:
             self.on_alerts(tx, raised, now)
         return Written(counts["new"], counts["updated"], counts["negative"], raised)
+
+
+def queue_mail(config: Config, tx: Transaction, raised: list[Alert], now: datetime) -> None:
+    """Outbox rows for the urgent and source-health alerts among `raised` (if [email] is set)."""
+    queue_urgent(tx, config, raised, now)
 
 
 def has_text(item: Item) -> bool:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from monitor.config import Config
 from storage.database import Store
 from storage.retention import PurgeCounts, purge_expired
+from storage.text_expiry import blank_expired_text, count_expired_text
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,9 @@ def purge(store: Store, config: Config, now: datetime, *, dry_run: bool = False)
     cutoff = retention_cutoff(config, now)
     with store.transaction() as tx:
         counts = purge_expired(tx, cutoff, dry_run=dry_run)
-        # MERGE: per-source text expiry joins this transaction here once storage.text_expiry
-        # lands:
-        #   if not dry_run:
-        #       counts = replace(counts, expired_texts=blank_expired_text(tx, now))
+        # Per-source text retention (Google Places' terms) in the same transaction.
+        expire = count_expired_text if dry_run else blank_expired_text
+        counts = replace(counts, expired_texts=expire(tx, now))
     verb = "would purge" if dry_run else "purged"
     log.info(
         "retention: %s %s (older than %d days)",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import random
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from monitor.config import Config
+from monitor.health import evaluate_health
 from monitor.ingest import AlertHook, Ingest, Scored
 from monitor.leases import LeaseKeeper, LeaseLost, lease_holder_is_dead, lease_owner
 from monitor.model import (
@@ -57,6 +59,7 @@ LEASE = timedelta(minutes=15)  # renewed every third of it while a poll runs
 FAILURE_BACKOFF_CAP = timedelta(hours=6)
 MAX_BACKOFF_DOUBLINGS = 16
 MAX_THREADS = 32
+MAX_JITTER = timedelta(minutes=2)
 
 T = TypeVar("T")  # 2**16 intervals is past any cap: the exponent never overflows
 
@@ -172,6 +175,7 @@ class Scanner:
 
     def __post_init__(self) -> None:
         self.ingest = Ingest(self.config, self.on_alerts)
+        self.on_alerts = self.ingest.on_alerts  # the mail outbox unless the caller chose
         self._idle: list[tuple[Claim, FetchResult]] = []
         self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
@@ -198,6 +202,8 @@ class Scanner:
             outcomes.extend(skipped)
             polled = await asyncio.gather(*(self._scan_source(claim) for claim in claims))
             outcomes.extend(await self._flush_idle(list(polled)))
+            if not self.dry_run:
+                await self._in_thread(self._evaluate_health, outcomes)
         finally:
             finished = self.clock()
             if run_id is not None:
@@ -283,6 +289,11 @@ class Scanner:
         progress = PollProgress(self.http.requests_made)
         try:
             outcome = await self._poll(claim, progress)
+        except asyncio.CancelledError:
+            # Abandoned (the daemon is stopping): give the lease back so the next scan need not
+            # wait for it to expire. On the loop, as the loop is going away anyway.
+            self._release(claim)
+            raise
         except LeaseLost as lost:
             outcome = self._lease_lost(claim, str(lost), progress)
         except SourceError as error:
@@ -364,7 +375,7 @@ class Scanner:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 now=now,
-                next_due_at=now + claim.source.interval,
+                next_due_at=now + jittered(claim.source.interval),
                 owner=self.owner,  # LeaseLostError: nothing of this poll is written
             )
             written = self.ingest.write(tx, claim.name, claim.source.type, scored, baseline, now)
@@ -409,7 +420,7 @@ class Scanner:
                         etag=result.etag,
                         last_modified=result.last_modified,
                         now=now,
-                        next_due_at=now + claim.source.interval,
+                        next_due_at=now + jittered(claim.source.interval),
                         owner=self.owner,
                     )
                 except LeaseLostError:
@@ -466,6 +477,16 @@ class Scanner:
             source_state.release_lease(tx, claim.name, self.owner)
         return recorded
 
+    def _release(self, claim: Claim) -> None:
+        """Give back `claim`'s lease if we still hold it; a failure here is only logged."""
+        if self.dry_run:
+            return
+        try:
+            with self.store.transaction() as tx:
+                source_state.release_lease(tx, claim.name, self.owner)
+        except Exception as error:
+            log.warning("source %s: lease not released: %s", claim.name, one_line(error))
+
     def _lease_lost(self, claim: Claim, message: str, progress: PollProgress) -> SourceOutcome:
         log.warning("source %s: %s; nothing of this poll was stored", claim.name, message)
         return SourceOutcome(
@@ -500,6 +521,22 @@ class Scanner:
             baseline=baseline,
             recovered=committed.recorded.recovered if committed else False,
         )
+
+    def _evaluate_health(self, outcomes: Sequence[SourceOutcome]) -> None:
+        """Source-health alerts (a source went blind, or recovered), mailed to the admin."""
+        now = self.clock()
+        report = ScanReport(None, now, now, list(outcomes))
+        try:
+            with self.store.transaction() as tx:
+                raised = evaluate_health(tx, self.config, report, now)
+                if raised and self.on_alerts is not None:
+                    self.on_alerts(tx, raised, now)
+        except Exception as error:  # never hide the scan's own result behind this
+            log.error("could not evaluate source health: %s", one_line(error))
+            return
+        for alert in raised:
+            log.warning("source health: %s: %s", alert.source, alert.summary)
+        self._new_alerts.extend(raised)
 
     def _start_run(self, now: datetime) -> int:
         with self.store.transaction() as tx:
@@ -549,6 +586,12 @@ def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
         "updated": len(scored) - new,
         "negative": sum("negative" in entry.evaluation.labels for entry in scored),
     }
+
+
+def jittered(interval: timedelta) -> timedelta:
+    """The interval give or take 5% (two minutes at most), so polls spread over the ticks."""
+    spread = min(interval.total_seconds() * 0.05, MAX_JITTER.total_seconds())
+    return interval + timedelta(seconds=random.uniform(-spread, spread))
 
 
 def failure_backoff(interval: timedelta, failures: int) -> timedelta:

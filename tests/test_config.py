@@ -516,3 +516,65 @@ def test_the_shipped_config_loads_without_any_environment(monkeypatch: pytest.Mo
         "wiki": "wikipedia",
         "news": "feed",
     }
+
+
+# ---- strict values, one-line secrets, relative secret files ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ('match_aliases = "yes"', "at 'sources.news.match_aliases': expected true or false"),
+        ("match_aliases = 1", "at 'sources.news.match_aliases': expected true or false"),
+        ('enabled = "true"', "at 'sources.news.enabled': expected true or false"),
+        ("interval = -5", "at 'sources.news.interval': must be more than 0s"),
+        ('interval = "0s"', "at 'sources.news.interval': must be more than 0s"),
+        ('timeout = "0s"', "at 'sources.news.timeout': must be more than 0s"),
+    ],
+)
+def test_booleans_and_durations_are_what_toml_wrote(
+    tmp_path: Path, keys: str, message: str
+) -> None:
+    table = f'[sources.news]\ntype = "feed"\nurl = "https://a.example/f"\n{keys}\n'
+    assert problems_of(write(tmp_path, SCHOOL + table)) == [f"config.toml: {message}"]
+
+
+def test_numbers_are_not_read_from_text(tmp_path: Path) -> None:
+    text = SCHOOL + '[storage]\nretention_days = "30"\n[alerts]\nnegative_threshold = true\n'
+    assert problems_of(write(tmp_path, text)) == [
+        "config.toml: at 'storage.retention_days': expected a whole number",
+        "config.toml: at 'alerts.negative_threshold': expected a number",
+    ]
+
+
+def test_a_secret_declared_in_one_line_gets_its_three_keys_and_one_check() -> None:
+    from sources.base import SourceConfig
+
+    class Demo(SourceConfig, secrets={"api_key": "the demo key"}, required=("api_key",)):
+        pass
+
+    assert {"api_key_env", "api_key_file", "api_key_credential"} <= set(Demo.model_fields)
+    assert Demo.model_fields["api_key_env"].description == (
+        "Environment variable holding the demo key."
+    )
+    assert Demo.secret_names == ("api_key",) and Demo.required_secrets == ("api_key",)
+    with pytest.raises(ValueError, match="give exactly one of api_key_env, api_key_file"):
+        Demo.model_validate({"type": "demo"})
+
+
+def test_a_relative_secret_file_is_read_beside_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "etc"
+    (folder / "secrets").mkdir(parents=True)
+    secret = folder / "secrets" / "feed-url"
+    secret.write_text("https://alerts.example/feeds/123/456", encoding="utf-8")
+    secret.chmod(0o600)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not where the config is
+    table = '[sources.alerts]\ntype = "feed"\nurl_file = "secrets/feed-url"\n'
+    config = load(write(folder, SCHOOL + table))
+    source = config.sources["alerts"]
+    assert source.secret("url") is not None
+    assert source.url_file == str(secret)

@@ -34,9 +34,11 @@ def test_demo_scans_every_recorded_source_and_writes_the_digest(tmp_path: Path) 
     assert set(per_source) == set(config.sources)
     assert new_today > 0  # the second scan found something new after the baseline
     digest = (tmp_path / "digest.html").read_text(encoding="utf-8")
-    assert f"{sum(per_source.values())} mentions" in digest
+    # The real digest: today's mentions listed, the baseline counted as history.
+    assert f"{new_today} new mentions" in digest
+    assert f"{sum(per_source.values()) - new_today} older items as history" in digest
     # Hostile text is escaped: the fixture title's apostrophe and the feed's <b> markup.
-    assert "Calcot Junior School&#x27;s gates" in digest
+    assert "Calcot Junior School&#39;s gates" in digest
     assert "<b>" not in digest
 
 

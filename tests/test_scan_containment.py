@@ -383,3 +383,16 @@ def test_the_headline_is_scored_with_the_text() -> None:
     assert scoring_text(item).startswith("Calcot Infant School teacher arrested")
     untitled = Item("y", "entry", "Same words", title="Same words")
     assert scoring_text(untitled) == "Same words"
+
+
+def test_poll_intervals_are_jittered_within_five_percent() -> None:
+    from monitor.scan import jittered
+
+    hour = timedelta(hours=1)
+    spreads = {jittered(hour) for _ in range(50)}
+    assert len(spreads) > 1  # not the same every time
+    assert all(abs(value - hour) <= timedelta(minutes=2) for value in spreads)
+    assert all(
+        abs(jittered(timedelta(minutes=10)) - timedelta(minutes=10)) <= timedelta(seconds=30)
+        for _ in range(50)
+    )

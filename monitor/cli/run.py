@@ -7,7 +7,6 @@ names the mail package (outbox dispatch, digest, urgent queue).
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import logging
 import signal
@@ -15,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import click
 
@@ -23,7 +22,10 @@ from monitor import logs, systemd
 from monitor.cli.common import Context, handles_errors, http_client, open_store
 from monitor.config import Config
 from monitor.daemon import Clock, Daemon, Jobs
+from monitor.delivery import dispatch
 from monitor.health import evaluate_health
+from monitor.mail.digest import send_digest_if_due
+from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert
 from monitor.retention import purge
 from monitor.scan import ScanReport, run_scan
@@ -79,27 +81,7 @@ def mail_functions(config: Config) -> MailFunctions:
     if config.email is None:
         log.info("mail: no [email] table in the config; nothing will be mailed")
         return MailFunctions(no_mail, no_mail, no_queue)
-    # MERGE: when the mail package is merged, replace the rest of this function with
-    #     from monitor.delivery import dispatch, queue_urgent
-    #     from monitor.mail.digest import send_digest_if_due
-    #     return MailFunctions(dispatch, send_digest_if_due, queue_urgent)
-    # and delete `no_mail_package`.
-    try:
-        delivery = importlib.import_module("monitor.delivery")
-        digest = importlib.import_module("monitor.mail.digest")
-    except ModuleNotFoundError:
-        return no_mail_package()
-    return MailFunctions(
-        cast(StoreJob, delivery.dispatch),
-        cast(StoreJob, digest.send_digest_if_due),
-        cast(QueueUrgent, delivery.queue_urgent),
-    )
-
-
-def no_mail_package() -> MailFunctions:
-    """No-op mail, said once in the log: this build has no mail package yet."""
-    log.warning("mail: this build has no mail package; alerts are stored but not mailed")
-    return MailFunctions(no_mail, no_mail, no_queue)
+    return MailFunctions(dispatch, send_digest_if_due, queue_urgent)
 
 
 def no_mail(store: Store, config: Config, now: datetime) -> None:
@@ -117,11 +99,7 @@ def build_jobs(
 
     async def poll(now: datetime) -> None:
         report = await run_scan(config, store, http, clock, due_only=True, trigger="scheduled")
-        log_report(report)
-        if report.outcomes:
-            # Health at the end of every tick that polled something. Once run_scan evaluates
-            # health itself this finds nothing left to raise (alerts are deduplicated).
-            await asyncio.to_thread(check_health, store, config, clock(), mail.queue_urgent)
+        log_report(report)  # run_scan has evaluated source health and queued its mail
 
     async def dispatch(now: datetime) -> None:
         await in_thread(mail.dispatch, store, config, now)

@@ -11,14 +11,14 @@ The digest page is written beside them, so anyone can see the product work witho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.config import Config, load
-from monitor.demo.digest import summary_html
 from monitor.demo.server import DemoServer, config_snippets
+from monitor.mail.digest import build, render_digest
 from monitor.scan import ScanReport, run_scan
 from sources.http import PoliteClient
-from storage import mentions
 from storage.database import Store
 
 SCHOOL = """\
@@ -69,10 +69,8 @@ async def run_demo(directory: Path) -> DemoRun:
 
 
 def digest_html(store: Store, config: Config) -> str:
-    """The digest page of what the demo stored.
-
-    A summary page for now; once the mail digest is merged this renders the real one.
-    """
+    """The digest the SLT would be mailed for everything the demo stored (HTML)."""
+    now = datetime.now(UTC)
     with store.transaction(read_only=True) as tx:
-        stored = mentions.list_mentions(tx)
-    return summary_html(config.school.name, stored)
+        digest = build(tx, config, now - timedelta(days=7), now + timedelta(seconds=1))
+    return render_digest(digest, config)[1]
