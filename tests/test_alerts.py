@@ -18,7 +18,7 @@ from monitor.model import Alert, AlertDraft, AlertStatus, Item, Severity
 from monitor.rescore import rescore
 from monitor.rules import Rules
 from monitor.sentiment import SentimentScorer
-from storage import alerts, mentions
+from storage import alerts, mentions, outbox
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction
 from tests.configs import write_config
@@ -236,3 +236,22 @@ def test_rescore_hands_new_alerts_to_the_hook_in_its_transaction(
             now=now, on_alerts=hook,
         )  # fmt: skip
     assert report.raised == 1 and handed == [("safeguarding", 1)]
+
+
+def test_rescore_queues_urgent_mail_like_a_scan(tmp_path: Path, database_url: str) -> None:
+    email = (
+        '[email]\nsmtp_host = "127.0.0.1"\nsecurity = "none"\n'
+        'from = "monitor@calcot.example"\nto = ["slt@calcot.example"]\n'
+    )
+    path = write_config(tmp_path, storage_url=database_url, sources={}, extra=email)
+    with Store.open(database_url) as store, store.transaction() as tx:
+        mentions.add_or_update(
+            tx, source="news", source_type="feed",
+            item=Item("e1", "entry", "A teacher groomed a pupil, police say."),
+            sentiment=None, labels=[], now=datetime.now(UTC), baseline=False,
+        )  # fmt: skip
+    assert run(path, "rescore").output.endswith("1 new alerts\n")
+    [alert] = json.loads(run(path, "alerts", "--format", "json").output)
+    assert alert["rule"] == "safeguarding" and alert["severity"] == "urgent"
+    with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
+        assert outbox.mailed_alert_ids(tx, [alert["id"]]) == {alert["id"]}

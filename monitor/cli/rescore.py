@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import click
 
 from monitor.cli.common import Context, handles_errors, open_store, parse_since
+from monitor.ingest import queue_mail
 from monitor.rescore import rescore as rescore_mentions
 from monitor.rules import Rules
 from monitor.sentiment import SentimentScorer
@@ -27,7 +29,16 @@ def rescore(obj: Context, since: str | None) -> None:
     scorer = SentimentScorer.from_config(config)
     rules = Rules.from_config(config)
     with open_store(config) as store:
-        report = rescore_mentions(store, scorer, rules, now=datetime.now(UTC), since=moment)
+        report = rescore_mentions(
+            store,
+            scorer,
+            rules,
+            now=datetime.now(UTC),
+            since=moment,
+            # Urgent alerts get their mail queued with them, as in a scan (sent by the daemon
+            # or `monitor mail flush`).
+            on_alerts=functools.partial(queue_mail, config),
+        )
     click.echo(
         f"rescored {report.rescored} mentions ({report.changed} changed); "
         f"rules re-applied to {report.evaluated} from the last 7 days: "
