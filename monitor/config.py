@@ -225,9 +225,25 @@ class EmailConfig(Section):
 
 
 class AlertsConfig(Section):
-    """[alerts]: the negative threshold, and words that make a mention urgent (added to ours)."""
+    """[alerts]: the rules' thresholds, and words that raise alerts (added to the shipped lists)."""
 
+    # compound or worst sentence at or below this: the `negative` rule and label.
     negative_threshold: float = Field(-0.5, ge=-1.0, le=1.0)
+    # a mention naming staff is urgent when its compound or worst sentence is at or below this
+    # (VADER's own cut-off for "negative": naming a person lowers the bar).
+    staff_negative_threshold: float = Field(-0.05, ge=-1.0, le=1.0)
+    # compound at or above this (or 5 stars), with no sentence below negative_threshold: `praise`.
+    praise_threshold: float = Field(0.6, ge=-1.0, le=1.0)
+    # `volume_spike`: mentions first seen in 24 h above this many times the 28-day daily mean...
+    volume_spike_factor: float = Field(3.0, gt=1.0)
+    # ...and at least this many (a quiet school's 0.1 a day must not make 1 mention a spike).
+    volume_spike_min: int = Field(5, ge=1)
+    # `wikipedia_vandalism`: Lift Wing's revert risk at or above this is high.
+    revert_risk_threshold: float = Field(0.9, ge=0.0, le=1.0)
+    # `wikipedia_vandalism`: a temporary or anonymous editor removing this many bytes, or this
+    # share of the page, is a large removal.
+    large_removal_bytes: int = Field(1000, ge=1)
+    large_removal_share: float = Field(0.25, gt=0.0, le=1.0)
     # Failed polls in a row before a `source_health` alert (auth, block, parser: at once).
     health_failures: int = Field(3, ge=1)
     safeguarding_words: tuple[Text, ...] = ()
@@ -239,6 +255,8 @@ class SentimentConfig(Section):
     """[sentiment]: `lexicon` adds or changes VADER valences (-4 to 4); keys may be phrases."""
 
     lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = Field(default_factory=dict)
+    # false: plain VADER plus `lexicon` only, without the shipped school lexicon and rewrites.
+    school_lexicon: bool = True
 
 
 class Config(Section):

@@ -1,7 +1,8 @@
 """Score, evaluate and write items: the stages the scan and the webhook receiver share.
 
     ingest = Ingest(config)                                   # loads VADER and the rules once
-    scored = ingest.score(source, source_type, items, known, baseline)   # CPU: run in a thread
+    inputs = ingest.rule_inputs(tx, source, items, known, now)     # volume, edits' old text
+    scored = ingest.score(source, source_type, items, known, baseline, inputs)  # CPU: a thread
     written = ingest.write(tx, source, source_type, scored, baseline, now)  # in the caller's tx
 
 `write` stores the mentions (new, or edited with the old version kept), raises the alerts the
@@ -19,10 +20,11 @@ from datetime import datetime
 from monitor.config import Config
 from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert, Item, Sentiment
-from monitor.rules import Candidate, Evaluation, Rules
+from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.sentiment import SentimentScorer
 from storage import alerts, mentions
 from storage.database import Transaction
+from storage.mentions import StoredText
 
 AlertHook = Callable[[Transaction, list[Alert], datetime], None]
 
@@ -35,6 +37,14 @@ class Scored:
     sentiment: Sentiment | None
     evaluation: Evaluation
     is_new: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInputs:
+    """The mention volume so far, and the stored title/text/rating of each edited item."""
+
+    context: RuleContext
+    previous: Mapping[str, StoredText]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +61,7 @@ class Ingest:
     """The school's scorer and rules, built once, applied to batches of items."""
 
     def __init__(self, config: Config, on_alerts: AlertHook | None = None) -> None:
-        self.scorer = SentimentScorer(config.sentiment.lexicon)
+        self.scorer = SentimentScorer.from_config(config)
         self.rules = Rules.from_config(config)
         # By default urgent alerts get their mail in the transaction that raises them.
         self.on_alerts: AlertHook = on_alerts or functools.partial(queue_mail, config)
@@ -63,8 +73,15 @@ class Ingest:
         items: Sequence[Item],
         known: Mapping[str, str],
         baseline: bool,
+        inputs: RuleInputs | None = None,
     ) -> list[Scored]:
-        """Sentiment and rule evaluation of each item (`known`: stored hashes by external id)."""
+        """Sentiment and rule evaluation of each item (`known`: stored hashes by external id).
+
+        `inputs` (from `rule_inputs`) gives the rules the mention volume and what each edit
+        replaces; without it there is no volume_spike and every edit counts as changed.
+        """
+        context = inputs.context if inputs is not None else None
+        previous = inputs.previous if inputs is not None else {}
         scored: list[Scored] = []
         for item in items:
             sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
@@ -75,10 +92,24 @@ class Ingest:
                 sentiment,
                 is_new=item.external_id not in known,
                 baseline=baseline or item.baseline,
+                previous=previous.get(item.external_id),
             )
-            evaluation = self.rules.evaluate(candidate)
+            evaluation = self.rules.evaluate(candidate, context)
             scored.append(Scored(item, sentiment, evaluation, candidate.is_new))
         return scored
+
+    def rule_inputs(
+        self,
+        tx: Transaction,
+        source: str,
+        items: Sequence[Item],
+        known: Mapping[str, str],
+        now: datetime,
+    ) -> RuleInputs:
+        """What the rules read from storage for one batch (one read, before scoring)."""
+        edited = [item.external_id for item in items if item.external_id in known]
+        previous = mentions.stored_texts(tx, source, edited) if edited else {}
+        return RuleInputs(load_context(tx, now), previous)
 
     def write(
         self,

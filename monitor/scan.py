@@ -230,14 +230,21 @@ class Scanner:
         ]
         progress.stage = "score"
         baseline = self.force_baseline or claim.state.is_first_poll
-        scored = await self._in_thread(
-            self.ingest.score, claim.name, claim.source.type, changed, known, baseline
-        )
+        scored = await self._in_thread(self._score, claim, changed, known, baseline)
         return scored, replace(result, items=items)
 
     def _known_hashes(self, name: str, items: Sequence[Item]) -> dict[str, str]:
         with self.store.transaction(read_only=True) as tx:
             return mentions.existing_hashes(tx, name, [item.external_id for item in items])
+
+    def _score(
+        self, claim: Claim, changed: Sequence[Item], known: Mapping[str, str], baseline: bool
+    ) -> list[Scored]:
+        # The rules read the mention volume and each edit's stored text (a reply-only edit
+        # raises nothing), once per source, before scoring.
+        with self.store.transaction(read_only=True) as tx:
+            inputs = self.ingest.rule_inputs(tx, claim.name, changed, known, self.clock())
+        return self.ingest.score(claim.name, claim.source.type, changed, known, baseline, inputs)
 
     # ---- commit -----------------------------------------------------------------------------
 

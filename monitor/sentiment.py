@@ -1,11 +1,20 @@
-"""Sentiment: VADER on each sentence, combined by sentence length, with the words that drove it.
+"""Sentiment: VADER over the whole text, a per-sentence view for the worst sentence, and reasons.
 
     scorer = SentimentScorer({"requires improvement": -2.0})   # once: VADER loads its lexicon
     scorer.score("Ofsted said the school requires improvement.") -> Sentiment
+    scorer.score_item(title, text)                              # the title is its own sentence
 
-VADER reads capitals, "!!!" and emoji, so text reaches it as written: never lowercased or
-stripped. Its lexicon holds single tokens; a configured phrase is matched in the text and joined
-into one token ("requires_improvement") that the lexicon then knows.
+`compound` (and pos/neu/neg) are VADER's scores of the whole text, as VADER computes them, so
+its published accuracy on general text holds; `most_negative` is the lowest sentence, so one
+furious sentence in a long polite post is not averaged away; `words` are the words and phrases
+that moved the headline score (the digest's "why").
+
+The school lexicon (monitor/data/school_lexicon.txt, see monitor.lexicon) is applied unless
+`school=False`, and config entries extend or override it. VADER's lexicon holds single tokens, so
+a phrase is found in the text and joined into one token ("special_measures") that the lexicon
+then knows; the rewrites in monitor.lexicon (sarcasm, "can't recommend … enough", the grade of a
+school the family left) work the same way. VADER reads capitals, "!!!" and emoji, so text reaches
+it as written: never lowercased or stripped.
 """
 
 from __future__ import annotations
@@ -15,10 +24,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
-from monitor.model import Sentiment
+from monitor.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
+from monitor.model import Label, Sentiment
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 MAX_WORDS = 8  # shown as "why" in the digest: a handful is enough
 NEUTRAL = Sentiment(0.0, 0.0, 0.0, 0.0, 0.0, "", ())
@@ -27,11 +41,9 @@ _VARIATION_SELECTOR = "\ufe0f"  # asks for the emoji glyph of a character such a
 
 
 @dataclass(frozen=True, slots=True)
-class _SentenceScore:
-    """VADER's scores of one sentence and the valence each scored word added."""
+class _Scored:
+    """VADER's scores of a text and the valence each scored word added."""
 
-    text: str
-    weight: int  # words in the sentence
     compound: float
     pos: float
     neu: float
@@ -40,52 +52,91 @@ class _SentenceScore:
 
 
 class SentimentScorer:
-    """VADER with lexicon additions and overrides; build one and reuse it (loading is slow)."""
+    """VADER with the school lexicon and config additions; build one and reuse it (slow to load)."""
 
-    def __init__(self, lexicon: Mapping[str, float] = _NO_OVERRIDES) -> None:
+    def __init__(
+        self, lexicon: Mapping[str, float] = _NO_OVERRIDES, *, school: bool = True
+    ) -> None:
         self._analyzer = SentimentIntensityAnalyzer()
         self._emoji: dict[str, str] = self._analyzer.emojis
-        self._phrases: dict[str, str] = {}  # joined token -> the phrase as configured
-        patterns: list[tuple[int, re.Pattern[str]]] = []
-        for key, valence in lexicon.items():
-            words = key.lower().split()
+        self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
+        self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
+        for rewrite in self._rewrites:
+            self._analyzer.lexicon[rewrite.token] = rewrite.valence
+            self._shown[rewrite.token] = rewrite.shown
+        entries = {**shipped_lexicon()} if school else {}
+        entries.update({normalise_key(key): float(value) for key, value in lexicon.items()})
+        phrases: list[tuple[int, str]] = []  # (words, regex) of each phrase
+        self._tokens: dict[str, str] = {}  # phrase as matched (see _phrase_key) -> token
+        for key, valence in entries.items():
+            words = key.split()
             if not words:
                 continue
-            token = "_".join(words)
-            self._analyzer.lexicon[token] = float(valence)
-            if len(words) > 1:
-                self._phrases[token] = " ".join(words)
-                body = r"\s+".join(re.escape(word) for word in words)
-                patterns.append((len(words), re.compile(rf"(?<![\w']){body}(?![\w'])", re.I)))
-        # Longest first, so "does not require improvement" wins over "require improvement".
-        self._patterns = [pattern for _, pattern in sorted(patterns, key=lambda p: -p[0])]
-
-    def score(self, text: str) -> Sentiment:
-        """The sentiment of `text`: sentences scored alone, then averaged by their length."""
-        sentences = [self._score_sentence(sentence) for sentence in split_sentences(text)]
-        if not sentences:
-            return NEUTRAL
-        total = sum(sentence.weight for sentence in sentences)
-
-        def mean(values: list[float]) -> float:
-            weighted = sum(value * s.weight for value, s in zip(values, sentences, strict=True))
-            return round(weighted / total, 4)
-
-        compound = mean([sentence.compound for sentence in sentences])
-        lowest = min(sentences, key=lambda sentence: sentence.compound)
-        return Sentiment(
-            compound=compound,
-            pos=mean([sentence.pos for sentence in sentences]),
-            neu=mean([sentence.neu for sentence in sentences]),
-            neg=mean([sentence.neg for sentence in sentences]),
-            most_negative=lowest.compound,
-            most_negative_sentence=lowest.text,
-            words=_drivers(sentences, total, compound),
+            # No apostrophe in a token: VADER reads any word with "n't" as a negation.
+            token = "_".join(words).replace("'", "")
+            self._analyzer.lexicon[token] = valence
+            if len(words) > 1 or "'" in key:
+                self._shown[token] = key
+                self._tokens[_phrase_key(key)] = token
+                body = r"\s+".join(re.escape(word).replace("'", "['’]?") for word in words)
+                phrases.append((len(words), body))
+        # One pass over the text for every phrase. Longest first, so "does not require
+        # improvement" wins over "require improvement" where both start.
+        phrases.sort(key=lambda phrase: (-phrase[0], -len(phrase[1])))
+        self._phrases = (
+            re.compile(
+                r"(?<![\w'’])(?:" + "|".join(body for _, body in phrases) + r")(?![\w'’])", re.I
+            )
+            if phrases
+            else None
         )
 
-    def _score_sentence(self, sentence: str) -> _SentenceScore:
+    @classmethod
+    def from_config(cls, config: Config) -> SentimentScorer:
+        """The scorer `config` asks for: [sentiment] lexicon, with or without the school's."""
+        return cls(config.sentiment.lexicon, school=config.sentiment.school_lexicon)
+
+    def score(self, text: str) -> Sentiment:
+        """The sentiment of `text`: VADER on the whole, and each sentence alone for the worst."""
+        sentences = split_sentences(text)
+        if not sentences:
+            return NEUTRAL
+        prepared = [self._prepare(sentence) for sentence in sentences]
+        whole = self._score_prepared(" ".join(prepared))
+        if len(prepared) == 1:
+            each = [whole.compound]  # one sentence: it is the whole
+        else:
+            each = [self._score_prepared(sentence).compound for sentence in prepared]
+        lowest = min(range(len(sentences)), key=lambda index: each[index])
+        return Sentiment(
+            compound=whole.compound,
+            pos=whole.pos,
+            neu=whole.neu,
+            neg=whole.neg,
+            most_negative=each[lowest],
+            most_negative_sentence=sentences[lowest],
+            words=_drivers(whole),
+        )
+
+    def score_item(self, title: str | None, text: str) -> Sentiment:
+        """The sentiment of an item: its title first, as a sentence of its own, then its text."""
+        return self.score(item_text(title, text))
+
+    def _prepare(self, sentence: str) -> str:
+        """`sentence` with rewrites and lexicon phrases turned into their tokens."""
+        for rewrite in self._rewrites:
+            sentence = _apply(rewrite, sentence)
+        if self._phrases is not None:
+            sentence = self._phrases.sub(self._phrase_token, sentence)
+        return sentence
+
+    def _phrase_token(self, match: re.Match[str]) -> str:
+        """The lexicon token of a matched phrase, in capitals if it was shouted."""
+        return _cased(self._tokens[_phrase_key(match[0])], match[0])
+
+    def _score_prepared(self, text: str) -> _Scored:
         """VADER's polarity_scores, step by step, keeping the valence each token added."""
-        text, origins = self._describe_emoji(self._join_phrases(sentence))
+        text, origins = self._describe_emoji(text)
         sentitext = SentiText(text)
         tokens: list[str] = sentitext.words_and_emoticons
         sentiments: list[float] = []
@@ -100,12 +151,10 @@ class SentimentScorer:
         sentiments = self._analyzer._but_check(tokens, sentiments)
         scores = self._analyzer.score_valence(sentiments, text)
         shown = [
-            origin or self._phrases.get(token.lower(), token.lower())
+            origin or self._shown.get(token.lower(), token.lower())
             for token, origin in zip(tokens, origins, strict=True)
         ]
-        return _SentenceScore(
-            text=sentence,
-            weight=len(sentence.split()),
+        return _Scored(
             compound=float(scores["compound"]),
             pos=float(scores["pos"]),
             neu=float(scores["neu"]),
@@ -116,12 +165,6 @@ class SentimentScorer:
                 if valence
             ),
         )
-
-    def _join_phrases(self, sentence: str) -> str:
-        """`sentence` with each configured phrase joined into its lexicon token, case kept."""
-        for pattern in self._patterns:
-            sentence = pattern.sub(lambda match: "_".join(match[0].split()), sentence)
-        return sentence
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None]]:
         """VADER's emoji-to-description text, and for each token the emoji it came from."""
@@ -148,6 +191,28 @@ class SentimentScorer:
         return text.strip(), _token_origins(text, sources)
 
 
+def _apply(rewrite: Rewrite, sentence: str) -> str:
+    """`sentence` with each match of `rewrite` (its group) replaced by the rewrite's token."""
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span(rewrite.group)
+        whole_start = match.start()
+        inner = _cased(rewrite.token, match[rewrite.group])
+        return match[0][: start - whole_start] + inner + match[0][end - whole_start :]
+
+    return rewrite.pattern.sub(replace, sentence)
+
+
+def _phrase_key(phrase: str) -> str:
+    """A phrase as looked up: lower case, single spaces, no apostrophes ("can’t" = "cant")."""
+    return " ".join(phrase.lower().replace("'", "").replace("’", "").split())
+
+
+def _cased(token: str, written: str) -> str:
+    """The token in capitals when the words were shouted (VADER scores capitals), else as is."""
+    return token.upper() if written.isupper() else token
+
+
 def _token_origins(text: str, sources: list[str | None]) -> list[str | None]:
     """For each token of `text` as str.split() (and so VADER) cuts it, the emoji it came from."""
     origins: list[str | None] = []
@@ -164,12 +229,12 @@ def _token_origins(text: str, sources: list[str | None]) -> list[str | None]:
     return origins
 
 
-def _drivers(sentences: list[_SentenceScore], total: int, compound: float) -> tuple[str, ...]:
+def _drivers(scored: _Scored) -> tuple[str, ...]:
     """The words that pushed the score its way, strongest first (all of them when it is 0)."""
     influence: dict[str, float] = {}
-    for sentence in sentences:
-        for word, valence in sentence.valences:
-            influence[word] = influence.get(word, 0.0) + valence * sentence.weight / total
+    for word, valence in scored.valences:
+        influence[word] = influence.get(word, 0.0) + valence
+    compound = scored.compound
     agreeing = [
         word
         for word, amount in influence.items()
@@ -177,6 +242,32 @@ def _drivers(sentences: list[_SentenceScore], total: int, compound: float) -> tu
     ]
     agreeing.sort(key=lambda word: -abs(influence[word]))
     return tuple(agreeing[:MAX_WORDS])
+
+
+def item_text(title: str | None, text: str) -> str:
+    """What is scored of an item: the title as its own sentence, then the text.
+
+    The same rule as the scan's `monitor.ingest.scoring_text` (a test holds them together):
+    a headline counts; a title the text already begins with (a feed entry without a summary)
+    is read once.
+    """
+    title = (title or "").strip()
+    text = text.strip()
+    if not title or text.startswith(title):
+        return text or title
+    ending = "" if title[-1] in ".!?" else "."
+    return f"{title}{ending}\n{text}"
+
+
+def label_of(
+    sentiment: Sentiment, negative_threshold: float = -0.5, positive_threshold: float = 0.5
+) -> Label:
+    """negative if the whole or its worst sentence is ≤ the threshold; else by compound."""
+    if min(sentiment.compound, sentiment.most_negative) <= negative_threshold:
+        return Label.NEGATIVE
+    if sentiment.compound >= positive_threshold:
+        return Label.POSITIVE
+    return Label.NEUTRAL
 
 
 # ---- sentences --------------------------------------------------------------------------------
@@ -221,10 +312,10 @@ def _ends_sentence(line: str, match: re.Match[str]) -> bool:
 
 @functools.cache
 def default_scorer() -> SentimentScorer:
-    """One shared scorer without lexicon overrides, built on first use."""
+    """One shared scorer: the shipped school lexicon, no config entries; built on first use."""
     return SentimentScorer()
 
 
 def score(text: str) -> Sentiment:
-    """The sentiment of `text` by plain VADER (SentimentScorer applies the config's lexicon)."""
+    """The sentiment of `text` with the school lexicon (SentimentScorer adds the config's)."""
     return default_scorer().score(text)

@@ -2,7 +2,11 @@
 
 `add_many` is called by the scan's commit stage in the same transaction as the mentions the
 alerts are about, so an alert never points at a mention that was rolled back, and a rescan
-raises nothing twice (UNIQUE dedupe_key, INSERT … ON CONFLICT DO NOTHING).
+raises nothing twice (UNIQUE dedupe_key, INSERT … ON CONFLICT DO NOTHING). A dismissed alert
+keeps its row, and so its key: it is never raised again.
+
+The incident log (`alert_event`) is append-only: `add_event` inserts, nothing here updates or
+deletes an event. Which status changes are allowed is decided in `monitor.alerts`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.model import Alert, AlertDraft, AlertStatus, Severity
+from monitor.model import Alert, AlertAction, AlertDraft, AlertEvent, AlertStatus, Severity
 from storage.database import Transaction
 from storage.safe_text import safe_text
-from storage.schema import alert
+from storage.schema import alert, alert_event, mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +73,105 @@ def alert_from_row(row: sa.Row[Any]) -> Alert:
         dedupe_key=row.dedupe_key,
         created_at=row.created_at,
     )
+
+
+def list_alerts(tx: Transaction, statuses: Sequence[AlertStatus] | None = None) -> list[Alert]:
+    """Alerts with one of `statuses` (all when None), newest first."""
+    query = sa.select(alert).order_by(alert.c.created_at.desc(), alert.c.id.desc())
+    if statuses is not None:
+        query = query.where(alert.c.status.in_([str(status) for status in statuses]))
+    return [alert_from_row(row) for row in tx.connection.execute(query)]
+
+
+def get(tx: Transaction, alert_id: int, *, lock: bool = False) -> Alert | None:
+    """One alert by id, or None; `lock` holds its row (PostgreSQL) until the transaction ends."""
+    query = sa.select(alert).where(alert.c.id == alert_id)
+    if lock and tx.dialect == "postgresql":
+        query = query.with_for_update()
+    row = tx.connection.execute(query).first()
+    return None if row is None else alert_from_row(row)
+
+
+def set_status(tx: Transaction, alert_id: int, status: AlertStatus) -> None:
+    """Change an alert's status (the caller records the event in the same transaction)."""
+    tx.connection.execute(sa.update(alert).where(alert.c.id == alert_id).values(status=str(status)))
+
+
+def add_event(
+    tx: Transaction,
+    alert_id: int,
+    *,
+    at: datetime,
+    actor: str,
+    action: AlertAction,
+    note: str | None,
+) -> AlertEvent:
+    """Append one entry to the incident log."""
+    row = tx.connection.execute(
+        sa.insert(alert_event)
+        .values(
+            alert_id=alert_id,
+            at=at,
+            actor=safe_text(actor),
+            action=str(action),
+            note=None if note is None else safe_text(note),
+        )
+        .returning(*alert_event.c)
+    ).one()
+    return event_from_row(row)
+
+
+def events(tx: Transaction, alert_id: int) -> list[AlertEvent]:
+    """An alert's incident-log entries, oldest first."""
+    rows = tx.connection.execute(
+        sa.select(alert_event)
+        .where(alert_event.c.alert_id == alert_id)
+        .order_by(alert_event.c.at, alert_event.c.id)
+    )
+    return [event_from_row(row) for row in rows]
+
+
+def event_from_row(row: sa.Row[Any]) -> AlertEvent:
+    """An `AlertEvent` from a full alert_event row."""
+    return AlertEvent(
+        id=row.id,
+        alert_id=row.alert_id,
+        at=row.at,
+        actor=row.actor,
+        action=AlertAction(row.action),
+        note=row.note,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One incident-log entry with what the export shows of its alert and mention."""
+
+    event: AlertEvent
+    rule: str
+    severity: Severity
+    mention_url: str | None
+
+
+def incidents(tx: Transaction, since: datetime | None = None) -> list[Incident]:
+    """Incident-log entries at or after `since` (all when None), oldest first."""
+    query = (
+        sa.select(alert_event, alert.c.rule, alert.c.severity, mention.c.url.label("mention_url"))
+        .join(alert, alert.c.id == alert_event.c.alert_id)
+        .outerjoin(mention, mention.c.id == alert.c.mention_id)
+        .order_by(alert_event.c.at, alert_event.c.id)
+    )
+    if since is not None:
+        query = query.where(alert_event.c.at >= since)
+    return [
+        Incident(event_from_row(row), row.rule, Severity(row.severity), row.mention_url)
+        for row in tx.connection.execute(query)
+    ]
+
+
+def count_by_status(tx: Transaction) -> dict[AlertStatus, int]:
+    """How many alerts are in each status (statuses without any are absent)."""
+    rows = tx.connection.execute(
+        sa.select(alert.c.status, sa.func.count()).group_by(alert.c.status)
+    )
+    return {AlertStatus(status): count for status, count in rows}

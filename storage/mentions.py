@@ -317,3 +317,59 @@ def sentiment_from_row(row: sa.Row[Any]) -> Sentiment | None:
         most_negative_sentence=row.sentiment_most_negative_sentence or "",
         words=tuple(row.sentiment_words or ()),
     )
+
+
+# ---- for the rules and `monitor rescore` -----------------------------------------------------
+
+
+def count_published(tx: Transaction, since: datetime, until: datetime) -> int:
+    """Mentions published (or, if undated, first seen) in [since, until), history included."""
+    when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
+    query = sa.select(sa.func.count()).where(when >= since, when < until)
+    return int(tx.connection.execute(query).scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """What the rules compare an edit with: the stored title, text and rating."""
+
+    title: str | None
+    text: str
+    rating: float | None
+
+
+def stored_texts(
+    tx: Transaction, source: str, external_ids: Collection[str]
+) -> dict[str, StoredText]:
+    """external_id -> stored title, text and rating, for those of `external_ids` stored."""
+    found: dict[str, StoredText] = {}
+    columns = (mention.c.external_id, mention.c.title, mention.c.text, mention.c.rating)
+    for batch in mention_rows.id_batches(external_ids):
+        rows = tx.connection.execute(
+            mention_rows.of_source(*columns), {"source": source, "external_ids": batch}
+        )
+        found.update({row.external_id: StoredText(row.title, row.text, row.rating) for row in rows})
+    return found
+
+
+def mentions_to_rescore(tx: Transaction, since: datetime | None) -> list[Mention]:
+    """Stored mentions first seen at or after `since` (all when None), oldest first."""
+    query = sa.select(mention).order_by(mention.c.id)
+    if since is not None:
+        query = query.where(mention.c.first_seen_at >= since)
+    return [mention_from_row(row) for row in tx.connection.execute(query)]
+
+
+def update_scores(
+    tx: Transaction, mention_id: int, sentiment: Sentiment | None, labels: Sequence[str]
+) -> None:
+    """Replace a mention's sentiment and labels (its text, hash and version are untouched)."""
+    values = mention_rows.sentiment_values(sentiment)
+    values["labels"] = list(labels)
+    tx.connection.execute(sa.update(mention).where(mention.c.id == mention_id).values(**values))
+
+
+def get(tx: Transaction, mention_id: int) -> Mention | None:
+    """One stored mention by id, or None."""
+    row = tx.connection.execute(sa.select(mention).where(mention.c.id == mention_id)).first()
+    return None if row is None else mention_from_row(row)

@@ -32,6 +32,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "check",
         "Check the config, its secrets and the database (and with --online, each source).",
     ),
+    "alerts": (
+        "monitor.cli.alerts",
+        "alerts_command",
+        "The alert queue: list alerts, show one, acknowledge, resolve, dismiss, record actions.",
+    ),
+    "incidents": (
+        "monitor.cli.alerts",
+        "incidents_command",
+        "Export the incident log (every alert status change and action), oldest first.",
+    ),
+    "rescore": (
+        "monitor.cli.rescore",
+        "rescore",
+        "Re-score stored mentions after a lexicon change; re-apply the rules to recent ones.",
+    ),
     "db": ("monitor.cli.db", "db", "Database maintenance."),
     "purge": (
         "monitor.cli.purge",

@@ -1,0 +1,155 @@
+"""The built-in rules, one function each: a candidate and the settings in, a `Match` or None out.
+
+Each explains itself in its summary: which words, which scores, which sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from monitor.model import ItemType, Severity
+from monitor.rules.explain import quote, signed, why, words, worst
+from monitor.rules.staff import StaffNames
+from sources.common.words import WordMatcher
+
+if TYPE_CHECKING:
+    from monitor.rules import Candidate
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One rule that matched: its name, severity and one-line reason."""
+
+    rule: str
+    severity: Severity
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The thresholds and word lists the rules read (from [alerts] and [school] staff)."""
+
+    negative_threshold: float
+    staff_negative_threshold: float
+    praise_threshold: float
+    safeguarding: WordMatcher
+    extremism: WordMatcher
+    abusive: WordMatcher
+    staff: StaffNames
+
+
+Check = Callable[["Candidate", Settings], Match | None]
+
+
+def _texts(candidate: Candidate) -> tuple[str | None, str]:
+    return candidate.item.title, candidate.item.text
+
+
+def _words_rule(rule: str, severity: Severity, what: str) -> Check:
+    """A rule that matches when its word list is found in the title or text."""
+
+    def check(candidate: Candidate, settings: Settings) -> Match | None:
+        matcher: WordMatcher = getattr(settings, rule)
+        found = matcher.find(*_texts(candidate))
+        if not found:
+            return None
+        return Match(rule, severity, f"{what}: {words(found)}; {quote(_context(candidate))}")
+
+    return check
+
+
+def _context(candidate: Candidate) -> str:
+    """The sentence to quote: the worst one, or the start of the text."""
+    sentiment = candidate.sentiment
+    if sentiment is not None and sentiment.most_negative_sentence:
+        return sentiment.most_negative_sentence
+    return candidate.item.title or candidate.item.text
+
+
+safeguarding = _words_rule("safeguarding", Severity.URGENT, "safeguarding words")
+extremism = _words_rule("extremism", Severity.URGENT, "extremism (Prevent) words")
+abusive = _words_rule("abusive", Severity.HIGH, "abusive words")
+
+
+def staff_named(candidate: Candidate, settings: Settings) -> Match | None:
+    """A member of staff named: urgent when the mention or its worst sentence is negative."""
+    names = settings.staff.find(*_texts(candidate))
+    if not names:
+        return None
+    sentiment = candidate.sentiment
+    negative = sentiment is not None and (
+        min(sentiment.compound, sentiment.most_negative) <= settings.staff_negative_threshold
+    )
+    summary = f"names a member of staff ({', '.join(names)})"
+    if sentiment is not None:
+        summary += f"; {worst(sentiment, always=True)}"
+    if negative:
+        return Match("staff_named", Severity.URGENT, summary + " (negative)")
+    return Match("staff_named", Severity.NORMAL, summary)
+
+
+def low_rating(candidate: Candidate, settings: Settings) -> Match | None:
+    """A review of 1 or 2 stars."""
+    rating = candidate.item.rating
+    if rating is None or candidate.item.item_type != ItemType.REVIEW or rating > 2:
+        return None
+    text = candidate.item.text.strip()
+    shown = f": {quote(text)}" if text else " (no text)"
+    return Match("low_rating", Severity.HIGH, f"{rating:g}-star review{shown}")
+
+
+def negative(candidate: Candidate, settings: Settings) -> Match | None:
+    """Compound or worst sentence at or below the negative threshold."""
+    sentiment = candidate.sentiment
+    if sentiment is None:
+        return None
+    if min(sentiment.compound, sentiment.most_negative) > settings.negative_threshold:
+        return None
+    summary = (
+        f"negative ({worst(sentiment)}; threshold {signed(settings.negative_threshold)})"
+        f"{why(sentiment)}"
+    )
+    if sentiment.most_negative >= sentiment.compound:  # no worst sentence quoted: the text
+        summary += f"; {quote(_context(candidate))}"
+    return Match("negative", Severity.NORMAL, summary)
+
+
+def praise(candidate: Candidate, settings: Settings) -> Match | None:
+    """Strongly positive, or 5 stars, with no sentence below the negative threshold: to thank."""
+    sentiment = candidate.sentiment
+    five_stars = candidate.item.item_type == ItemType.REVIEW and candidate.item.rating == 5
+    if sentiment is not None and sentiment.most_negative <= settings.negative_threshold:
+        return None
+    if five_stars:
+        reason = "5-star review"
+    elif sentiment is not None and sentiment.compound >= settings.praise_threshold:
+        reason = f"praise, compound {signed(sentiment.compound)}{why(sentiment)}"
+    else:
+        return None
+    return Match("praise", Severity.INFO, f"to acknowledge: {reason}; {quote(_start(candidate))}")
+
+
+def _start(candidate: Candidate) -> str:
+    return candidate.item.text or candidate.item.title or ""
+
+
+def new_thread(candidate: Candidate, settings: Settings) -> Match | None:
+    """A new forum thread about the school (Mumsnet)."""
+    item = candidate.item
+    if item.item_type != ItemType.THREAD or not candidate.is_new:
+        return None
+    return Match("new_thread", Severity.HIGH, f"new thread: {quote(item.title or item.text)}")
+
+
+CHECKS: tuple[Check, ...] = (
+    safeguarding,
+    extremism,
+    staff_named,
+    abusive,
+    low_rating,
+    negative,
+    new_thread,
+    praise,
+)
