@@ -173,9 +173,13 @@ def test_staff_traps(rules: Rules, text: str) -> None:
 
 
 def test_staff_by_title_and_surname_even_unconfigured(rules: Rules) -> None:
-    assert raised(rules.evaluate(candidate("mr jones ignored my emails.")))["staff_named"] == (
-        Severity.URGENT
-    )
+    """Someone not in [school] staff, named by title: high when negative, never urgent."""
+    evaluation = rules.evaluate(candidate("mr jones ignored my emails."))
+    assert raised(evaluation)["staff_named"] == Severity.HIGH
+    summary = next(a.summary for a in evaluation.alerts if a.rule == "staff_named")
+    assert summary.startswith("names someone by title (mr jones), not in [school] staff")
+    configured = rules.evaluate(candidate("Mrs Example ignored my emails, shocking."))
+    assert raised(configured)["staff_named"] == Severity.URGENT
 
 
 # ---- scores and ratings --------------------------------------------------------------------

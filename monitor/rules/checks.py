@@ -74,19 +74,28 @@ abusive = _words_rule("abusive", Severity.HIGH, "abusive words")
 
 
 def staff_named(candidate: Candidate, settings: Settings) -> Match | None:
-    """A member of staff named: urgent when the mention or its worst sentence is negative."""
-    names = settings.staff.find(*_texts(candidate))
-    if not names:
+    """A member of staff named: urgent when the mention or its worst sentence is negative.
+
+    Configured staff make a negative mention urgent. Someone else named by title and surname
+    ("Mr Jones") may be a teacher missing from [school] staff, or an MP in a news story: high,
+    not urgent, so a stranger's name never wakes the head teacher, and the summary says so.
+    """
+    configured, titled = settings.staff.find_split(*_texts(candidate))
+    if not configured and not titled:
         return None
     sentiment = candidate.sentiment
     negative = sentiment is not None and (
         min(sentiment.compound, sentiment.most_negative) <= settings.staff_negative_threshold
     )
-    summary = f"names a member of staff ({', '.join(names)})"
+    if configured:
+        summary = f"names a member of staff ({', '.join(configured + titled)})"
+    else:
+        summary = f"names someone by title ({', '.join(titled)}), not in [school] staff"
     if sentiment is not None:
         summary += f"; {worst(sentiment, always=True)}"
     if negative:
-        return Match("staff_named", Severity.URGENT, summary + " (negative)")
+        severity = Severity.URGENT if configured else Severity.HIGH
+        return Match("staff_named", severity, summary + " (negative)")
     return Match("staff_named", Severity.NORMAL, summary)
 
 

@@ -41,10 +41,16 @@ class StaffNames:
 
     def find(self, *texts: str | None) -> list[str]:
         """Staff named in `texts` (configured ones as configured, others as written), sorted."""
-        found = {}
+        configured, titled = self.find_split(*texts)
+        return sorted(configured + titled, key=str.casefold)
+
+    def find_split(self, *texts: str | None) -> tuple[list[str], list[str]]:
+        """(configured staff named, other people named by title and surname), each sorted."""
+        configured: dict[str, str] = {}
         for variant in self._configured.find(*texts):
             name = self._names[variant]
-            found[name.casefold()] = name
+            configured[name.casefold()] = name
+        found: dict[str, str] = {}
         for text in texts:
             for match in _TITLED.finditer(text or ""):
                 surname = (match["surname"] or match["lower"]).rstrip(".").lower()
@@ -52,7 +58,10 @@ class StaffNames:
                     written = " ".join(match[0].split())
                     if not self._configured.matches(written):
                         found.setdefault(written.rstrip(".").casefold(), written)
-        return sorted(found.values(), key=str.casefold)
+        return (
+            sorted(configured.values(), key=str.casefold),
+            sorted(found.values(), key=str.casefold),
+        )
 
 
 def variants(name: str) -> list[str]:
