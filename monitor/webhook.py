@@ -95,9 +95,11 @@ class DeliveryStore:
         latest = {change.item.external_id: safe_item(change.item) for change in changes}
         with self.store.transaction(read_only=True) as tx:
             known = mentions.existing_hashes(tx, source, list(latest))
-        # A mention already stored is left for the poll, which sees the whole comment.
-        fresh = [item for external_id, item in latest.items() if external_id not in known]
-        scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, baseline=False)
+            # A mention already stored is left for the poll, which sees the whole comment.
+            fresh = [item for external_id, item in latest.items() if external_id not in known]
+            # The rules read the mention volume as for a polled item (volume_spike).
+            inputs = self.ingest.rule_inputs(tx, source, fresh, known, self.clock())
+        scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, False, inputs)
         with self.store.transaction() as tx:
             written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
         return Stored(new=written.new, skipped=len(changes) - written.new)

@@ -175,7 +175,7 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),
-    # A dispatcher's claim on a row it is sending; an expired lease is taken back (migration 0004).
+    # A dispatcher's claim on a row it is sending; an expired lease is taken back (migration 0003).
     sa.Column("lease_owner", sa.Text),
     sa.Column("lease_until", UTCDateTime),
     sa.UniqueConstraint("idempotency_key"),
