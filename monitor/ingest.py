@@ -105,11 +105,17 @@ class Ingest:
         items: Sequence[Item],
         known: Mapping[str, str],
         now: datetime,
+        context: RuleContext | None = None,
     ) -> RuleInputs:
-        """What the rules read from storage for one batch (one read, before scoring)."""
+        """What the rules read from storage for one batch (one read, before scoring).
+
+        `context` (the mention volume) may be one already read in this scan: it counts every
+        source's mentions, so reading it once per scan, not once per source, keeps a scan's
+        cost linear in its sources.
+        """
         edited = [item.external_id for item in items if item.external_id in known]
         previous = mentions.stored_texts(tx, source, edited) if edited else {}
-        return RuleInputs(load_context(tx, now), previous)
+        return RuleInputs(context or load_context(tx, now), previous)
 
     def write(
         self,

@@ -43,6 +43,7 @@ from monitor.model import (
 )
 from monitor.outcomes import ScanReport, SourceOutcome, UnknownSourceError
 from monitor.pacing import failure_backoff, jittered
+from monitor.rules import RuleContext
 from monitor.secrets import redact
 from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
@@ -105,6 +106,7 @@ class Scanner:
         self.ingest = Ingest(self.config, self.on_alerts)
         self.on_alerts = self.ingest.on_alerts  # the mail outbox unless the caller chose
         self._idle: list[tuple[Claim, FetchResult]] = []
+        self._context: RuleContext | None = None
         self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
 
@@ -224,10 +226,14 @@ class Scanner:
             ) from None
         progress.stage = "diff"
         items = [safe_item(item) for item in result.items]
+        if not items:  # a 304 or an empty page: nothing to diff or score, no transaction
+            return [], result
         known = await self._in_thread(self._known_hashes, claim.name, items)
         changed = [
             item for item in items if known.get(item.external_id) != mentions.content_hash(item)
         ]
+        if not changed:
+            return [], replace(result, items=items)
         progress.stage = "score"
         baseline = self.force_baseline or claim.state.is_first_poll
         scored = await self._in_thread(self._score, claim, changed, known, baseline)
@@ -243,7 +249,10 @@ class Scanner:
         # The rules read the mention volume and each edit's stored text (a reply-only edit
         # raises nothing), once per source, before scoring.
         with self.store.transaction(read_only=True) as tx:
-            inputs = self.ingest.rule_inputs(tx, claim.name, changed, known, self.clock())
+            inputs = self.ingest.rule_inputs(
+                tx, claim.name, changed, known, self.clock(), self._context
+            )
+        self._context = inputs.context  # the volume as the scan began: read once per scan
         return self.ingest.score(claim.name, claim.source.type, changed, known, baseline, inputs)
 
     # ---- commit -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The `volume_spike` rule's context: how many mentions the last 24 hours held, against the norm.
 
-    context = load_context(tx, now)          # the scan: once per source commit
+    context = load_context(tx, now)          # the scan: once per scan, shared by its sources
     rules.evaluate(candidate, context)       # each new candidate counts into the context
 
 Mentions are counted by when they were published (or first seen, if undated), baseline history
