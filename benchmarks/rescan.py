@@ -4,8 +4,8 @@
 
 For each backend (a SQLite file; PostgreSQL when --postgres names a server whose user may create
 databases) and each size N, in one run:
-1. first scan of N feed sources × 20 entries from a loopback server (time, peak Python memory
-   by tracemalloc);
+1. first scan of N feed sources × 20 entries from a loopback server (time; and, on another fresh
+   database since tracemalloc slows Python several times, its peak Python memory);
 2. idle rescan: every feed answers 304 (conditional GET), nothing is new; best of 3.
 Then the marginal cost of one more idle source: (t(N_large) − t(N_small)) / (N_large − N_small),
 and the idle rescan's time per source as a ratio of one HTTP round trip measured in the same run
@@ -110,14 +110,12 @@ def measure(
     print("| sources | first scan (× 20 entries) | peak memory | idle rescan | per source |")
     print("|---|---|---|---|---|")
     for size in sizes:
+        peak = first_scan_peak_memory(url_for, size, server)
         with tempfile.TemporaryDirectory() as folder:
             url = url_for(folder, size)
             config = write_config(Path(folder), server, url, size)
             with Store.open(url) as store:
-                tracemalloc.start()
                 first_time = timed(partial(run_scan_now, config, store))
-                _, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
                 rescans = [timed(partial(run_scan_now, config, store)) for _ in range(3)]
                 idle[size] = min(rescans)
                 if size == max(sizes):
@@ -130,6 +128,24 @@ def measure(
     small, large = min(sizes), max(sizes)
     marginal = (idle[large] - idle[small]) / (large - small)
     print(f"\nmarginal cost of one more idle source: {marginal * 1000:.2f} ms")
+
+
+def first_scan_peak_memory(
+    url_for: Callable[[str, int], str], size: int, server: LoopbackServer
+) -> int:
+    """Peak traced Python memory of a first scan, on a database of its own.
+
+    Apart from the timed scan: tracemalloc makes Python several times slower.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        url = url_for(folder, size)
+        config = write_config(Path(folder), server, url, size)
+        with Store.open(url) as store:
+            tracemalloc.start()
+            run_scan_now(config, store)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+    return peak
 
 
 def profile(config: Config, store: Store) -> None:
