@@ -97,7 +97,7 @@ class LoopbackServer:
             def do_HEAD(self) -> None:
                 server._serve(self)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         # A short poll interval lets stop() return at once instead of after half a second.
         self._thread = threading.Thread(
@@ -203,6 +203,12 @@ class LoopbackServer:
             return
         if reply.truncate:
             handler.close_connection = True
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog of 5 drops connections when many clients connect at
+    # once (a scan of hundreds of sources), and the client then waits seconds to retry SYN.
+    request_queue_size = 256
 
 
 def _gzip_zeros(size: int) -> bytes:
