@@ -58,20 +58,38 @@ class Claimer:
         with self.store.transaction() as tx:
             source_state.ensure_many(tx, {name: source.type for name, source in selected.items()})
             rows = source_state.rows(tx, list(selected))
+            # One statement leases every source that is due and not waited for; the rest are
+            # looked at one by one below (rarely more than a handful).
+            eligible = [
+                name
+                for name, row in rows.items()
+                if not self.waiting(row, now) and not self.not_due(row, now)
+            ]
+            leased = source_state.acquire_leases(tx, eligible, self.owner, now + self.lease, now)
             for name, source in selected.items():
                 row = rows[name]
-                refusal = self.refusal(tx, name, source, row, now)
+                refusal = None if name in leased else self.refusal(tx, name, source, row, now)
                 if refusal is None:
                     claims.append(claim_of(name, source, row))
                 elif refusal.status is not ScanStatus.OK:  # OK here means "not due": silent
                     skipped.append(refusal)
         return claims, skipped
 
+    @staticmethod
+    def waiting(row: SourceStateRow, now: datetime) -> bool:
+        """True when a service asked us not to poll the source before a time still to come."""
+        return row.blocked_until is not None and row.blocked_until > now
+
+    def not_due(self, row: SourceStateRow, now: datetime) -> bool:
+        """True when only due sources are polled and this one is not due yet."""
+        return self.due_only and row.next_due_at is not None and row.next_due_at > now
+
     def refusal(
         self, tx: Transaction, name: str, source: SourceConfig, row: SourceStateRow, now: datetime
     ) -> SourceOutcome | None:
         """None when the source is now leased to us; else why not."""
-        if row.blocked_until is not None and row.blocked_until > now:
+        if self.waiting(row, now):
+            assert row.blocked_until is not None
             until = row.blocked_until.isoformat().replace("+00:00", "Z")
             return SourceOutcome(
                 name,
@@ -82,7 +100,7 @@ class Claimer:
                 health=row.health,
                 consecutive_failures=row.consecutive_failures,
             )
-        if self.due_only and row.next_due_at is not None and row.next_due_at > now:
+        if self.not_due(row, now):
             return SourceOutcome(name, source.type, ScanStatus.OK)
         if source_state.acquire_lease(tx, name, self.owner, now + self.lease, now):
             return None

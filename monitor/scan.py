@@ -314,12 +314,18 @@ class Scanner:
         now = self.clock()
         with self.store.transaction() as tx:
             for claim, result in idle:
-                try:
-                    self._record_success(tx, claim, result, now)
-                except LeaseLostError:
-                    lost.add(claim.name)  # checked before any write: nothing to undo
-                    continue
-                source_state.release_lease(tx, claim.name, self.owner)
+                held = source_state.record_idle_success(
+                    tx,
+                    claim.name,
+                    cursor=dict(result.cursor),
+                    etag=result.etag,
+                    last_modified=result.last_modified,
+                    now=now,
+                    next_due_at=now + jittered(claim.source.interval),
+                    owner=self.owner,
+                )
+                if not held:
+                    lost.add(claim.name)  # fenced: nothing was written for it
         return lost
 
     # ---- failure ----------------------------------------------------------------------------

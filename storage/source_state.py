@@ -125,6 +125,59 @@ def acquire_lease(tx: Transaction, name: str, owner: str, until: datetime, now: 
     return result.rowcount == 1
 
 
+def acquire_leases(
+    tx: Transaction, names: Collection[str], owner: str, until: datetime, now: datetime
+) -> set[str]:
+    """`acquire_lease` for many sources in one statement; the names now leased to `owner`."""
+    if not names:
+        return set()
+    lease = source_state.c
+    result = tx.connection.execute(
+        sa.update(source_state)
+        .where(
+            lease.name.in_(list(names)),
+            sa.or_(
+                lease.lease_owner.is_(None), lease.lease_until < now, lease.lease_owner == owner
+            ),
+        )
+        .values(lease_owner=owner, lease_until=until)
+        .returning(lease.name)
+    )
+    return set(result.scalars())
+
+
+def record_idle_success(
+    tx: Transaction,
+    name: str,
+    *,
+    cursor: Mapping[str, Any],
+    etag: str | None,
+    last_modified: str | None,
+    now: datetime,
+    next_due_at: datetime,
+    owner: str,
+) -> bool:
+    """A healthy source's poll that found nothing: its state saved and lease given back, in one
+    statement fenced on `owner`; False (nothing written) when the lease is no longer ours.
+    """
+    result = tx.connection.execute(
+        sa.update(source_state)
+        .where(source_state.c.name == name, source_state.c.lease_owner == owner)
+        .values(
+            cursor=dict(cursor),
+            etag=etag,
+            last_modified=last_modified,
+            last_poll_at=now,
+            last_success_at=now,
+            next_due_at=next_due_at,
+            blocked_until=None,
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+    return result.rowcount == 1
+
+
 def release_lease(tx: Transaction, name: str, owner: str) -> None:
     """Give the lease back, if `owner` still holds it."""
     tx.connection.execute(

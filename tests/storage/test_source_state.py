@@ -270,3 +270,34 @@ def test_ensure_many_creates_missing_rows_and_resets_changed_types(wiki: Store) 
     assert reset == {"wiki"}
     assert sorted(found) == ["news", "wiki"]
     assert found["wiki"].type == "feed"
+
+
+def test_leases_are_taken_in_one_statement_only_where_free_expired_or_ours(
+    store: Store,
+) -> None:
+    with store.transaction() as tx:
+        source_state.ensure_many(tx, {"a": "feed", "b": "feed", "c": "feed"})
+        assert source_state.acquire_lease(tx, "b", "them", NOW + HOUR, NOW)
+        assert source_state.acquire_lease(tx, "c", "them", NOW + HOUR, NOW - 2 * HOUR)
+        taken = source_state.acquire_leases(tx, ["a", "b", "c"], "me", NOW + HOUR, NOW + HOUR / 2)
+        assert taken == {"a"}  # b and c are still theirs
+        later = source_state.acquire_leases(tx, ["b", "c"], "me", NOW + 3 * HOUR, NOW + 2 * HOUR)
+        assert later == {"b", "c"}  # expired: taken over
+        assert source_state.acquire_leases(tx, [], "me", NOW, NOW) == set()
+
+
+def test_an_idle_success_is_saved_and_the_lease_given_back_only_by_its_holder(
+    wiki: Store,
+) -> None:
+    with wiki.transaction() as tx:
+        assert source_state.acquire_lease(tx, "wiki", "me", NOW + HOUR, NOW)
+        kept = dict(cursor={"rvstartid": 9}, etag='"e"', last_modified=None, now=NOW)
+        assert not source_state.record_idle_success(
+            tx, "wiki", **kept, next_due_at=NOW + HOUR, owner="them"
+        )
+        assert source_state.record_idle_success(
+            tx, "wiki", **kept, next_due_at=NOW + HOUR, owner="me"
+        )
+        row = source_state.statuses(tx)["wiki"]
+    assert (row.cursor, row.etag, row.last_success_at) == ({"rvstartid": 9}, '"e"', NOW)
+    assert (row.lease_owner, row.lease_until, row.next_due_at) == (None, None, NOW + HOUR)
