@@ -109,3 +109,14 @@ def test_a_scan_runs_with_memory_deny_write_execute(server: LoopbackServer, tmp_
     )
     assert result.returncode == 0, result.stderr
     assert "alerts" in result.stdout
+
+
+def test_monitor_admin_needs_no_sudo() -> None:
+    # A minimal Debian server has no sudo: the wrapper drops to the service user with runuser
+    # (util-linux, always installed), so `monitor-admin` works for root without it.
+    script = (ROOT / "deploy" / "monitor-admin").read_text(encoding="utf-8")
+    commands = [line for line in script.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("sudo" in line for line in commands if "echo" not in line)
+    assert any(line.startswith("exec runuser -u reputation-monitor --") for line in commands)
+    checked = subprocess.run(["sh", "-n", str(ROOT / "deploy" / "monitor-admin")], timeout=10)
+    assert checked.returncode == 0
