@@ -118,5 +118,13 @@ def test_monitor_admin_needs_no_sudo() -> None:
     commands = [line for line in script.splitlines() if not line.lstrip().startswith("#")]
     assert not any("sudo" in line for line in commands if "echo" not in line)
     assert any(line.startswith("exec runuser -u reputation-monitor --") for line in commands)
+    assert "umask 077" in commands  # as the unit's UMask=0077
     checked = subprocess.run(["sh", "-n", str(ROOT / "deploy" / "monitor-admin")], timeout=10)
     assert checked.returncode == 0
+
+
+def test_a_config_error_is_not_restarted_in_a_loop() -> None:
+    # `monitor run` exits 2 on a config error (README: exit statuses); restarting cannot fix it.
+    settings = [line.strip() for line in UNIT.read_text(encoding="utf-8").splitlines()]
+    assert "Restart=on-failure" in settings
+    assert "RestartPreventExitStatus=2" in settings
