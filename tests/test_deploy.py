@@ -128,3 +128,15 @@ def test_a_config_error_is_not_restarted_in_a_loop() -> None:
     settings = [line.strip() for line in UNIT.read_text(encoding="utf-8").splitlines()]
     assert "Restart=on-failure" in settings
     assert "RestartPreventExitStatus=2" in settings
+
+
+def test_the_unit_loads_no_credential_an_upgrade_would_restore() -> None:
+    # Credentials go in a `systemctl edit` drop-in: the upgrade steps reinstall this file, and a
+    # LoadCredential= line here whose file a school does not have stops the service (243).
+    settings = [line.strip() for line in UNIT.read_text(encoding="utf-8").splitlines()]
+    assert not [line for line in settings if line.startswith("LoadCredential")]
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert "sudo systemctl edit reputation-monitor" in operations
+    assert "LoadCredential=smtp-password:/etc/reputation-monitor/credentials/smtp-password" in (
+        operations
+    )
