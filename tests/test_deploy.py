@@ -109,3 +109,34 @@ def test_a_scan_runs_with_memory_deny_write_execute(server: LoopbackServer, tmp_
     )
     assert result.returncode == 0, result.stderr
     assert "alerts" in result.stdout
+
+
+def test_monitor_admin_needs_no_sudo() -> None:
+    # A minimal Debian server has no sudo: the wrapper drops to the service user with runuser
+    # (util-linux, always installed), so `monitor-admin` works for root without it.
+    script = (ROOT / "deploy" / "monitor-admin").read_text(encoding="utf-8")
+    commands = [line for line in script.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("sudo" in line for line in commands if "echo" not in line)
+    assert any(line.startswith("exec runuser -u reputation-monitor --") for line in commands)
+    assert "umask 077" in commands  # as the unit's UMask=0077
+    checked = subprocess.run(["sh", "-n", str(ROOT / "deploy" / "monitor-admin")], timeout=10)
+    assert checked.returncode == 0
+
+
+def test_a_config_error_is_not_restarted_in_a_loop() -> None:
+    # `monitor run` exits 2 on a config error (README: exit statuses); restarting cannot fix it.
+    settings = [line.strip() for line in UNIT.read_text(encoding="utf-8").splitlines()]
+    assert "Restart=on-failure" in settings
+    assert "RestartPreventExitStatus=2" in settings
+
+
+def test_the_unit_loads_no_credential_an_upgrade_would_restore() -> None:
+    # Credentials go in a `systemctl edit` drop-in: the upgrade steps reinstall this file, and a
+    # LoadCredential= line here whose file a school does not have stops the service (243).
+    settings = [line.strip() for line in UNIT.read_text(encoding="utf-8").splitlines()]
+    assert not [line for line in settings if line.startswith("LoadCredential")]
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert "sudo systemctl edit reputation-monitor" in operations
+    assert "LoadCredential=smtp-password:/etc/reputation-monitor/credentials/smtp-password" in (
+        operations
+    )
