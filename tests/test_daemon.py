@@ -308,3 +308,39 @@ def test_a_tick_raises_the_health_alert_of_a_failing_source(
     assert len(rows) == 1
     assert rows[0].rule == "source_health" and rows[0].source == "private"
     assert "(auth_expired)" in rows[0].summary
+
+
+def test_a_tick_that_raises_mail_at_once_dispatches_it_at_once(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """A source going blind is mailed in the same tick, not at the next minute's dispatch."""
+    server.route("/private.xml", Reply(status=401, body=b"login required"))
+    server.route("/ok.xml", Reply.fixture("feed/atom.xml", "application/atom+xml"))
+    config = load(
+        write_config(
+            tmp_path,
+            storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+            sources={
+                "private": {"type": "feed", "url": f"{server.url}/private.xml"},
+                "ok": {"type": "feed", "url": f"{server.url}/ok.xml"},
+            },
+        )
+    )
+    dispatched: list[datetime] = []
+
+    def dispatch(store: Store, config: Config, now: datetime) -> None:
+        dispatched.append(now)
+
+    async def go(clock: FakeClock) -> None:
+        with Store.open(config.storage.url) as store:
+            async with PoliteClient(contact="t@example.org", timeout=5, retries=0) as http:
+                mail = MailFunctions(dispatch, no_mail, no_queue)
+                await build_jobs(config, store, http, clock, mail).poll(clock())
+
+    asyncio.run(go(FakeClock(T0)))
+    assert dispatched == [T0]  # the health alert of "private"
+    server.route("/private.xml", Reply.fixture("feed/atom.xml", "application/atom+xml"))
+    asyncio.run(go(FakeClock(T0 + timedelta(hours=1))))  # recovered: one notice, mailed
+    assert dispatched == [T0, T0 + timedelta(hours=1)]
+    asyncio.run(go(FakeClock(T0 + timedelta(hours=2))))  # nothing new: nothing dispatched
+    assert dispatched == [T0, T0 + timedelta(hours=1)]

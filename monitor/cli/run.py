@@ -25,7 +25,7 @@ from monitor.daemon import Clock, Daemon, Jobs
 from monitor.delivery import dispatch
 from monitor.health import evaluate_health
 from monitor.mail.digest import send_digest_if_due
-from monitor.mail.urgent import queue_urgent
+from monitor.mail.urgent import is_mailed_at_once, queue_urgent
 from monitor.model import Alert
 from monitor.retention import purge
 from monitor.scan import ScanReport, run_scan
@@ -100,6 +100,9 @@ def build_jobs(
     async def poll(now: datetime) -> None:
         report = await run_scan(config, store, http, clock, due_only=True, trigger="scheduled")
         log_report(report)  # run_scan has evaluated source health and queued its mail
+        if any(is_mailed_at_once(alert) for alert in report.new_alerts):
+            # Urgent mail goes now, not at the next minute's dispatch.
+            await in_thread(mail.dispatch, store, config, clock())
 
     async def dispatch(now: datetime) -> None:
         await in_thread(mail.dispatch, store, config, now)
