@@ -153,7 +153,7 @@ def main() -> None:
             )
             print(
                 f"pipeline / floor throughput: {rate / (parsed / floor_seconds):.0%} "
-                "(target >= 60%)"
+                "(target >= 70%)"
             )
             seconds, requests, rows, stored = asyncio.run(scan_once(config_path))
             print(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import feedparser
 
@@ -83,12 +83,15 @@ def parse_feed(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> 
     origin = origin or FeedOrigin()
     if body.startswith(_BOMS):
         origin = FeedOrigin("", origin.url)  # RFC 7303: the byte-order mark names the encoding
+    # Told the feed's URL, feedparser joins every element against it: a sixth of the parse of
+    # a large feed, and ids rewritten as URLs. It needs the URL only to resolve a relative
+    # xml:base; otherwise entry links are joined with the final URL below, more cheaply.
+    declares_base = b"xml:base" in body
     # A BytesIO, never the bytes: feedparser opens a bytes argument as a file path if it can.
-    # Links of entries are resolved either way; relative links INSIDE their HTML need not be,
-    # as that HTML becomes plain text (and resolving it costs a tenth of the parse).
+    # Relative links INSIDE entry HTML are not resolved: that HTML becomes plain text.
     parsed = feedparser.parse(
         io.BytesIO(body),
-        response_headers=origin.response_headers(),
+        response_headers=origin.response_headers(with_location=declares_base),
         resolve_relative_uris=False,
     )
     if not parsed.get("version"):
@@ -102,10 +105,14 @@ def parse_feed(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> 
             reason = type(parsed.get("bozo_exception")).__name__
             raise SourceFormatError(f"{label}: malformed feed with no readable entries ({reason})")
         return []
-    ids = _entry_ids(body, origin, parsed.entries)
+    if declares_base:
+        ids = _entry_ids(body, origin, parsed.entries)
+    else:
+        ids = [entry.get("id") or None for entry in parsed.entries]
+    base = "" if declares_base else origin.url  # feedparser has resolved them already
     items: dict[str, Item] = {}
     for entry, entry_id in zip(parsed.entries, ids, strict=True):
-        item = _entry_item(entry, entry_id)
+        item = _entry_item(entry, entry_id, base)
         items.setdefault(item.external_id, item)
     return sorted(items.values(), key=_published_key)
 
@@ -127,8 +134,9 @@ def _entry_ids(body: bytes, origin: FeedOrigin, resolved: list[Any]) -> list[str
     return [entry.get("id") or None for entry in entries]
 
 
-def _entry_item(entry: Any, entry_id: str | None) -> Item:
-    link = real_link(entry.get("link") or "")
+def _entry_item(entry: Any, entry_id: str | None, base: str) -> Item:
+    raw_link = entry.get("link") or ""
+    link = real_link(urljoin(base, raw_link) if base and raw_link else raw_link)
     title = plain_text(entry.get("title") or "")
     content = entry.get("content") or []
     body_html = content[0].get("value", "") if content else entry.get("summary") or ""
