@@ -161,15 +161,28 @@ def profile(config: Config, store: Store) -> None:
 PROFILES: list[str] = []
 
 
+CREATED: list[tuple[str, str]] = []  # (admin URL, database) to drop at the end
+
+
 def postgres_database(server_url: str) -> str:
-    """A fresh database on the server of `server_url` (dropped by hand: bench_* names)."""
+    """A fresh database on the server of `server_url`, dropped when the benchmark ends."""
     import psycopg
 
     admin = server_url.replace("postgresql+psycopg://", "postgresql://")
     name = f"bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
+    CREATED.append((admin, name))
     return f"{server_url.rsplit('/', 1)[0]}/{name}"
+
+
+def drop_created() -> None:
+    """Drop the databases this run created."""
+    import psycopg
+
+    for admin, name in CREATED:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -193,6 +206,7 @@ def main() -> None:
                 print(report)
     finally:
         server.stop()
+        drop_created()
 
 
 if __name__ == "__main__":
