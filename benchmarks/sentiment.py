@@ -35,7 +35,8 @@ from monitor.model import Label, Sentiment  # noqa: E402
 from monitor.sentiment import SentimentScorer, label_of  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "school_sentiment.tsv"
-VADER_PAPER = ROOT.parent.parent / "shared" / "data" / "vader-paper"
+# The team's shared folder sits beside the checkout (../shared), as DEVELOPERS.md says.
+VADER_PAPER = ROOT.parent / "shared" / "data" / "vader-paper"
 SETS = {
     "tweets": "tweets_GroundTruth.txt",
     "movie reviews": "movieReviewSnippets_GroundTruth.txt",
