@@ -299,14 +299,7 @@ class Scanner:
     ) -> Recorded:
         """The poll's new state, fenced on our lease; next due after a jittered interval."""
         return source_state.record_success(
-            tx,
-            claim.name,
-            cursor=dict(result.cursor),
-            etag=result.etag,
-            last_modified=result.last_modified,
-            now=now,
-            next_due_at=now + jittered(claim.source.interval),
-            owner=self.owner,
+            tx, claim.name, **new_state(claim, result, now), owner=self.owner
         )
 
     def _record_idle(self, idle: Sequence[tuple[Claim, FetchResult]]) -> set[str]:
@@ -315,14 +308,7 @@ class Scanner:
         with self.store.transaction() as tx:
             for claim, result in idle:
                 held = source_state.record_idle_success(
-                    tx,
-                    claim.name,
-                    cursor=dict(result.cursor),
-                    etag=result.etag,
-                    last_modified=result.last_modified,
-                    now=now,
-                    next_due_at=now + jittered(claim.source.interval),
-                    owner=self.owner,
+                    tx, claim.name, **new_state(claim, result, now), owner=self.owner
                 )
                 if not held:
                     lost.add(claim.name)  # fenced: nothing was written for it
@@ -460,6 +446,17 @@ class PollProgress:
     def requests(self, http: PoliteClient) -> int:
         """Requests made since the poll began (approximate while sources run concurrently)."""
         return http.requests_made - self.requests_before
+
+
+def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any]:
+    """What a successful poll saves: the adapter's state, when it ran, when it is due again."""
+    return {
+        "cursor": dict(result.cursor),
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "now": now,
+        "next_due_at": now + jittered(claim.source.interval),
+    }
 
 
 def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
