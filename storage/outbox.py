@@ -224,29 +224,30 @@ def mark_retry(
     tx: Transaction, message_id: int, owner: str, error: str, next_attempt_at: datetime
 ) -> bool:
     """Put the message back to pending until `next_attempt_at`, with the error seen."""
-    result = tx.connection.execute(
-        sa.update(outbox)
-        .where(leased_by(owner, message_id))
-        .values(
-            status=str(OutboxStatus.PENDING),
-            last_error=error[:MAX_ERROR_LENGTH],
-            next_attempt_at=next_attempt_at,
-            lease_owner=None,
-            lease_until=None,
-        )
-    )
-    return result.rowcount == 1
+    return release(tx, message_id, owner, OutboxStatus.PENDING, error, next_attempt_at)
 
 
 def mark_failed(tx: Transaction, message_id: int, owner: str, error: str) -> bool:
     """Record a permanent failure: the message will not be tried again."""
+    return release(tx, message_id, owner, OutboxStatus.FAILED, error, None)
+
+
+def release(
+    tx: Transaction,
+    message_id: int,
+    owner: str,
+    status: OutboxStatus,
+    error: str,
+    next_attempt_at: datetime | None,
+) -> bool:
+    """Give back `owner`'s lease on a message, leaving it in `status` with the error seen."""
     result = tx.connection.execute(
         sa.update(outbox)
         .where(leased_by(owner, message_id))
         .values(
-            status=str(OutboxStatus.FAILED),
+            status=str(status),
             last_error=error[:MAX_ERROR_LENGTH],
-            next_attempt_at=None,
+            next_attempt_at=next_attempt_at,
             lease_owner=None,
             lease_until=None,
         )
