@@ -1,12 +1,18 @@
-"""What a scan reports: one outcome per source, and the report of the whole pass."""
+"""What a scan reports: one outcome per source, the report of the whole pass, and its words."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.model import Alert, Health, ScanStatus
+from monitor.secrets import redact
+
+if TYPE_CHECKING:
+    from monitor.ingest import Scored
+    from sources.http import PoliteClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +77,37 @@ class ScanReport:
 
 class UnknownSourceError(ValueError):
     """`--source NAME` names no configured source."""
+
+
+@dataclass
+class PollProgress:
+    """Where a source's poll has got to, for the one-line message if it fails."""
+
+    requests_before: int
+    stage: str = "claim"
+
+    def requests(self, http: PoliteClient) -> int:
+        """Requests made since the poll began (approximate while sources run concurrently)."""
+        return http.requests_made - self.requests_before
+
+
+def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
+    """What a dry run would have stored."""
+    new = sum(1 for entry in scored if entry.is_new)
+    return {
+        "new": new,
+        "updated": len(scored) - new,
+        "negative": sum("negative" in entry.evaluation.labels for entry in scored),
+    }
+
+
+def internal_error(stage: str, source_type: str, error: BaseException) -> str:
+    """One line for an unexpected exception: where, what kind, and its safe first line."""
+    where = "the " + source_type + " adapter" if stage == "fetch" else f"the {stage} stage"
+    return f"unexpected error in {where}: {type(error).__name__}: {one_line(error)}"
+
+
+def one_line(error: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, redacted and cut short."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return redact(text)[:limit]

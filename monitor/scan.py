@@ -41,7 +41,15 @@ from monitor.model import (
     ScanStatus,
     Trigger,
 )
-from monitor.outcomes import ScanReport, SourceOutcome, UnknownSourceError
+from monitor.outcomes import (
+    PollProgress,
+    ScanReport,
+    SourceOutcome,
+    UnknownSourceError,
+    dry_run_counts,
+    internal_error,
+    one_line,
+)
 from monitor.pacing import failure_backoff, jittered
 from monitor.rules import RuleContext
 from monitor.secrets import redact
@@ -436,18 +444,6 @@ class Scanner:
             log.error("could not record the end of scan %s: %s", run_id, one_line(error))
 
 
-@dataclass
-class PollProgress:
-    """Where a source's poll has got to, for the one-line message if it fails."""
-
-    requests_before: int
-    stage: str = "claim"
-
-    def requests(self, http: PoliteClient) -> int:
-        """Requests made since the poll began (approximate while sources run concurrently)."""
-        return http.requests_made - self.requests_before
-
-
 def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any]:
     """What a successful poll saves: the adapter's state, when it ran, when it is due again."""
     return {
@@ -457,28 +453,6 @@ def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any
         "now": now,
         "next_due_at": now + jittered(claim.source.interval),
     }
-
-
-def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
-    """What a dry run would have stored."""
-    new = sum(1 for entry in scored if entry.is_new)
-    return {
-        "new": new,
-        "updated": len(scored) - new,
-        "negative": sum("negative" in entry.evaluation.labels for entry in scored),
-    }
-
-
-def internal_error(stage: str, source_type: str, error: BaseException) -> str:
-    """One line for an unexpected exception: where, what kind, and its safe first line."""
-    where = "the " + source_type + " adapter" if stage == "fetch" else f"the {stage} stage"
-    return f"unexpected error in {where}: {type(error).__name__}: {one_line(error)}"
-
-
-def one_line(error: BaseException, limit: int = 300) -> str:
-    """An exception's message on one line, redacted and cut short."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return redact(text)[:limit]
 
 
 async def run_scan(
