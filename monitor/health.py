@@ -15,7 +15,8 @@ whether an episode is open, so nothing else needs to be remembered and a restart
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING
 from monitor.config import Config
 from monitor.model import Alert, AlertDraft, Health, Severity
 from storage import alerts, source_state
-from storage.database import Transaction
+from storage.database import Store, Transaction
 from storage.health import HEALTH_RULE, latest_health_alert
 from storage.source_state import SourceStateRow
 
 if TYPE_CHECKING:
-    from monitor.scan import ScanReport
+    from monitor.outcomes import ScanReport
+
+log = logging.getLogger(__name__)
 
 STALE = "stale"  # shown as a health; never stored (the stored health says how the last poll went)
 STALE_INTERVALS = 3
@@ -175,6 +178,25 @@ def evaluate_health(
         ):
             drafts.append(alerts.NewAlert(draft, None))
     return alerts.add_many(tx, drafts, now)
+
+
+def raise_health_alerts(
+    store: Store,
+    config: Config,
+    report: ScanReport | None,
+    now: datetime,
+    on_alerts: Callable[[Transaction, list[Alert], datetime], object],
+) -> list[Alert]:
+    """`evaluate_health` in its own transaction, handing what it raised to `on_alerts` (the
+    mail outbox) in the same one, and logging each; the scan and the daemon's check share it.
+    """
+    with store.transaction() as tx:
+        raised = evaluate_health(tx, config, report, now)
+        if raised:
+            on_alerts(tx, raised, now)
+    for alert in raised:
+        log.warning("source health: %s: %s", alert.source, alert.summary)
+    return raised
 
 
 def _unique(names: Iterable[str]) -> list[str]:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.model import Alert, Health, ScanStatus
 from monitor.secrets import redact
+from storage import scan_runs
+from storage.database import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from monitor.claims import Claim
     from monitor.ingest import Scored
+    from monitor.model import FetchResult
     from sources.http import PoliteClient
+    from storage.source_state import Recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +119,54 @@ def one_line(error: BaseException, limit: int = 300) -> str:
     """An exception's message on one line, redacted and cut short."""
     text = " ".join(str(error).split()) or type(error).__name__
     return redact(text)[:limit]
+
+
+def record_start(store: Store, trigger: str, now: datetime) -> int:
+    """The scan_run row of a scan starting now; its id."""
+    with store.transaction() as tx:
+        return scan_runs.start(tx, trigger=trigger, now=now)
+
+
+def record_finish(
+    store: Store, run_id: int, now: datetime, outcomes: Sequence[SourceOutcome]
+) -> None:
+    """Close a scan_run row with every source's outcome; a failure here is only logged."""
+    try:
+        with store.transaction() as tx:
+            records = {outcome.name: outcome.to_json() for outcome in outcomes}
+            scan_runs.finish(tx, run_id, now=now, outcomes=records)
+    except Exception as error:  # never hide the scan's own result behind this
+        log.error("could not record the end of scan %s: %s", run_id, one_line(error))
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What the commit stage wrote."""
+
+    counts: Mapping[str, int]
+    recorded: Recorded
+    alerts: list[Alert]
+
+
+def ok_outcome(
+    claim: Claim,
+    result: FetchResult,
+    requests: int,
+    counts: Mapping[str, int],
+    baseline: bool,
+    committed: Committed | None = None,
+) -> SourceOutcome:
+    """The outcome of a poll that succeeded (stored, idle, or a dry run's counts)."""
+    return SourceOutcome(
+        claim.name,
+        claim.source.type,
+        ScanStatus.OK,
+        fetched=len(result.items),
+        new=counts.get("new", 0),
+        updated=counts.get("updated", 0),
+        negative=counts.get("negative", 0),
+        alerts=len(committed.alerts) if committed else 0,
+        requests=result.requests or requests,
+        baseline=baseline,
+        recovered=committed.recorded.recovered if committed else False,
+    )

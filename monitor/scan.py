@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from monitor.claims import Claim, Claimer
 from monitor.config import Config
-from monitor.health import evaluate_health
+from monitor.health import raise_health_alerts
 from monitor.ingest import AlertHook, Ingest, Scored
 from monitor.leases import LeaseKeeper, LeaseLost, lease_owner
 from monitor.model import (
@@ -42,13 +42,17 @@ from monitor.model import (
     Trigger,
 )
 from monitor.outcomes import (
+    Committed,
     PollProgress,
     ScanReport,
     SourceOutcome,
     UnknownSourceError,
     dry_run_counts,
     internal_error,
+    ok_outcome,
     one_line,
+    record_finish,
+    record_start,
 )
 from monitor.pacing import failure_backoff, jittered
 from monitor.rules import RuleContext
@@ -57,7 +61,7 @@ from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
-from storage import mentions, ratings, scan_runs, source_state
+from storage import mentions, ratings, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
 from storage.source_state import LeaseLostError, Recorded
@@ -81,15 +85,6 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """What the commit stage wrote."""
-
-    counts: Mapping[str, int]
-    recorded: Recorded
-    alerts: list[Alert]
 
 
 @dataclass
@@ -133,7 +128,12 @@ class Scanner:
             self._threads.shutdown(wait=False)
 
     async def _run(self, selected: dict[str, SourceConfig], started: datetime) -> ScanReport:
-        run_id = None if self.dry_run else await self._in_thread(self._start_run, started)
+        trigger = str(self.trigger)
+        run_id = (
+            None
+            if self.dry_run
+            else await self._in_thread(record_start, self.store, trigger, started)
+        )
         outcomes: list[SourceOutcome] = []
         try:
             claims, skipped = await self._in_thread(self._claim_all, selected, started)
@@ -141,11 +141,11 @@ class Scanner:
             polled = await asyncio.gather(*(self._scan_source(claim) for claim in claims))
             outcomes.extend(await self._flush_idle(list(polled)))
             if not self.dry_run:
-                await self._in_thread(self._evaluate_health, outcomes)
+                await self._in_thread(self._raise_health_alerts, outcomes)
         finally:
             finished = self.clock()
             if run_id is not None:
-                await self._in_thread(self._finish_run, run_id, finished, outcomes)
+                await self._in_thread(record_finish, self.store, run_id, finished, outcomes)
         order = list(selected)
         outcomes.sort(key=lambda outcome: order.index(outcome.name))
         return ScanReport(run_id, started, finished, outcomes, list(self._new_alerts))
@@ -211,12 +211,14 @@ class Scanner:
         baseline = self.force_baseline or claim.state.is_first_poll
         progress.stage = "commit"
         if self.dry_run:
-            return self._outcome(claim, result, progress, dry_run_counts(scored), baseline)
+            counts = dry_run_counts(scored)
+            return ok_outcome(claim, result, progress.requests(self.http), counts, baseline)
         if not scored and result.rating is None and claim.healthy:
             self._idle.append((claim, result))  # written with the others' in one transaction
-            return self._outcome(claim, result, progress, {}, baseline)
+            return ok_outcome(claim, result, progress.requests(self.http), {}, baseline)
         committed = await self._in_thread(self._commit, claim, result, scored, baseline)
-        return self._outcome(claim, result, progress, committed.counts, baseline, committed)
+        requests = progress.requests(self.http)
+        return ok_outcome(claim, result, requests, committed.counts, baseline, committed)
 
     async def _fetch_and_score(
         self, claim: Claim, progress: PollProgress
@@ -392,56 +394,18 @@ class Scanner:
 
     # ---- bookkeeping --------------------------------------------------------------------------
 
-    def _outcome(
-        self,
-        claim: Claim,
-        result: FetchResult,
-        progress: PollProgress,
-        counts: Mapping[str, int],
-        baseline: bool,
-        committed: Committed | None = None,
-    ) -> SourceOutcome:
-        return SourceOutcome(
-            claim.name,
-            claim.source.type,
-            ScanStatus.OK,
-            fetched=len(result.items),
-            new=counts.get("new", 0),
-            updated=counts.get("updated", 0),
-            negative=counts.get("negative", 0),
-            alerts=len(committed.alerts) if committed else 0,
-            requests=result.requests or progress.requests(self.http),
-            baseline=baseline,
-            recovered=committed.recorded.recovered if committed else False,
-        )
-
-    def _evaluate_health(self, outcomes: Sequence[SourceOutcome]) -> None:
+    def _raise_health_alerts(self, outcomes: Sequence[SourceOutcome]) -> None:
         """Source-health alerts (a source went blind, or recovered), mailed to the admin."""
         now = self.clock()
         report = ScanReport(None, now, now, list(outcomes))
         try:
-            with self.store.transaction() as tx:
-                raised = evaluate_health(tx, self.config, report, now)
-                if raised and self.on_alerts is not None:
-                    self.on_alerts(tx, raised, now)
+            raised = raise_health_alerts(
+                self.store, self.config, report, now, self.ingest.on_alerts
+            )
         except Exception as error:  # never hide the scan's own result behind this
             log.error("could not evaluate source health: %s", one_line(error))
             return
-        for alert in raised:
-            log.warning("source health: %s: %s", alert.source, alert.summary)
         self._new_alerts.extend(raised)
-
-    def _start_run(self, now: datetime) -> int:
-        with self.store.transaction() as tx:
-            return scan_runs.start(tx, trigger=str(self.trigger), now=now)
-
-    def _finish_run(self, run_id: int, now: datetime, outcomes: Sequence[SourceOutcome]) -> None:
-        try:
-            with self.store.transaction() as tx:
-                records = {outcome.name: outcome.to_json() for outcome in outcomes}
-                scan_runs.finish(tx, run_id, now=now, outcomes=records)
-        except Exception as error:  # never hide the scan's own result behind this
-            log.error("could not record the end of scan %s: %s", run_id, one_line(error))
 
 
 def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from monitor.cli.common import Context, handles_errors, http_client, open_store
 from monitor.config import Config
 from monitor.daemon import Clock, Daemon, Jobs
 from monitor.delivery import dispatch
-from monitor.health import evaluate_health
+from monitor.health import raise_health_alerts
 from monitor.mail.digest import send_digest_if_due
 from monitor.mail.urgent import is_mailed_at_once, queue_urgent
 from monitor.model import Alert
@@ -120,13 +120,10 @@ def build_jobs(
 
 
 def check_health(store: Store, config: Config, now: datetime, queue: QueueUrgent) -> list[Alert]:
-    """Raise the source-health alerts due now and queue their mail, in one transaction."""
-    with store.transaction() as tx:
-        raised = evaluate_health(tx, config, None, now)
-        queue(tx, config, raised, now)
-    for alert in raised:
-        log.warning("source health: %s: %s", alert.source, alert.summary)
-    return raised
+    """Raise the source-health alerts due now (stale sources) and queue their mail."""
+    return raise_health_alerts(
+        store, config, None, now, lambda tx, raised, at: queue(tx, config, raised, at)
+    )
 
 
 async def in_thread(function: Callable[..., object], *args: Any) -> None:
