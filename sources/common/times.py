@@ -19,3 +19,8 @@ def saved_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.utcoffset() is not None else None
+
+
+def iso_seconds(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, with a Z: 2026-11-25T10:00:00Z (messages and cursors)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

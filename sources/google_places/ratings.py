@@ -10,21 +10,16 @@ cursor keeps this poll's figure (`unseen_new_ratings`) and a log of non-zero fig
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sources.common.times import saved_time
+from sources.common.times import iso_seconds, saved_time
 from sources.google_places.parse import Place
 
 # Google shows a review some time after it is written: one published shortly before the last
 # poll may become visible only now, and is still a new one.
 PUBLISH_LAG = timedelta(days=1)
 UNSEEN_LOG_LENGTH = 100
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def unseen_new_ratings(previous: Mapping[str, Any], place: Place) -> int:
@@ -49,12 +44,12 @@ def next_cursor(previous: Mapping[str, Any], place: Place, now: datetime) -> dic
     unseen = unseen_new_ratings(previous, place)
     log = [entry for entry in previous.get("unseen_log") or () if isinstance(entry, list)]
     if unseen:
-        log.append([iso(now), unseen])
+        log.append([iso_seconds(now), unseen])
     return {
         "review_names": sorted(review.name for review in place.reviews),
         "rating_count": place.user_rating_count,
         "rating": place.rating,
-        "polled_at": iso(now),
+        "polled_at": iso_seconds(now),
         "unseen_new_ratings": unseen,
         "unseen_log": log[-UNSEEN_LOG_LENGTH:],
     }

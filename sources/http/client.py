@@ -51,6 +51,7 @@ from typing import Any
 import httpx
 
 import monitor
+from sources.common.times import iso_seconds
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -357,7 +358,7 @@ class PoliteClient:
         if status == 429 or (status == 503 and retry_after is not None):
             retry_at = retry_deadline(retry_after, self._clock(), self.default_retry_after)
             self._retry_at[host.lower()] = retry_at
-            message = f"{label}: {reason}; rate limited until {iso(retry_at)}"
+            message = f"{label}: {reason}; rate limited until {iso_seconds(retry_at)}"
             raise SourceRateLimitedError(message, retry_at)
         if status >= 500:
             raise TransientFailure(f"{label}: {reason}")
@@ -392,7 +393,9 @@ class PoliteClient:
     def _refuse_if_rate_limited(self, host: str) -> None:
         deadline = self.retry_at(host)
         if deadline is not None:
-            raise SourceRateLimitedError(f"{host}: rate limited until {iso(deadline)}", deadline)
+            raise SourceRateLimitedError(
+                f"{host}: rate limited until {iso_seconds(deadline)}", deadline
+            )
 
     def _gate(self, host: str) -> HostGate:
         host = host.lower()
@@ -437,8 +440,3 @@ def describe_network_error(error: httpx.TransportError) -> str:
     if isinstance(error, httpx.WriteError):
         return "connection lost while sending the request"
     return f"network error ({type(error).__name__})"
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC to the second: 2026-11-25T10:00:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -19,9 +19,10 @@ from pydantic import Field, field_validator, model_validator
 from monitor.model import FetchResult, Item, SourceState
 from monitor.units import Duration
 from sources.base import SourceConfig, register
+from sources.common.times import iso_seconds
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
-from sources.mumsnet.cursor import MumsnetCursor, Refusals, iso
+from sources.mumsnet.cursor import MumsnetCursor, Refusals
 from sources.mumsnet.discovery import discover, school_matcher
 from sources.mumsnet.site import (
     MIN_BACKOFF,
@@ -133,7 +134,7 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
     cursor = MumsnetCursor.from_json(state.cursor)
     retry_at = cursor.refusals.retry_at
     if retry_at is not None and now < retry_at:
-        message = f"{config.host}: backing off after HTTP 403/429 until {iso(retry_at)}"
+        message = f"{config.host}: backing off after HTTP 403/429 until {iso_seconds(retry_at)}"
         raise SourceRateLimitedError(message, retry_at)
     http.set_host_policy(config.host, concurrency=1, delay=config.request_delay.total_seconds())
     site = Site(http, config.base_url, config.max_pages_per_poll)
@@ -148,7 +149,7 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         if http.retry_at(config.host) is None or error.retry_at is None:
             raise
         retry_at = max(error.retry_at, now + MIN_BACKOFF)
-        message = f"{config.host}: rate limited; backing off until {iso(retry_at)}"
+        message = f"{config.host}: rate limited; backing off until {iso_seconds(retry_at)}"
         raise SourceRateLimitedError(message, retry_at) from None
     return FetchResult(items, saved.to_json(), requests=http.requests_made - before)
 
@@ -202,5 +203,5 @@ def refusal_error(
             f"({cursor.refusals.count + 1} in a row); Mumsnet is refusing the monitor"
         )
         return RefusedBlockedError(message, retry_at, saved)
-    message = f"{refused.label}: HTTP {refused.status}; backing off until {iso(retry_at)}"
+    message = f"{refused.label}: HTTP {refused.status}; backing off until {iso_seconds(retry_at)}"
     return RefusedRateLimitedError(message, retry_at, saved)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from sources.common.times import iso_seconds
 from sources.mumsnet.urls import TOPIC, ThreadRef
 
 
@@ -46,11 +47,11 @@ class ThreadState:
             "topic": self.thread.topic,
             "title": self.title,
             "title_mentions": self.title_mentions,
-            "found_at": iso(self.found_at),
+            "found_at": iso_seconds(self.found_at),
             "next_page": self.next_page,
             "opening_key": self.opening_key,
             "seen_keys": list(self.seen_keys),
-            "last_activity": iso(self.last_activity) if self.last_activity else None,
+            "last_activity": iso_seconds(self.last_activity) if self.last_activity else None,
             "disallowed": self.disallowed,
             "gone": self.gone,
         }
@@ -127,18 +128,13 @@ class MumsnetCursor:
             "discovery_incomplete": self.discovery_incomplete,
             "refusals": {
                 "count": self.refusals.count,
-                "retry_at": iso(self.refusals.retry_at) if self.refusals.retry_at else None,
+                "retry_at": iso_seconds(self.refusals.retry_at) if self.refusals.retry_at else None,
             },
         }
 
     def refused(self, retry_at: datetime) -> MumsnetCursor:
         """This cursor with one more refusal counted."""
         return replace(self, refusals=Refusals(self.refusals.count + 1, retry_at))
-
-
-def iso(value: datetime) -> str:
-    """ISO 8601 UTC with a Z."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def moment(value: object) -> datetime | None:
