@@ -21,7 +21,7 @@ from monitor.config import Config
 from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert, Item, Sentiment
 from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
-from monitor.sentiment import SentimentScorer
+from monitor.sentiment import SentimentScorer, item_text
 from storage import alerts, mentions
 from storage.database import Transaction
 from storage.mentions import StoredText
@@ -84,7 +84,7 @@ class Ingest:
         previous = inputs.previous if inputs is not None else {}
         scored: list[Scored] = []
         for item in items:
-            sentiment = self.scorer.score(scoring_text(item)) if has_text(item) else None
+            sentiment = self.scorer.score_item(item.title, item.text) if has_text(item) else None
             candidate = Candidate(
                 source,
                 source_type,
@@ -166,14 +166,5 @@ def has_text(item: Item) -> bool:
 
 
 def scoring_text(item: Item) -> str:
-    """What sentiment reads: the title as its own sentence, then the text.
-
-    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
-    title the text already begins with (a feed entry without a summary) is read once.
-    """
-    title = (item.title or "").strip()
-    text = item.text.strip()
-    if not title or text.startswith(title):
-        return text or title
-    ending = "" if title[-1] in ".!?" else "."
-    return f"{title}{ending}\n{text}"
+    """What sentiment reads of an item (`monitor.sentiment.item_text`: headline, then text)."""
+    return item_text(item.title, item.text)

@@ -247,9 +247,9 @@ def _drivers(scored: _Scored) -> tuple[str, ...]:
 def item_text(title: str | None, text: str) -> str:
     """What is scored of an item: the title as its own sentence, then the text.
 
-    The same rule as the scan's `monitor.ingest.scoring_text` (a test holds them together):
-    a headline counts; a title the text already begins with (a feed entry without a summary)
-    is read once.
+    A headline counts ("teacher arrested over abuse allegations" above a neutral summary); a
+    title the text already begins with (a feed entry without a summary) is read once. The scan,
+    the webhook and `monitor rescore` all score through this.
     """
     title = (title or "").strip()
     text = text.strip()
