@@ -6,6 +6,9 @@ yields none and `parse_thread_page` raises SourceFormatError naming the page, so
 says it went blind instead of hearing nothing. A consent, login or bot-challenge page is
 recognised (`BlockedPageError`) and never read as a thread or a listing.
 
+Every link is read against the URL of the page it is on (the final one, after redirects), as a
+browser reads it: the pagination links of a thread page are relative (`?page=2`).
+
 Pure functions: no requests, no clock (the caller passes `now` for "Today"/"Yesterday").
 """
 
@@ -15,7 +18,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import soupsieve
 from bs4 import BeautifulSoup, Tag
@@ -126,7 +129,7 @@ def parse_thread_page(
     removed = unreadable = 0
     for container in containers:
         try:
-            post = parse_post(container, thread, now)
+            post = parse_post(container, thread, url, now)
         except UnreadablePostError:
             unreadable += 1
             continue
@@ -144,16 +147,17 @@ def parse_thread_page(
     page = page_number(url)
     heading = soup.select_one(THREAD_TITLE)
     title = plain_text(heading.get_text(" ")) if heading else ""
-    return ThreadPage(title, page, last_page(soup, thread, base_url, page), tuple(posts), removed)
+    pages = last_page(soup, thread, url=url, base_url=base_url, current=page)
+    return ThreadPage(title, page, pages, tuple(posts), removed)
 
 
-def parse_post(container: Tag, thread: ThreadRef, now: datetime) -> Post | None:
-    """One post, None when it was deleted or withdrawn; UnreadablePostError if no author/time."""
+def parse_post(container: Tag, thread: ThreadRef, url: str, now: datetime) -> Post | None:
+    """One post on the page at `url`, None if deleted; UnreadablePostError if no author/time."""
     for quote in _QUOTE.select(container):
         quote.decompose()
     for link in container.find_all("a"):
         # Links as text: the words a reader sees, or the address when there are none.
-        shown = " ".join(link.get_text(" ").split()) or str(link.get("href") or "")
+        shown = " ".join(link.get_text(" ").split()) or link_target(link, url)
         link.replace_with(f" {shown} ")
     header_text, body = split_header(container)
     if DELETED.match(body) or DELETED.match(header_text):
@@ -205,14 +209,16 @@ def post_id(container: Tag) -> str | None:
     return None
 
 
-def last_page(soup: BeautifulSoup, thread: ThreadRef, base_url: str, current: int) -> int:
+def last_page(
+    soup: BeautifulSoup, thread: ThreadRef, *, url: str, base_url: str, current: int
+) -> int:
     """The highest page number the thread's pagination links to (at least this page)."""
     pages = [current]
     for link in soup.select(PAGINATION_LINK):
-        href = str(link.get("href") or "")
-        target = thread_ref(absolute(href, base_url), base_url)
+        target_url = link_target(link, url)
+        target = thread_ref(target_url, base_url)
         if target is not None and target.thread_id == thread.thread_id:
-            pages.append(page_number(href))
+            pages.append(page_number(target_url))
     return max(pages)
 
 
@@ -227,7 +233,7 @@ def parse_topic_page(html: str, *, url: str, base_url: str) -> list[ListedThread
         )
     found: dict[int, ListedThread] = {}
     for link in links:
-        thread = thread_ref(absolute(str(link.get("href") or ""), base_url), base_url)
+        thread = thread_ref(link_target(link, url), base_url)
         title = plain_text(link.get_text(" "))
         if thread is not None and title:
             found.setdefault(thread.thread_id, ListedThread(thread, title))
@@ -243,9 +249,13 @@ def raise_if_blocked(soup: BeautifulSoup, url: str) -> None:
         )
 
 
-def absolute(href: str, base_url: str) -> str:
-    """A link made absolute against the base URL (site-relative links are the norm)."""
-    return base_url.rstrip("/") + href if href.startswith("/") else href
+def link_target(link: Tag, page_url: str) -> str:
+    """Where a link on the page at `page_url` leads, as a browser resolves it."""
+    href = str(link.get("href") or "").strip()
+    try:
+        return urljoin(page_url, href) if href else ""
+    except ValueError:  # a malformed link (an unclosed IPv6 bracket) leads nowhere
+        return ""
 
 
 def label_of(url: str) -> str:

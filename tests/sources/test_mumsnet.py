@@ -1,7 +1,8 @@
 """The mumsnet source against a real loopback server serving pages shaped as sources.md 3 says.
 
 Fixtures in tests/fixtures/mumsnet/: a topic listing (matching and non-matching titles), a thread
-over three pages whose opening post repeats (then a fourth page), quoted replies, times around
+over three pages whose opening post repeats (then a fourth page) and whose pagination links are
+relative (`?page=2`) as Mumsnet serves them, quoted replies, times around
 the end of BST on 25 October 2026, a deleted post, consent/login/bot-check pages, changed
 markup, Mumsnet-style robots.txt and a Google Alert whose links are Google redirects.
 """
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,10 @@ from click.testing import CliRunner
 from protego import Protego
 
 from monitor.cli import main
-from monitor.model import FetchResult, Health, Item, SourceState
+from monitor.config import Config, load
+from monitor.model import FetchResult, Health, Item, Mention, SourceState
+from monitor.outcomes import SourceOutcome
+from monitor.scan import Scanner
 from sources.common.words import WordMatcher
 from sources.errors import (
     SourceBlockedError,
@@ -35,6 +41,8 @@ from sources.mumsnet.parse import parse_thread_page, parse_topic_page
 from sources.mumsnet.site import RefusedBlockedError, RefusedRateLimitedError
 from sources.mumsnet.times import parse_posted
 from sources.mumsnet.urls import ThreadRef, thread_ref
+from storage import mentions, source_state
+from storage.database import Store
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 
 NOW = datetime(2026, 10, 27, 12, 0, tzinfo=UTC)  # Tuesday; BST ended on Sunday 25 October
@@ -232,6 +240,31 @@ def test_the_older_text_layout_is_read_too() -> None:
         ("ReadingDad", "2026-10-21T08:10:00+00:00"),
     ]
     assert page.posts[1].text == "Calcot Infant’s catchment is tiny these days, be warned."
+
+
+@pytest.mark.parametrize(
+    ("href", "last"),
+    [
+        ("?page=7", 7),  # as Mumsnet serves its pagination: relative to the page itself
+        ("5412345-Calcot-Infants-new-head?page=7", 7),
+        ("../primary_education/5412345?page=7", 7),
+        ("/talk/primary_education/5412345?page=7", 7),
+        ("https://www.mumsnet.com/talk/primary_education/5412345?page=7", 7),
+        ("5412999-Calcot-Juniors-SATs-results?page=9", 2),  # another thread's page: not ours
+        ("https://www.mumsnet.com.evil.example/talk/primary_education/5412345?page=9", 2),
+        ("https://[::1/talk/primary_education/5412345?page=9", 2),  # malformed: leads nowhere
+    ],
+)
+def test_pagination_links_are_read_against_the_page_they_are_on(href: str, last: int) -> None:
+    page = (FIXTURES / "mumsnet" / "thread_5412345_page1.html").read_text("utf-8")
+    assert page.count('href="?page=3"') == 2
+    page = page.replace('href="?page=3"', f'href="{href}"')
+    # The URL after a redirect to the slugged form: relative links resolve against it.
+    url = f"{SITE}{NEW_HEAD}-Calcot-Infants-new-head?page=1"
+    parsed = parse_thread_page(
+        page, thread=ThreadRef(5412345, "primary_education"), url=url, base_url=SITE, now=NOW
+    )
+    assert (parsed.page, parsed.last_page) == (1, last)
 
 
 def test_a_topic_page_lists_its_threads_and_titles() -> None:
@@ -616,49 +649,136 @@ follow_days = 3650
     assert not [target for target in requested if "_private/" in target or "/search" in target]
 
 
-def test_through_the_scan_a_repeated_refusal_marks_the_source_blocked(
-    site: LoopbackServer, tmp_path: Path
-) -> None:
-    """The refusal count lives in the cursor, which the scan keeps even though the poll failed."""
-    from monitor.config import load
-    from monitor.scan import Scanner
-    from storage import source_state
-    from storage.database import Store
+@dataclass(frozen=True)
+class Scanned:
+    """One scan of the mumsnet source: its outcome, its health after, the mentions stored."""
 
+    outcome: SourceOutcome
+    health: str
+    mentions: list[Mention]
+
+    @property
+    def status(self) -> str:
+        return str(self.outcome.status)
+
+    def ids(self, thread: str = "") -> set[str]:
+        """The stored mentions' ids (only the thread's own and its posts' when `thread` is set)."""
+        return {
+            mention.external_id
+            for mention in self.mentions
+            if not thread or thread in (mention.external_id, mention.parent_external_id)
+        }
+
+
+def scan_config(tmp_path: Path, site: LoopbackServer, **keys: Any) -> Config:
+    """A config whose one source is mumsnet on the loopback server, stored in a SQLite file."""
+    settings = {"type": "mumsnet", "base_url": site.url, "request_delay": "0s"} | keys
     path = tmp_path / "config.toml"
     path.write_text(
         f"""
 [school]
 name = "Calcot Schools"
+aliases = ["Calcot Infant School", "Calcot Junior School"]
 [storage]
 url = "sqlite:///{tmp_path / "monitor.db"}"
 [sources.mumsnet]
-type = "mumsnet"
-base_url = "{site.url}"
-threads = ["{SITE}{NEW_HEAD}"]
-request_delay = "0s"
-""",
+"""
+        + "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items()),
         encoding="utf-8",
     )
-    config = load(path)
+    return load(path)
+
+
+def scan_at(config: Config, now: datetime) -> Scanned:
+    """One real scan (the Scanner, a SQLite file) with a clock that says `now`."""
+
+    async def main() -> Scanned:
+        clock = lambda: now  # noqa: E731
+        async with PoliteClient(contact="t@example.org", retries=0, clock=clock) as http:
+            with Store.open(config.storage.url) as store:
+                report = await Scanner(config, store, http, clock).run()
+                with store.transaction(read_only=True) as tx:
+                    health = source_state.statuses(tx)["mumsnet"].health
+                    stored = mentions.list_mentions(tx, source="mumsnet")
+        return Scanned(report.outcomes[0], str(health), stored)
+
+    return asyncio.run(main())
+
+
+def test_through_the_scan_a_found_thread_is_read_to_its_end_then_only_at_its_end(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    config = scan_config(tmp_path, site, topics=["primary_education"])
+    first = scan_at(config, NOW)
+    assert first.status == "ok"
+    # Found on the topic listing: every page read once, every post of pages 1 to 3 stored.
+    assert Counter(page_requests(site)) == {
+        TOPIC: 1,
+        SATS: 1,
+        NEW_HEAD: 1,
+        f"{NEW_HEAD}?page=2": 1,
+        f"{NEW_HEAD}?page=3": 1,
+    }
+    posts = [m for m in first.mentions if m.parent_external_id == "thread:5412345"]
+    assert sorted(m.extra["page"] for m in posts) == [1, 1, 1, 2, 2, 3, 3]
+    assert {"post:5412345:134000011", "post:5412345:134000020"} <= first.ids()
+    assert len(first.ids("thread:5412345")) == 1 + 7
+
+    # A new post on page 3 and a new page 4: the next scan reads the last page read and the
+    # new one after it, never the pages before.
+    site.route(f"{NEW_HEAD}?page=3", html("thread_5412345_page3_more.html"))
+    site.route(f"{NEW_HEAD}?page=4", html("thread_5412345_page4.html"))
+    site.requests.clear()
+    second = scan_at(config, NOW + timedelta(minutes=30))
+    assert Counter(page_requests(site)) == {
+        TOPIC: 1,
+        SATS: 1,
+        f"{NEW_HEAD}?page=3": 1,
+        f"{NEW_HEAD}?page=4": 1,
+    }
+    assert len(site.requests_to(NEW_HEAD)) == 2
+    assert second.ids() - first.ids() == {"post:5412345:134000022", "post:5412345:134000030"}
+    assert (second.outcome.new, second.outcome.updated) == (2, 0)
+
+    site.requests.clear()
+    third = scan_at(config, NOW + timedelta(minutes=60))
+    assert Counter(page_requests(site)) == {TOPIC: 1, SATS: 1, f"{NEW_HEAD}?page=4": 1}
+    assert third.ids() == second.ids() and third.outcome.new == 0
+
+
+def test_through_the_scan_a_thread_longer_than_the_page_budget_is_finished_next_poll(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    config = scan_config(tmp_path, site, threads=[f"{SITE}{NEW_HEAD}"], max_pages_per_poll=2)
+    first = scan_at(config, NOW)
+    assert page_requests(site) == [NEW_HEAD, f"{NEW_HEAD}?page=2"]
+    assert (first.outcome.fetched, first.outcome.new) == (1 + 5, 1 + 5)
+    site.requests.clear()
+    second = scan_at(config, NOW + timedelta(minutes=30))
+    # From where the first poll stopped: page 3 only, its two posts new, nothing fetched twice.
+    assert page_requests(site) == [f"{NEW_HEAD}?page=3"]
+    assert (second.outcome.fetched, second.outcome.new) == (2, 2)
+    # Nothing lost: what one poll without a budget finds.
+    whole = poll(source_config(site, threads=[f"{SITE}{NEW_HEAD}"]))
+    assert second.ids() == set(by_id(whole.items)) and len(second.ids()) == 1 + 7
+    site.requests.clear()
+    third = scan_at(config, NOW + timedelta(minutes=60))
+    assert page_requests(site) == [f"{NEW_HEAD}?page=3"]
+    assert (third.outcome.fetched, third.outcome.new) == (0, 0)
+
+
+def test_through_the_scan_a_repeated_refusal_marks_the_source_blocked(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    """The refusal count lives in the cursor, which the scan keeps even though the poll failed."""
+    config = scan_config(tmp_path, site, threads=[f"{SITE}{NEW_HEAD}"])
     site.route(NEW_HEAD, Reply(status=429))
-
-    def scan_at(now: datetime) -> tuple[str, str]:
-        async def main() -> tuple[str, str]:
-            clock = lambda: now  # noqa: E731
-            async with PoliteClient(contact="t@example.org", retries=0, clock=clock) as http:
-                with Store.open(config.storage.url) as store:
-                    report = await Scanner(config, store, http, clock).run()
-                    with store.transaction(read_only=True) as tx:
-                        health = source_state.statuses(tx)["mumsnet"].health
-            return str(report.outcomes[0].status), str(health)
-
-        return asyncio.run(main())
-
-    assert scan_at(NOW) == ("rate_limited", "failing")
+    first = scan_at(config, NOW)
+    assert (first.status, first.health) == ("rate_limited", "failing")
     # Not asked again inside the half hour: the scan itself holds back.
     site.requests.clear()
-    assert scan_at(NOW + timedelta(minutes=10))[0] == "rate_limited"
+    assert scan_at(config, NOW + timedelta(minutes=10)).status == "rate_limited"
     assert page_requests(site) == []
     site.route(NEW_HEAD, Reply(status=403))
-    assert scan_at(NOW + timedelta(minutes=31)) == ("failed", "blocked")
+    again = scan_at(config, NOW + timedelta(minutes=31))
+    assert (again.status, again.health) == ("failed", "blocked")
