@@ -6,7 +6,8 @@ school's names, and discovery feeds (a Google Alert on site:mumsnet.com). Readin
 Parsing (`parse.py`, every selector in one place) runs off the event loop. Requests
 (`site.py`): robots.txt honoured, one at a time to the host, `request_delay` apart, at most
 `max_pages_per_poll` pages a poll (the rest next poll, noted in the cursor), 403/429 backed off
-for at least 30 minutes and `blocked` when it happens again. What it remembers: `cursor.py`.
+for at least 30 minutes and `blocked` when it happens again, or at once when the 403's body is a
+bot challenge, consent wall or login form. What it remembers: `cursor.py`.
 """
 
 from __future__ import annotations
@@ -193,10 +194,17 @@ async def poll(
 def refusal_error(
     refused: Refused, cursor: MumsnetCursor, now: datetime
 ) -> RefusedRateLimitedError | RefusedBlockedError:
-    """A first 403/429 backs off; one again after backing off marks the source blocked."""
+    """Blocked for a 403 challenge/consent/login page or a refusal after backing off; else wait."""
     retry_at = backoff_until(refused, now)
     # The cursor from before this poll, plus the refusal: nothing read in it is lost.
     saved = cursor.refused(retry_at).to_json()
+    if refused.page_shown:
+        # The body says why: waiting will not help, a person must look (blocked at once).
+        message = (
+            f"{refused.label}: HTTP {refused.status} with a consent, login or bot-check page; "
+            "Mumsnet is refusing the monitor"
+        )
+        return RefusedBlockedError(message, retry_at, saved)
     if cursor.refusals.count >= 1:
         message = (
             f"{refused.label}: HTTP {refused.status} again after backing off "

@@ -242,11 +242,23 @@ def parse_topic_page(html: str, *, url: str, base_url: str) -> list[ListedThread
 
 def raise_if_blocked(soup: BeautifulSoup, url: str) -> None:
     """BlockedPageError when the page is a consent wall, a login form or a bot challenge."""
-    title = plain_text(soup.title.get_text(" ")) if soup.title else ""
-    if BLOCKED_TITLES.search(title) or any(soup.select_one(marker) for marker in BLOCKED_MARKERS):
+    if looks_blocked(soup):
         raise BlockedPageError(
             f"{label_of(url)}: Mumsnet sent a consent, login or bot-check page instead of the page"
         )
+
+
+def is_blocked_page(html: str) -> bool:
+    """Pure: True when `html` is a consent wall, a login form or a bot challenge."""
+    return looks_blocked(BeautifulSoup(html, "html.parser"))
+
+
+def looks_blocked(soup: BeautifulSoup) -> bool:
+    """True when the parsed page is a consent wall, a login form or a bot challenge."""
+    title = plain_text(soup.title.get_text(" ")) if soup.title else ""
+    return bool(BLOCKED_TITLES.search(title)) or any(
+        soup.select_one(marker) for marker in BLOCKED_MARKERS
+    )
 
 
 def link_target(link: Tag, page_url: str) -> str:

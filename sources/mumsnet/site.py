@@ -3,11 +3,14 @@
 Every page goes through the shared client with `robots=True`; the client spaces requests to the
 host by `request_delay` and lets one run at a time (`set_host_policy` in `fetch`). A 403 or 429
 is not the client's ordinary error here: it becomes `Refused`, and the adapter backs off for at
-least 30 minutes, counting refusals in a row in its cursor (twice in a row: `blocked`).
+least 30 minutes, counting refusals in a row in its cursor (twice in a row: `blocked`). The body
+of a refusal is read too (within the client's byte cap, as any page is): a 403 that is a bot
+challenge, a consent wall or a login form says the site refuses us, and is `blocked` at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,9 +20,13 @@ from sources.errors import SourceBlockedError, SourceRateLimitedError
 from sources.http import PoliteClient, Response
 from sources.http.hosts import retry_deadline
 from sources.http.robots import RobotsDisallowedError
+from sources.mumsnet.parse import is_blocked_page
 
 MIN_BACKOFF = timedelta(minutes=30)
 REFUSAL_STATUSES = (403, 429)
+# Only a 403's body is judged: Cloudflare's own rate-limit page (error 1015, sent with 429) is
+# titled "Access denied" too, and a 429 is a request to slow down whatever its body says.
+REFUSAL_PAGE_STATUSES = (403,)
 GONE_STATUSES = (404, 410)  # a thread removed by MNHQ; the caller decides what it means
 ACCEPT_HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
 
@@ -27,11 +34,14 @@ ACCEPT_HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
 class Refused(Exception):
     """Mumsnet answered 403 or 429; never leaves the adapter."""
 
-    def __init__(self, label: str, status: int, retry_after: str | None) -> None:
+    def __init__(
+        self, label: str, status: int, retry_after: str | None, *, page_shown: bool = False
+    ) -> None:
         super().__init__(f"{label}: HTTP {status}")
         self.label = label
         self.status = status
         self.retry_after = retry_after
+        self.page_shown = page_shown  # the body is a bot challenge, consent wall or login form
 
 
 class RefusedRateLimitedError(SourceRateLimitedError):
@@ -88,5 +98,9 @@ class Site:
                 return None
             raise
         if response.status in REFUSAL_STATUSES:
-            raise Refused(response.label, response.status, response.headers.get("Retry-After"))
+            page_shown = response.status in REFUSAL_PAGE_STATUSES and await asyncio.to_thread(
+                is_blocked_page, response.text
+            )
+            retry_after = response.headers.get("Retry-After")
+            raise Refused(response.label, response.status, retry_after, page_shown=page_shown)
         return response

@@ -782,3 +782,48 @@ def test_through_the_scan_a_repeated_refusal_marks_the_source_blocked(
     site.route(NEW_HEAD, Reply(status=403))
     again = scan_at(config, NOW + timedelta(minutes=31))
     assert (again.status, again.health) == ("failed", "blocked")
+
+
+@pytest.mark.parametrize("name", ["challenge.html", "consent.html", "login.html"])
+def test_through_the_scan_a_403_with_a_challenge_page_is_blocked_at_once(
+    site: LoopbackServer, tmp_path: Path, name: str
+) -> None:
+    config = scan_config(tmp_path, site, threads=[f"{SITE}{NEW_HEAD}"])
+    site.route(NEW_HEAD, html(name, status=403))
+    first = scan_at(config, NOW)
+    assert (first.status, first.health) == ("failed", "blocked")
+    assert first.outcome.error == (
+        "127.0.0.1/talk/primary_education/5412345: HTTP 403 with a consent, login or bot-check "
+        "page; Mumsnet is refusing the monitor"
+    )
+    # Still not asked again for half an hour, and still blocked meanwhile.
+    site.requests.clear()
+    later = scan_at(config, NOW + timedelta(minutes=10))
+    assert (later.status, later.health) == ("rate_limited", "blocked")
+    assert page_requests(site) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(status=403),
+        Reply(
+            status=403,
+            body=b"<html><head><title>403 Forbidden</title></head><body><center>"
+            b"<h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>",
+            headers={"Content-Type": HTML},
+        ),
+        # A 429 asks us to slow down whatever its page says (Cloudflare's rate-limit page
+        # looks like its challenge pages).
+        Reply.fixture("mumsnet/challenge.html", HTML, status=429),
+    ],
+    ids=["403-empty", "403-plain-page", "429-challenge-page"],
+)
+def test_through_the_scan_a_bare_refusal_backs_off_first(
+    site: LoopbackServer, tmp_path: Path, reply: Reply
+) -> None:
+    config = scan_config(tmp_path, site, threads=[f"{SITE}{NEW_HEAD}"])
+    site.route(NEW_HEAD, reply)
+    first = scan_at(config, NOW)
+    assert (first.status, first.health) == ("rate_limited", "failing")
+    assert first.outcome.retry_at == NOW + timedelta(minutes=30)
