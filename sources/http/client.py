@@ -1,6 +1,6 @@
 """The one HTTP client every source adapter uses: polite, bounded, and quiet about URLs.
 
-    PoliteClient.get(url, ...) / .post(url, json=...)
+    PoliteClient.get(url, ...) / .post(url, json=... or form=...)
       │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
       │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
       │      (in both cases nothing is sent; robots.txt is kept by sources/robots.py)
@@ -237,14 +237,21 @@ class PoliteClient:
         self,
         url: str,
         *,
-        json: Any,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         label: str | None = None,
         ok_statuses: Collection[int] = (),
     ) -> Response:
-        """POST `json` once, never retried (the server may have acted on it); as `get` otherwise."""
+        """POST a JSON body or a form once, never retried (the server may have acted on it).
+
+        `json=` sends `application/json`; `form=` sends `application/x-www-form-urlencoded`, the
+        body OAuth 2.0 token endpoints take (RFC 6749 section 6). Otherwise as `get`.
+        """
+        if (json is None) == (form is None):
+            raise ValueError("post needs exactly one of json= and form=")
         target = parse_url(url, label)
-        request = self._build("POST", target, httpx.Headers(headers), json=json)
+        request = self._build("POST", target, httpx.Headers(headers), json=json, form=form)
         return await self._send(
             request,
             label or default_label(target),
@@ -260,9 +267,10 @@ class PoliteClient:
         headers: httpx.Headers,
         *,
         json: Any = None,
+        form: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         headers["User-Agent"] = self.user_agent  # the caller's headers may not hide who we are
-        return self._client.build_request(method, url, headers=headers, json=json)
+        return self._client.build_request(method, url, headers=headers, json=json, data=form)
 
     async def _send(
         self,

@@ -26,6 +26,7 @@ from storage import mentions, ratings
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
+from tests.sources.common.token_endpoint import route_token
 from tests.sources.test_google_business import (
     CLIENT_SECRET,
     REFRESH_TOKEN,
@@ -271,7 +272,7 @@ def both(
 ) -> tuple[Path, LoopbackServer]:
     monkeypatch.setenv("GBP_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("GBP_REFRESH_TOKEN", REFRESH_TOKEN)
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("business_reviews_page1"))
     server.route(
         REVIEWS, google("business_reviews_page2"), params={"pageToken": "CiAKGjBpNDd2Nl9nTTVfUmJQ"}
@@ -334,7 +335,7 @@ def test_no_google_secret_in_output_logs_or_database_even_when_echoed(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
     """`monitor -v` in a subprocess: keys and tokens are used, echoed back by a hostile error."""
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("business_reviews_page2"))
     echoed = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": f"bad {API_KEY}"}}
     server.route(PLACE, Reply(status=400, body=json.dumps(echoed)))
@@ -353,7 +354,7 @@ def test_no_google_secret_in_output_logs_or_database_even_when_echoed(
     scanned = subprocess.run(
         [*command, "scan"], capture_output=True, text=True, env=env, timeout=120, check=False
     )
-    server.route("/token", google("token_invalid_grant", 400))
+    route_token(server, google("token_invalid_grant", 400))
     status = subprocess.run(
         [*command, "status", "--format", "json"],
         capture_output=True,

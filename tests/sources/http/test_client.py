@@ -160,6 +160,22 @@ def test_post_sends_json(server: LoopbackServer) -> None:
     assert json.loads(server.requests[0].body) == {"grant": "refresh"}
 
 
+def test_post_sends_a_form(server: LoopbackServer) -> None:
+    server.route("/token", Reply(body=b'{"access_token": "x"}'))
+    form = {"grant_type": "refresh_token", "refresh_token": "1//a b&c=d"}
+    run(lambda http: http.post(f"{server.url}/token", form=form))
+    [request] = server.requests
+    assert header(request, "Content-Type") == "application/x-www-form-urlencoded"
+    assert request.body == b"grant_type=refresh_token&refresh_token=1%2F%2Fa+b%26c%3Dd"
+
+
+@pytest.mark.parametrize("bodies", [{}, {"json": {}, "form": {}}])
+def test_post_takes_one_body_json_or_form(server: LoopbackServer, bodies: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="exactly one of json= and form="):
+        run(lambda http: http.post(f"{server.url}/token", **bodies))
+    assert server.requests == []
+
+
 # --- retries ------------------------------------------------------------------------------------
 
 
