@@ -273,6 +273,34 @@ def test_invalid_client_names_the_client_keys(server: LoopbackServer) -> None:
     assert "OAuth client was refused (invalid_client)" in str(error)
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_token_request_redirected_to_another_origin_takes_no_secret_there(
+    server: LoopbackServer, status: int
+) -> None:
+    other = LoopbackServer().start()  # another port: another origin, recording what it receives
+    try:
+        route_token(other, google("token_ok"))
+        location = {"Location": f"{other.url}/token", "Set-Cookie": "NID=fixture-cookie; Path=/"}
+        server.route("/token", Reply(status=status, headers=location))
+        error = failure(business(server))
+        assert len(server.requests_to("/token")) == 1  # the configured endpoint got the secrets
+        received = [
+            f"{request.method} {request.target} {request.headers} {request.body!r}"
+            for request in other.requests
+        ]
+        for secret in SECRETS:
+            assert not any(secret in seen for seen in received)
+        for request in other.requests:
+            assert (request.method, request.body) == ("GET", b"")  # 301/302/303: a bodiless GET
+            assert {name.lower() for name in request.headers} & {"authorization", "cookie"} == set()
+        if status in (307, 308):  # these keep the body: refused, nothing sent to the other origin
+            assert other.requests == []
+            assert f"redirected (HTTP {status}) to another origin" in str(error)
+            assert "127.0.0.1" in str(error) and "/token" in str(error)
+    finally:
+        other.stop()
+
+
 def test_429_backs_off_until_retry_at_then_the_next_poll_succeeds(server: LoopbackServer) -> None:
     route_token(server, google("token_ok"))
     server.route(REVIEWS, google("error_429_quota", 429), google("business_reviews_page2"))

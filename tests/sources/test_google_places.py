@@ -118,6 +118,24 @@ def test_the_key_travels_only_in_its_header_with_the_field_mask(server: Loopback
     assert "languageCode=en-GB" in request.query and "regionCode=GB" in request.query
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_the_key_is_not_sent_on_to_another_origin(server: LoopbackServer, status: int) -> None:
+    other = LoopbackServer().start()  # another port: another origin, recording what it receives
+    try:
+        other.route(PLACE, google("places_five_reviews"))
+        moved = {"Location": f"{other.url}{PLACE}", "Set-Cookie": "NID=fixture-cookie; Path=/"}
+        server.route(PLACE, Reply(status=status, headers=moved))
+        run_fetch(places(server))
+        assert server.requests_to(PLACE)[0].headers["X-Goog-Api-Key"] == API_KEY
+        [followed] = other.requests_to(PLACE)  # the redirect was followed, without credentials
+        sent = {name.lower(): value for name, value in followed.headers.items()}
+        assert {"x-goog-api-key", "authorization", "cookie"} & set(sent) == set()
+        assert API_KEY not in f"{followed.target} {followed.headers} {followed.body!r}"
+        assert sent["x-goog-fieldmask"] == FIELD_MASK  # what is not a secret still goes
+    finally:
+        other.stop()
+
+
 def test_a_place_without_reviews_has_no_reviews_key(server: LoopbackServer) -> None:
     server.route(PLACE, google("places_no_reviews"))
     result = run_fetch(places(server))
