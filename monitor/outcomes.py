@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.model import Alert, Health, ScanStatus
-from monitor.secrets import redact
+from sources.common.text import masked_line
 from storage import scan_runs
 from storage.database import Store
 
@@ -116,9 +116,8 @@ def internal_error(stage: str, source_type: str, error: BaseException) -> str:
 
 
 def one_line(error: BaseException, limit: int = 300) -> str:
-    """An exception's message on one line, redacted and cut short."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return redact(text)[:limit]
+    """An exception's message on one line, secrets masked, then cut short."""
+    return masked_line(str(error).strip() or type(error).__name__, limit)
 
 
 def record_start(store: Store, trigger: str, now: datetime) -> int:

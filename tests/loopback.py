@@ -10,6 +10,10 @@ that answer everything at one path (MediaWiki's api.php) can be scripted per req
 
     server.route("/w/api.php", Reply(body=revisions), params={"action": "query", "rvdir": "newer"})
 
+A route given `guard` (a function of the request) answers with the guard's reply whenever it
+returns one, before any scripted reply is used, so a test server can refuse what the real
+service refuses (tests/sources/common/token_endpoint.py: a token endpoint refuses JSON).
+
 Faults a real service can show:
 `delay` (seconds before headers), `trickle` (seconds between body chunks), `truncate` (promise
 more bytes than are sent, then close), `gzip_bomb` (a small gzip body that inflates to many bytes).
@@ -79,6 +83,7 @@ class LoopbackServer:
         self.on_request: Callable[[Request], None] | None = None
         self._routes: dict[str, list[Reply]] = {}
         self._param_routes: list[tuple[str, dict[str, str], list[Reply]]] = []
+        self._guards: dict[str, Callable[[Request], Reply | None]] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -117,9 +122,23 @@ class LoopbackServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def route(self, path: str, *replies: Reply, params: Mapping[str, str] | None = None) -> None:
-        """Serve `replies` in order at `path` (the last repeats), only for `params` if given."""
+    def route(
+        self,
+        path: str,
+        *replies: Reply,
+        params: Mapping[str, str] | None = None,
+        guard: Callable[[Request], Reply | None] | None = None,
+    ) -> None:
+        """Serve `replies` in order at `path` (the last repeats), only for `params` if given.
+
+        `guard`, if given, is asked first about every request to `path` and its reply, if any,
+        is sent instead; the latest route for `path` decides whether it has a guard.
+        """
         with self._lock:
+            if guard is None:
+                self._guards.pop(path, None)
+            else:
+                self._guards[path] = guard
             if params is None:
                 self._routes[path] = list(replies)
                 return
@@ -158,13 +177,14 @@ class LoopbackServer:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        request = Request(handler.command, parts.path, parts.query, dict(handler.headers), body)
         with self._lock:
-            self.requests.append(
-                Request(handler.command, parts.path, parts.query, dict(handler.headers), body)
-            )
+            self.requests.append(request)
+            guard = self._guards.get(parts.path)
         if self.on_request is not None:
-            self.on_request(self.requests[-1])
-        reply = self._next_reply(parts.path, parts.query)
+            self.on_request(request)
+        refusal = guard(request) if guard is not None else None
+        reply = refusal if refusal is not None else self._next_reply(parts.path, parts.query)
         if reply.hold is not None:
             reply.hold.wait(10)
         if reply.delay:

@@ -20,6 +20,7 @@ from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 from tests.sources import test_facebook_page as facebook
 from tests.sources import test_google_business as google
+from tests.sources.common.token_endpoint import route_token
 
 API = "/w/api.php"
 TITLE = "St Example's CE Primary School"
@@ -184,7 +185,7 @@ def test_google_reviews_an_edit_alerts_a_reply_does_not(
 ) -> None:
     monkeypatch.setenv("GBP_CLIENT_SECRET", google.CLIENT_SECRET)
     monkeypatch.setenv("GBP_REFRESH_TOKEN", google.REFRESH_TOKEN)
-    server.route("/token", google.google("token_ok"))
+    route_token(server, google.google("token_ok"))
     server.route(google.REVIEWS, google.google("business_reviews_page1"))
     server.route(google.REVIEWS, google.google("business_reviews_page2"), params=google.PAGE_TWO)
     config = write_config(

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from monitor.config import Config
 from monitor.mail.render import local_time
 from monitor.model import Health, ItemType, Mention
+from sources.common.text import masked_line
 from storage import ratings, source_state
 from storage.database import Transaction
 
@@ -115,7 +116,7 @@ def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[Health
             last_success=local_time(state.last_success_at, zone)
             if state.last_success_at
             else "never",
-            error=" ".join((state.last_error or "").split())[:300],
+            error=masked_line(state.last_error, 300),
         )
         for name, source in config.sources.items()
         if (state := states.get(name)) is not None and state.health is not Health.OK

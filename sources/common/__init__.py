@@ -1,7 +1,8 @@
 """What source adapters share: JSON access, text cleaning, word matching and feed parsing.
 
     json.py    JsonFields: typed access to a parsed JSON payload; errors name the adapter and field
-    text.py    plain_text (HTML fragment → words), one_line, content_hash
+    text.py    plain_text (HTML fragment → words), one_line, content_hash, masked_line (error
+               text: every secret masked, then shortened)
     words.py   WordMatcher (whole words, case- and apostrophe-insensitive), AliasMatcher,
                OffensiveWords, and the shipped word lists in data/
     feeds.py   parse_feed (RSS/Atom bytes + FeedOrigin: the response's charset and final URL →

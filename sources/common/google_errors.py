@@ -16,8 +16,8 @@ Older Google APIs put the reason in `error.errors[].reason` ("accessNotConfigure
     400 naming the field mask                      SourceFormatError (our request is wrong)
     anything else                                  SourceUnavailableError with Google's message
 
-Google's own message is quoted only where no explanation of ours fits, cut short and with every
-registered secret masked; a URL never appears (Google's messages name console pages, not keys).
+Google's own message is quoted only where no explanation of ours fits, every registered secret
+masked and then cut short; a URL never appears (Google's messages name console pages, not keys).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.secrets import redact
+from sources.common.text import masked_line
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -109,17 +109,11 @@ def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def quoted(message: str) -> str:
-    """Google's message, one line, short, with every registered secret masked."""
-    line = redact(" ".join(message.split()))
-    return line if len(line) <= MESSAGE_LIMIT else line[: MESSAGE_LIMIT - 1] + "…"
-
-
 def google_error(response: Response, hints: ErrorHints, now: datetime) -> SourceError:
     """The SourceError for a Google error response (status 400, 401, 403, 404 or 429)."""
     status = parse_status(response.content, response.status)
     label = f"{hints.service} ({response.label})"
-    said = f" (Google said: {quoted(status.message)})" if status.message else ""
+    said = f" (Google said: {masked_line(status.message, MESSAGE_LIMIT)})" if status.message else ""
     reasons = set(status.reasons)
     if response.status == 429 or status.status == "RESOURCE_EXHAUSTED":
         return quota_error(response, status, label, now)

@@ -10,8 +10,10 @@ a daemon polling every 30 minutes asks the token endpoint about once an hour, no
 The token endpoint answers errors as RFC 6749 section 5.2 says: `{"error": "invalid_grant",
 "error_description": "Token has been expired or revoked."}`. `invalid_grant` means the refresh
 token is dead (revoked, password changed, a "Testing" consent screen's 7-day limit): a person must
-authorise again. The client secret, refresh token and access tokens are `Secret`s: they travel
-only in the request body or the Authorization header and never appear in a message.
+authorise again. The refresh is a form-encoded POST (`grant_type=refresh_token&refresh_token=…&
+client_id=…&client_secret=…`, RFC 6749 section 6), as Google documents it. The client secret,
+refresh token and access tokens are `Secret`s: they travel only in the request body or the
+Authorization header and never appear in a message.
 """
 
 from __future__ import annotations
@@ -143,9 +145,10 @@ class AccessTokens:
 
     async def _exchange(self, http: PoliteClient, grant: RefreshGrant) -> AccessToken:
         self.exchanges += 1
+        # RFC 6749 section 6: a form, not JSON; an endpoint that follows the RFC refuses JSON.
         response = await http.post(
             grant.token_url,
-            json={
+            form={
                 "grant_type": "refresh_token",
                 "client_id": grant.client_id.reveal(),
                 "client_secret": grant.client_secret.reveal(),

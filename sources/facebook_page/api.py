@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.secrets import Secret, redact, register
-from sources.common.text import one_line
+from monitor.secrets import Secret, register
+from sources.common.text import masked_line
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -53,6 +53,7 @@ GRAPH_ERROR_STATUSES = (400, 401, 403, 404, 500)
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613, *range(80000, 80015)})
 DEFAULT_RATE_LIMIT_WAIT = timedelta(minutes=30)
 SECRET_PARAMETERS = ("access_token", "appsecret_proof")
+MESSAGE_LIMIT = 200  # Graph's own words quoted in an error
 
 TOKEN_PROBLEMS = {
     458: "the app was removed from the account that made the token",
@@ -176,9 +177,9 @@ def describe_problem(
     code = problem.code
     said = f"Graph API error {code}" + (f"/{problem.subcode}" if problem.subcode else "")
     # Graph's words are quoted for the operator; a token some error text echoes is masked.
-    detail = f"{said}: {redact(one_line(problem.message, 200))}"
+    detail = f"{said}: {masked_line(problem.message, MESSAGE_LIMIT)}"
     if problem.fbtrace_id:
-        detail += f" (fbtrace_id {problem.fbtrace_id})"
+        detail += f" (fbtrace_id {masked_line(problem.fbtrace_id, 60)})"
     if code in (190, 102):
         why = TOKEN_PROBLEMS.get(problem.subcode or 0, "the token is invalid or has expired")
         return SourceAuthError(

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sources.common.json import JsonFields
-from sources.common.text import one_line
+from sources.common.text import masked_line
 
 GRAPH = JsonFields("Graph API")
 
@@ -84,7 +84,7 @@ def parse_time(value: object, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise GRAPH.fail(f"{name} is not a valid time: {one_line(text, 40)!r}") from None
+        raise GRAPH.fail(f"{name} is not a valid time: {masked_line(text, 40)!r}") from None
     if moment.utcoffset() is None:
         raise GRAPH.fail(f"{name} has no UTC offset")
     return moment.astimezone(UTC)
@@ -166,8 +166,9 @@ def graph_problem(payload: object) -> GraphProblem | None:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     def text(key: str) -> str:
+        # Whole: it is masked, then shortened, where it becomes an error message.
         value = error.get(key)
-        return one_line(value, 300) if isinstance(value, str) else ""
+        return " ".join(value.split()) if isinstance(value, str) else ""
 
     return GraphProblem(
         code=number("code"),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sources.common.json import JsonFields
+from sources.common.text import masked_line
 
 FIELDS = JsonFields("Business Profile API")
 
@@ -61,9 +62,9 @@ def parse_time(value: object, name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FIELDS.fail(f"{name} is not a timestamp: {text[:40]!r}") from None
+        raise FIELDS.fail(f"{name} is not a timestamp: {masked_line(text, 40)!r}") from None
     if moment.utcoffset() is None:
-        raise FIELDS.fail(f"{name} has no time zone: {text[:40]!r}")
+        raise FIELDS.fail(f"{name} has no time zone: {masked_line(text, 40)!r}")
     return moment
 
 

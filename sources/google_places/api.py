@@ -1,6 +1,7 @@
 """Requests to the Places API (New): Place Details with the smallest field mask that has reviews.
 
-The API key travels only in the `X-Goog-Api-Key` header, never in the URL (URLs reach logs).
+The API key travels only in the `X-Goog-Api-Key` header, never in the URL (URLs reach logs), and
+only to the origin of `api_url`: the header is marked secret, so a redirect elsewhere drops it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sources.http import PoliteClient
 
 # Billed at the highest SKU of any field asked for: `reviews` makes it Enterprise + Atmosphere.
 FIELD_MASK = "id,displayName,rating,userRatingCount,googleMapsUri,reviews"
+API_KEY_HEADER = "X-Goog-Api-Key"
 
 HINTS = ErrorHints(
     service="Places API",
@@ -32,7 +34,8 @@ async def get_place(
     response = await http.get(
         place_url,
         params={"languageCode": language, "regionCode": region},
-        headers={"X-Goog-Api-Key": api_key.reveal(), "X-Goog-FieldMask": FIELD_MASK},
+        headers={API_KEY_HEADER: api_key.reveal(), "X-Goog-FieldMask": FIELD_MASK},
+        secret_headers=(API_KEY_HEADER,),  # never sent on to another origin by a redirect
         ok_statuses=GOOGLE_ERROR_STATUSES,
     )
     if response.status in GOOGLE_ERROR_STATUSES:

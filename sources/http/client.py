@@ -1,12 +1,13 @@
 """The one HTTP client every source adapter uses: polite, bounded, and quiet about URLs.
 
-    PoliteClient.get(url, ...) / .post(url, json=...)
+    PoliteClient.get(url, ...) / .post(url, json=... or form=...)
       │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
       │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
       │      (in both cases nothing is sent; robots.txt is kept by sources/robots.py)
       │  wait for a slot on the host: `concurrency` in flight at most, starts `delay` s apart
       │      (sources/hosts.py)
-      │  send; follow up to 5 redirects (http/https only; Authorization dropped off-origin)
+      │  send; follow up to 5 redirects (http/https only), each hop gated like the first; a hop
+      │      to another origin (scheme, host, port) carries no credential header and no body
       │  connect, headers and whole body within `timeout` s; at most `max_body` decoded bytes
       │      (gzip and deflate inflated as they arrive: sources/bodies.py)
       ▼
@@ -24,6 +25,13 @@ What goes wrong and what the caller gets (the tree is drawn in sources/errors.py
     body larger than max_body (a gzip bomb)       SourceUnavailableError, reading stops at once
     robots.txt: 4xx allows everything; 5xx, unreachable or a timeout disallows everything (asked
     again after 10 minutes); a disallowed URL is never requested.
+
+Credentials are for the origin they were given to. On a redirect to another origin the request
+loses Authorization, Proxy-Authorization, Cookie (the cookie jar is not consulted for that hop:
+cookies ignore ports) and every header the caller named in `secret_headers` (an API key header);
+a request whose body would be sent on (307/308; 301/302/303 turn a POST into a bodiless GET) is
+refused with SourceUnavailableError, since the body of a POST here holds secrets (an OAuth
+client secret and refresh token).
 
 Every message is one line that starts with the request's label (host + path, or the caller's label
 when the path itself is a secret, as a Google Alerts feed's is) and never holds a query string:
@@ -69,6 +77,8 @@ log = logging.getLogger(__name__)
 PRODUCT = "reputation-monitor"  # the product token in the User-Agent and in robots.txt groups
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Headers that are credentials whoever sends them; an adapter adds its own (`secret_headers=`).
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
 
 def utc_now() -> datetime:
@@ -120,6 +130,14 @@ class Response:
             return jsonlib.loads(self.content)
         except (ValueError, RecursionError):
             raise SourceFormatError(f"{self.label}: response is not valid JSON") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """A redirect response: its status and where it points (possibly relative)."""
+
+    status: int
+    location: str
 
 
 class TransientFailure(Exception):
@@ -213,8 +231,13 @@ class PoliteClient:
         robots: bool = False,
         label: str | None = None,
         ok_statuses: Collection[int] = (),
+        secret_headers: Collection[str] = (),
     ) -> Response:
-        """GET `url`, retried on transient failures: 2xx, 304 or an ok status, else SourceError."""
+        """GET `url`, retried on transient failures: 2xx, 304 or an ok status, else SourceError.
+
+        `secret_headers` names headers that hold a secret (an API key): like Authorization and
+        Cookie, they go only to the origin of `url`, never on after a redirect to another.
+        """
         target = parse_url(url, label)
         request_headers = httpx.Headers(headers)
         if etag:
@@ -231,26 +254,37 @@ class PoliteClient:
             attempts=self.retries + 1,
             robots=robots,
             ok_statuses=frozenset(ok_statuses),
+            secrets=credential_headers(secret_headers),
         )
 
     async def post(
         self,
         url: str,
         *,
-        json: Any,
+        json: Any = None,
+        form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         label: str | None = None,
         ok_statuses: Collection[int] = (),
+        secret_headers: Collection[str] = (),
     ) -> Response:
-        """POST `json` once, never retried (the server may have acted on it); as `get` otherwise."""
+        """POST a JSON body or a form once, never retried (the server may have acted on it).
+
+        `json=` sends `application/json`; `form=` sends `application/x-www-form-urlencoded`, the
+        body OAuth 2.0 token endpoints take (RFC 6749 section 6). The body is never sent on to
+        another origin: such a redirect is a SourceUnavailableError. Otherwise as `get`.
+        """
+        if (json is None) == (form is None):
+            raise ValueError("post needs exactly one of json= and form=")
         target = parse_url(url, label)
-        request = self._build("POST", target, httpx.Headers(headers), json=json)
+        request = self._build("POST", target, httpx.Headers(headers), json=json, form=form)
         return await self._send(
             request,
             label or default_label(target),
             attempts=1,
             robots=False,
             ok_statuses=frozenset(ok_statuses),
+            secrets=credential_headers(secret_headers),
         )
 
     def _build(
@@ -260,9 +294,10 @@ class PoliteClient:
         headers: httpx.Headers,
         *,
         json: Any = None,
+        form: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         headers["User-Agent"] = self.user_agent  # the caller's headers may not hide who we are
-        return self._client.build_request(method, url, headers=headers, json=json)
+        return self._client.build_request(method, url, headers=headers, json=json, data=form)
 
     async def _send(
         self,
@@ -272,12 +307,13 @@ class PoliteClient:
         attempts: int,
         robots: bool,
         ok_statuses: frozenset[int],
+        secrets: frozenset[str] = CREDENTIAL_HEADERS,
     ) -> Response:
         """The response after up to `attempts` tries with jittered exponential backoff between."""
         attempt = 1
         while True:
             try:
-                return await self._follow(request, label, robots, ok_statuses)
+                return await self._follow(request, label, robots, ok_statuses, secrets)
             except TransientFailure as failure:
                 if attempt >= attempts:
                     after = f" (after {attempts} attempts)" if attempts > 1 else ""
@@ -288,7 +324,12 @@ class PoliteClient:
                 attempt += 1
 
     async def _follow(
-        self, request: httpx.Request, label: str, robots: bool, ok_statuses: frozenset[int]
+        self,
+        request: httpx.Request,
+        label: str,
+        robots: bool,
+        ok_statuses: frozenset[int],
+        secrets: frozenset[str],
     ) -> Response:
         """The final response after following redirects, each hop checked like the first."""
         for _hop in range(MAX_REDIRECTS + 1):
@@ -298,13 +339,13 @@ class PoliteClient:
             outcome = await self._exchange(request, label, ok_statuses)
             if isinstance(outcome, Response):
                 return outcome
-            request = outcome
+            request = self._redirect(request, outcome, label, secrets)
         raise SourceUnavailableError(f"{label}: more than {MAX_REDIRECTS} redirects")
 
     async def _exchange(
         self, request: httpx.Request, label: str, ok_statuses: frozenset[int]
-    ) -> Response | httpx.Request:
-        """One request and its whole response within the deadline, or the next redirect hop."""
+    ) -> Response | Redirect:
+        """One request and its whole response within the deadline, or the redirect it got."""
         async with self._gate(request.url.host).admit():
             began = time.monotonic()
             status = "-"
@@ -340,11 +381,11 @@ class PoliteClient:
         response: httpx.Response,
         label: str,
         ok_statuses: frozenset[int],
-    ) -> Response | httpx.Request:
+    ) -> Response | Redirect:
         status = response.status_code
         if status not in ok_statuses:
             if status in REDIRECT_STATUSES and "Location" in response.headers:
-                return self._redirect(request, response, label)
+                return Redirect(status, response.headers["Location"])
             self._raise_for_status(request.url.host, response, label)
         content = await read_body(response, self.max_body, label)
         return Response(status, str(response.url), response.headers, content, label)
@@ -369,26 +410,36 @@ class PoliteClient:
         raise SourceUnavailableError(f"{label}: {reason}")
 
     def _redirect(
-        self, request: httpx.Request, response: httpx.Response, label: str
+        self, request: httpx.Request, redirect: Redirect, label: str, secrets: frozenset[str]
     ) -> httpx.Request:
-        """The request for the redirect's target, as a browser would make it."""
+        """The request for the redirect's target, as a browser would make it, minus secrets."""
         try:
-            target = request.url.join(response.headers["Location"])
+            target = request.url.join(redirect.location)
         except httpx.InvalidURL:
             raise SourceUnavailableError(f"{label}: redirected to an invalid URL") from None
         if target.scheme not in ("http", "https") or not target.host:
             raise SourceUnavailableError(f"{label}: redirected to a URL that is not http or https")
         headers = httpx.Headers(request.headers)
         headers.pop("Host", None)  # rebuilt for the new target
-        if origin_of(target) != origin_of(request.url):
-            headers.pop("Authorization", None)  # credentials are for the origin they were given to
         method, content = request.method, request.content
-        status = response.status_code
+        status = redirect.status
         if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
             method, content = "GET", b""
             for name in ("Content-Length", "Content-Type", "Transfer-Encoding"):
                 headers.pop(name, None)
-        return self._client.build_request(method, target, headers=headers, content=content)
+        if origin_of(target) == origin_of(request.url):
+            return self._client.build_request(method, target, headers=headers, content=content)
+        # Another origin: a secret goes only to the origin it was configured for.
+        if content:
+            raise SourceUnavailableError(
+                f"{label}: redirected (HTTP {status}) to another origin ({origin_of(target)});"
+                " a request body is never sent on to another origin, so check the configured URL"
+            )
+        for name in secrets:
+            headers.pop(name, None)
+        # Built without the client's cookie jar, which would add this origin's cookies: cookies
+        # ignore ports, so two origins on one host would share them.
+        return httpx.Request(method, target, headers=headers, extensions=request.extensions)
 
     def _refuse_if_rate_limited(self, host: str) -> None:
         deadline = self.retry_at(host)
@@ -414,6 +465,13 @@ class PoliteClient:
             robots=False,
             ok_statuses=ROBOTS_ALLOW_ALL_STATUSES,
         )
+
+
+def credential_headers(marked: Collection[str]) -> frozenset[str]:
+    """The headers (lower case) never sent on to another origin: the standard ones and `marked`."""
+    if isinstance(marked, str):
+        raise TypeError("secret_headers is a collection of header names, not one string")
+    return CREDENTIAL_HEADERS | {name.lower() for name in marked}
 
 
 def describe_status(status: int) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sources.common.json import JsonFields
-from sources.common.text import one_line
+from sources.common.text import masked_line
 from sources.errors import SourceError, SourceFormatError
 
 API = JsonFields("Wikipedia API")
@@ -106,11 +106,15 @@ def api_problem(payload: object) -> ApiProblem | None:
         raise SourceFormatError("Wikipedia API: the response is not a JSON object")
     error = payload.get("error")
     if isinstance(error, Mapping):
-        return ApiProblem(str(error.get("code") or "unknown"), one_line(error.get("info")))
+        return ApiProblem(
+            masked_line(error.get("code") or "unknown", 60), masked_line(error.get("info"), 300)
+        )
     errors = payload.get("errors")  # errorformat=plaintext/wikitext/html
     if isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
         first = errors[0]
-        return ApiProblem(str(first.get("code") or "unknown"), one_line(first.get("text")))
+        return ApiProblem(
+            masked_line(first.get("code") or "unknown", 60), masked_line(first.get("text"), 300)
+        )
     return None
 
 
@@ -129,7 +133,7 @@ def parse_revisions(payload: Mapping[str, Any], title: str) -> PageRevisions:
     if page.get("missing") is True:
         raise PageNotFoundError(f'Wikipedia page "{title}" does not exist: check its title')
     if page.get("invalid") is True:
-        reason = one_line(page.get("invalidreason"))
+        reason = masked_line(page.get("invalidreason"), 300)
         raise PageNotFoundError(f'Wikipedia page "{title}" is not a valid title: {reason}')
     raw_revisions = page.get("revisions", [])
     if not isinstance(raw_revisions, list):
@@ -268,7 +272,11 @@ def parse_timestamp(value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as error:
-        raise SourceFormatError(f"Wikipedia API: bad timestamp {value[:40]!r}") from error
+        raise SourceFormatError(
+            f"Wikipedia API: bad timestamp {masked_line(value, 40)!r}"
+        ) from error
     if moment.utcoffset() is None:
-        raise SourceFormatError(f"Wikipedia API: timestamp without a zone {value[:40]!r}")
+        raise SourceFormatError(
+            f"Wikipedia API: timestamp without a zone {masked_line(value, 40)!r}"
+        )
     return moment

@@ -30,6 +30,7 @@ from storage import mentions, ratings
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
+from tests.sources.common.token_endpoint import form_of, route_token
 
 CLIENT_ID = "1234567890-fixture.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-fixture-client-secret-9Xq"
@@ -95,7 +96,7 @@ def failure(config: GoogleBusinessConfig, state: SourceState | None = None) -> S
 
 @pytest.fixture
 def two_pages(server: LoopbackServer) -> LoopbackServer:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("business_reviews_page1"))
     server.route(REVIEWS, google("business_reviews_page2"), params=PAGE_TWO)
     return server
@@ -174,7 +175,8 @@ def test_first_poll_follows_next_page_token_with_a_bearer_token(two_pages: Loopb
     assert first.headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
     [token_request] = two_pages.requests_to("/token")
     assert token_request.method == "POST"
-    assert json.loads(token_request.body) == {
+    assert token_request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert form_of(token_request) == {
         "grant_type": "refresh_token",
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
@@ -232,7 +234,7 @@ def test_the_access_token_is_reused_until_shortly_before_it_expires(
 
 
 def test_a_401_gets_one_fresh_token_then_succeeds(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"), google("token_ok_second"))
+    route_token(server, google("token_ok"), google("token_ok_second"))
     server.route(
         REVIEWS, google("error_401_unauthenticated", 401), google("business_reviews_page2")
     )
@@ -246,7 +248,7 @@ def test_a_401_gets_one_fresh_token_then_succeeds(server: LoopbackServer) -> Non
 
 
 def test_a_401_after_a_fresh_token_says_what_to_redo(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"), google("token_ok_second"))
+    route_token(server, google("token_ok"), google("token_ok_second"))
     server.route(REVIEWS, google("error_401_unauthenticated", 401))
     error = failure(business(server))
     assert isinstance(error, SourceAuthError) and error.health == Health.AUTH_EXPIRED
@@ -256,7 +258,7 @@ def test_a_401_after_a_fresh_token_says_what_to_redo(server: LoopbackServer) -> 
 
 
 def test_invalid_grant_marks_the_source_auth_expired(server: LoopbackServer) -> None:
-    server.route("/token", google("token_invalid_grant", 400))
+    route_token(server, google("token_invalid_grant", 400))
     error = failure(business(server))
     assert isinstance(error, SourceAuthError)
     assert "refresh token was refused (invalid_grant" in str(error)
@@ -265,14 +267,42 @@ def test_invalid_grant_marks_the_source_auth_expired(server: LoopbackServer) -> 
 
 
 def test_invalid_client_names_the_client_keys(server: LoopbackServer) -> None:
-    server.route("/token", google("token_invalid_client", 401))
+    route_token(server, google("token_invalid_client", 401))
     error = failure(business(server))
     assert isinstance(error, SourceAuthError)
     assert "OAuth client was refused (invalid_client)" in str(error)
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_token_request_redirected_to_another_origin_takes_no_secret_there(
+    server: LoopbackServer, status: int
+) -> None:
+    other = LoopbackServer().start()  # another port: another origin, recording what it receives
+    try:
+        route_token(other, google("token_ok"))
+        location = {"Location": f"{other.url}/token", "Set-Cookie": "NID=fixture-cookie; Path=/"}
+        server.route("/token", Reply(status=status, headers=location))
+        error = failure(business(server))
+        assert len(server.requests_to("/token")) == 1  # the configured endpoint got the secrets
+        received = [
+            f"{request.method} {request.target} {request.headers} {request.body!r}"
+            for request in other.requests
+        ]
+        for secret in SECRETS:
+            assert not any(secret in seen for seen in received)
+        for request in other.requests:
+            assert (request.method, request.body) == ("GET", b"")  # 301/302/303: a bodiless GET
+            assert {name.lower() for name in request.headers} & {"authorization", "cookie"} == set()
+        if status in (307, 308):  # these keep the body: refused, nothing sent to the other origin
+            assert other.requests == []
+            assert f"redirected (HTTP {status}) to another origin" in str(error)
+            assert "127.0.0.1" in str(error) and "/token" in str(error)
+    finally:
+        other.stop()
+
+
 def test_429_backs_off_until_retry_at_then_the_next_poll_succeeds(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("error_429_quota", 429), google("business_reviews_page2"))
     before = datetime.now(UTC)
     error = failure(business(server))
@@ -287,7 +317,7 @@ def test_429_backs_off_until_retry_at_then_the_next_poll_succeeds(server: Loopba
 
 
 def test_retry_after_from_google_is_honoured(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     reply = google("error_429_quota", 429)
     reply.headers["Retry-After"] = "600"
     server.route(REVIEWS, reply)
@@ -297,7 +327,7 @@ def test_retry_after_from_google_is_honoured(server: LoopbackServer) -> None:
 
 
 def test_a_quota_of_zero_explains_that_access_is_not_granted_yet(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("error_429_quota_zero", 429))
     error = failure(business(server))
     assert isinstance(error, SourceBlockedError)
@@ -308,7 +338,7 @@ def test_a_quota_of_zero_explains_that_access_is_not_granted_yet(server: Loopbac
     "fixture", ["error_403_service_disabled", "error_403_access_not_configured"]
 )
 def test_an_api_not_enabled_says_to_enable_it(server: LoopbackServer, fixture: str) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google(fixture, 403))
     error = failure(business(server))
     assert isinstance(error, SourceAuthError)
@@ -318,7 +348,7 @@ def test_an_api_not_enabled_says_to_enable_it(server: LoopbackServer, fixture: s
 
 
 def test_an_unknown_location_names_the_keys_to_check(server: LoopbackServer) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("error_404_location", 404))
     error = failure(business(server))
     assert isinstance(error, SourceUnavailableError)
@@ -406,7 +436,7 @@ def test_an_edited_review_updates_the_mention_and_keeps_the_old_version(
 def test_no_secret_reaches_the_database(scanned: Config, server: LoopbackServer) -> None:
     scan(scanned)
     # A refused grant is recorded as the source's error: that text must not hold a secret either.
-    server.route("/token", google("token_invalid_grant", 400))
+    route_token(server, google("token_invalid_grant", 400))
     server.route(REVIEWS, google("error_401_unauthenticated", 401))
     failed = scan(scanned)
     assert failed.outcomes[0].status == "failed"
@@ -429,7 +459,7 @@ def test_no_secret_reaches_the_database(scanned: Config, server: LoopbackServer)
 def test_a_token_without_the_business_scope_says_to_authorise_again(
     server: LoopbackServer,
 ) -> None:
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("error_403_scope", 403))
     error = failure(business(server))
     assert isinstance(error, SourceAuthError)

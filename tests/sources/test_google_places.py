@@ -26,6 +26,7 @@ from storage import mentions, ratings
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
+from tests.sources.common.token_endpoint import route_token
 from tests.sources.test_google_business import (
     CLIENT_SECRET,
     REFRESH_TOKEN,
@@ -115,6 +116,24 @@ def test_the_key_travels_only_in_its_header_with_the_field_mask(server: Loopback
     assert request.headers["X-Goog-FieldMask"] == FIELD_MASK
     assert API_KEY not in request.target
     assert "languageCode=en-GB" in request.query and "regionCode=GB" in request.query
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_the_key_is_not_sent_on_to_another_origin(server: LoopbackServer, status: int) -> None:
+    other = LoopbackServer().start()  # another port: another origin, recording what it receives
+    try:
+        other.route(PLACE, google("places_five_reviews"))
+        moved = {"Location": f"{other.url}{PLACE}", "Set-Cookie": "NID=fixture-cookie; Path=/"}
+        server.route(PLACE, Reply(status=status, headers=moved))
+        run_fetch(places(server))
+        assert server.requests_to(PLACE)[0].headers["X-Goog-Api-Key"] == API_KEY
+        [followed] = other.requests_to(PLACE)  # the redirect was followed, without credentials
+        sent = {name.lower(): value for name, value in followed.headers.items()}
+        assert {"x-goog-api-key", "authorization", "cookie"} & set(sent) == set()
+        assert API_KEY not in f"{followed.target} {followed.headers} {followed.body!r}"
+        assert sent["x-goog-fieldmask"] == FIELD_MASK  # what is not a secret still goes
+    finally:
+        other.stop()
 
 
 def test_a_place_without_reviews_has_no_reviews_key(server: LoopbackServer) -> None:
@@ -271,7 +290,7 @@ def both(
 ) -> tuple[Path, LoopbackServer]:
     monkeypatch.setenv("GBP_CLIENT_SECRET", CLIENT_SECRET)
     monkeypatch.setenv("GBP_REFRESH_TOKEN", REFRESH_TOKEN)
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("business_reviews_page1"))
     server.route(
         REVIEWS, google("business_reviews_page2"), params={"pageToken": "CiAKGjBpNDd2Nl9nTTVfUmJQ"}
@@ -334,7 +353,7 @@ def test_no_google_secret_in_output_logs_or_database_even_when_echoed(
     server: LoopbackServer, tmp_path: Path
 ) -> None:
     """`monitor -v` in a subprocess: keys and tokens are used, echoed back by a hostile error."""
-    server.route("/token", google("token_ok"))
+    route_token(server, google("token_ok"))
     server.route(REVIEWS, google("business_reviews_page2"))
     echoed = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": f"bad {API_KEY}"}}
     server.route(PLACE, Reply(status=400, body=json.dumps(echoed)))
@@ -353,7 +372,7 @@ def test_no_google_secret_in_output_logs_or_database_even_when_echoed(
     scanned = subprocess.run(
         [*command, "scan"], capture_output=True, text=True, env=env, timeout=120, check=False
     )
-    server.route("/token", google("token_invalid_grant", 400))
+    route_token(server, google("token_invalid_grant", 400))
     status = subprocess.run(
         [*command, "status", "--format", "json"],
         capture_output=True,

@@ -160,6 +160,22 @@ def test_post_sends_json(server: LoopbackServer) -> None:
     assert json.loads(server.requests[0].body) == {"grant": "refresh"}
 
 
+def test_post_sends_a_form(server: LoopbackServer) -> None:
+    server.route("/token", Reply(body=b'{"access_token": "x"}'))
+    form = {"grant_type": "refresh_token", "refresh_token": "1//a b&c=d"}
+    run(lambda http: http.post(f"{server.url}/token", form=form))
+    [request] = server.requests
+    assert header(request, "Content-Type") == "application/x-www-form-urlencoded"
+    assert request.body == b"grant_type=refresh_token&refresh_token=1%2F%2Fa+b%26c%3Dd"
+
+
+@pytest.mark.parametrize("bodies", [{}, {"json": {}, "form": {}}])
+def test_post_takes_one_body_json_or_form(server: LoopbackServer, bodies: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="exactly one of json= and form="):
+        run(lambda http: http.post(f"{server.url}/token", **bodies))
+    assert server.requests == []
+
+
 # --- retries ------------------------------------------------------------------------------------
 
 
@@ -424,17 +440,77 @@ def test_redirect_to_another_scheme_is_refused(server: LoopbackServer) -> None:
         run(get(f"{server.url}/old"))
 
 
-def test_redirect_to_another_origin_drops_authorization(server: LoopbackServer) -> None:
-    other = LoopbackServer().start()
+CREDENTIALS = {
+    "Authorization": "Bearer SECRET123",
+    "Proxy-Authorization": "Basic cHJveHk6c2VjcmV0",
+    "Cookie": "session=SECRET-COOKIE",
+    "X-Fixture-Key": "SECRET-KEY-456",  # marked secret by the caller
+}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_to_another_origin_drops_every_credential(
+    server: LoopbackServer, status: int
+) -> None:
+    other = LoopbackServer().start()  # another port: another origin
     try:
         other.route("/landing", Reply(body=b"{}"))
-        server.route("/old", Reply(status=302, headers={"Location": f"{other.url}/landing"}))
-        run(get(f"{server.url}/old", headers={"Authorization": "Bearer SECRET123"}))
-        assert header(server.requests[0], "Authorization") == "Bearer SECRET123"
-        assert header(other.requests[0], "Authorization") is None
-        assert header(other.requests[0], "User-Agent") == user_agent(CONTACT)
+        # The redirect also sets a cookie: the client's jar must not hand it to the other origin.
+        moved = {"Location": f"{other.url}/landing", "Set-Cookie": "jar=SECRET-JAR; Path=/"}
+        server.route("/old", Reply(status=status, headers=moved))
+        headers = {**CREDENTIALS, "Accept": "application/json"}
+        run(get(f"{server.url}/old", headers=headers, secret_headers=["x-fixture-key"]))
+        for name, value in CREDENTIALS.items():
+            assert header(server.requests[0], name) == value  # the configured origin gets them
+        [landed] = other.requests
+        for name in (*CREDENTIALS, "Cookie"):
+            assert header(landed, name) is None
+        assert "SECRET" not in f"{landed.target} {landed.headers} {landed.body!r}"
+        assert header(landed, "Accept") == "application/json"  # what is no secret still goes
+        assert header(landed, "User-Agent") == user_agent(CONTACT)
     finally:
         other.stop()
+
+
+def test_redirect_within_the_origin_keeps_the_credentials(server: LoopbackServer) -> None:
+    server.route("/old", Reply(status=307, headers={"Location": "/new"}))
+    server.route("/new", Reply(body=b"{}"))
+    run(get(f"{server.url}/old", headers=CREDENTIALS, secret_headers=["X-Fixture-Key"]))
+    for name, value in CREDENTIALS.items():
+        assert header(server.requests[1], name) == value
+
+
+@pytest.mark.parametrize("status", [307, 308])
+@pytest.mark.parametrize("body", [{"json": {"secret": "SECRET-BODY"}}, {"form": {"s": "SECRET"}}])
+def test_a_body_is_never_sent_on_to_another_origin(
+    server: LoopbackServer, status: int, body: dict[str, Any]
+) -> None:
+    other = LoopbackServer().start()  # another port: another origin
+    try:
+        other.route("/token", Reply(body=b"{}"))
+        server.route("/token", Reply(status=status, headers={"Location": f"{other.url}/token?q=1"}))
+        with pytest.raises(SourceUnavailableError) as raised:
+            run(lambda http: http.post(f"{server.url}/token", **body))
+        assert other.requests == []
+        assert len(server.requests) == 1
+        port = other.url.rsplit(":", 1)[1]
+        assert str(raised.value) == (
+            f"127.0.0.1/token: redirected (HTTP {status}) to another origin"
+            f" (http://127.0.0.1:{port}); a request body is never sent on to another origin,"
+            " so check the configured URL"
+        )
+    finally:
+        other.stop()
+
+
+def test_a_body_follows_a_redirect_within_the_origin(server: LoopbackServer) -> None:
+    server.route("/token", Reply(status=308, headers={"Location": "/v2/token"}))
+    server.route("/v2/token", Reply(body=b"{}"))
+    run(lambda http: http.post(f"{server.url}/token", form={"a": "1"}))
+    assert [(request.method, request.body) for request in server.requests] == [
+        ("POST", b"a=1"),
+        ("POST", b"a=1"),
+    ]
 
 
 def test_post_redirected_with_303_becomes_get(server: LoopbackServer) -> None:
