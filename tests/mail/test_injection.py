@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import timedelta
+from html import escape as html_escape
 
 import pytest
 
@@ -127,3 +128,41 @@ def test_an_encoded_word_in_a_title_adds_no_header_and_invisible_controls_are_go
 )
 def test_header_text(text: str, expected: str) -> None:
     assert header_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "text", "host"),
+    [
+        (
+            "http://calcot.example@evil.example/",
+            "http://calcot.example@evil.example/",
+            "evil.example",
+        ),
+        (
+            "https://user:pa55@evil.example/x?a=1",
+            "https://user:***@evil.example/x?a=1",
+            "evil.example",
+        ),
+        ("https://@evil.example/", "https://@evil.example/", "evil.example"),
+        ("https://a@b@evil.example:8443/", "https://a@b@evil.example:8443/", "evil.example"),
+    ],
+)
+def test_a_url_with_user_info_is_text_naming_its_real_host(
+    store: Store, config: Config, smtp_server: SmtpServer, url: str, text: str, host: str
+) -> None:
+    assert safe_link(url) is None
+    with store.transaction() as tx:
+        mention = add_mention(tx, "look-alike", url=url)
+        queue_urgent(tx, config, [raise_alert(tx, "abusive", mention)], NOW)
+    dispatch(store, config, NOW)
+
+    [mail] = smtp_server.received
+    html, plain = mail.part("html"), mail.part("plain")
+    assert "href=" not in html
+    assert (
+        f'the address hides its real host, <strong style="color:#222222;">{host}</strong>' in html
+    )
+    assert f"{html_escape(text)}</div>" in html
+    line = f"  not a link: the address hides its real host, {host}: {text}"
+    assert line in plain.splitlines()
+    assert "pa55" not in html and "pa55" not in plain
