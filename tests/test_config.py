@@ -346,6 +346,23 @@ def test_secret_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     assert password is not None and password.reveal() == SECRET
 
 
+@pytest.mark.parametrize(
+    ("mode", "what"),
+    [(0o620, "writable"), (0o602, "writable"), (0o660, "readable and writable")],
+    ids=["0620", "0602", "0660"],
+)
+def test_secret_file_writable_by_others_is_refused(tmp_path: Path, mode: int, what: str) -> None:
+    secret_file = tmp_path / "smtp-password"
+    secret_file.write_text(SECRET)
+    secret_file.chmod(mode)
+    text = SCHOOL + EMAIL + f'password_file = "{secret_file}"\n'
+    [problem] = problems_of(write(tmp_path, text))
+    assert problem == (
+        f"config.toml: at 'email.password_file': secret file {secret_file} is {what} by group"
+        f" or others (mode {mode:04o}); run: chmod 600 {secret_file}"
+    )
+
+
 def test_secret_environment_variable_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("CONFIG_TEST_UNSET", raising=False)
     text = SCHOOL + EMAIL + 'password_env = "CONFIG_TEST_UNSET"\n'
