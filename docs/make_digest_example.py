@@ -6,7 +6,9 @@ Stores mentions of every item type (review, revision, thread, post, comment, ent
 kind of source, rating snapshots, alerts of several rules and two sources in trouble in a fresh
 SQLite file, builds the digest of Monday 07:30 to Tuesday 07:30 exactly as the daemon would, and
 writes its HTML (and plain text) next to a screenshot taken by headless Chromium (Debian's
-`chromium` package) at 900 px wide. A second, quiet day (nothing new) is rendered too.
+`chromium` package) at 900 px wide, and one of the digest and the urgent mail at 375 px, a
+phone's width (digest-phone.png, urgent-phone.png). A second, quiet day (nothing new) is
+rendered too.
 """
 
 from __future__ import annotations
@@ -208,7 +210,16 @@ BUSY_DAY = [
     ),
 ]
 
-HEIGHTS = {"digest": 3100, "digest-quiet": 1100, "urgent": 1000}
+DESKTOP = 900
+PHONE = 375
+# Window heights (px) that hold each whole page, at each width.
+HEIGHTS = {
+    ("digest", DESKTOP): 3190,
+    ("digest-quiet", DESKTOP): 1195,
+    ("urgent", DESKTOP): 980,
+    ("digest", PHONE): 3925,
+    ("urgent", PHONE): 1200,
+}
 TROUBLE = {
     "google": (
         Health.AUTH_EXPIRED,
@@ -350,19 +361,23 @@ def write(out: Path, name: str, text: str, html: str, png: bool) -> None:
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if not png or browser is None:
         return
-    subprocess.run(  # noqa: S603 - our own arguments, the browser found on PATH
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--hide-scrollbars",
-            f"--screenshot={DOCS / (name + '.png')}",
-            f"--window-size=900,{HEIGHTS[name]}",
-            (out / f"{name}.html").as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    for width in (DESKTOP, PHONE):
+        if (name, width) not in HEIGHTS:
+            continue
+        picture = DOCS / (name + ("-phone" if width == PHONE else "") + ".png")
+        subprocess.run(  # noqa: S603 - our own arguments, the browser found on PATH
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--hide-scrollbars",
+                f"--screenshot={picture}",
+                f"--window-size={width},{HEIGHTS[name, width]}",
+                (out / f"{name}.html").as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+        )
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ schedule and quiet hours are parsed by monitor.schedule.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -167,11 +168,12 @@ class EmailConfig(Section):
 
     smtp_host: Text
     smtp_port: int = Field(587, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
     username: Text | None = None
     password_env: EnvRef | None = None
     password_file: FileRef | None = None
     password_credential: CredentialRef | None = None
+    # After smtp_host and the password keys: its check reads them (fields validate in order).
+    security: Literal["starttls", "ssl", "none"] = "starttls"
     sender: Address = Field(alias="from")
     to: tuple[Address, ...] = Field(min_length=1)
     urgent_to: tuple[Address, ...] = ()  # empty: urgent mail goes to `to`
@@ -190,6 +192,21 @@ class EmailConfig(Section):
         if "smtp_port" not in data and isinstance(security, str) and security in ports:
             data["smtp_port"] = ports[security]
         return data
+
+    @field_validator("security")
+    @classmethod
+    def _no_password_in_clear(cls, security: str, info: ValidationInfo) -> str:
+        has_password = any(
+            info.data.get(f"password_{kind}") for kind in ("env", "file", "credential")
+        )
+        host = info.data.get("smtp_host")
+        if security == "none" and has_password and host is not None and not is_loopback(host):
+            raise ValueError(
+                '"none" would send the SMTP password unencrypted over the network: use'
+                ' "starttls" or "ssl" ("none" only for a server on this machine:'
+                " 127.0.0.1, ::1 or localhost)"
+            )
+        return security
 
     @model_validator(mode="after")
     def _check_password(self) -> Self:
@@ -296,6 +313,16 @@ class Config(Section):
     def path(self) -> Path:
         """The config file, as an absolute path."""
         return self._path
+
+
+def is_loopback(host: str) -> bool:
+    """True for a name or address of this machine only: localhost, 127.0.0.0/8, ::1."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # ---- finding and loading ----------------------------------------------------------------------

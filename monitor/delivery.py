@@ -1,6 +1,7 @@
 """Send what the outbox holds: at least once, and never twice except after a crash.
 
-    dispatch(store, config, now) -> DispatchReport
+    dispatch(store, config, now) -> DispatchReport   the daemon's minute job: due rows only
+    flush(store, config, now) -> DispatchReport      by hand: deferred rows too, now
 
 For each due row: take it with a lease (a second dispatcher skips it), hand it to the SMTP
 server, then record the outcome, still holding the lease. `sent` is written only after the
@@ -8,7 +9,9 @@ server accepted the message; if the process dies in between, the row stays `send
 lease expires and the next dispatch sends it again, with the same Message-ID (fixed when the
 row was made), so a mail client shows it once. A retryable failure (4xx, connection) puts the
 row back with a doubling delay; a 5xx rejection, or MAX_ATTEMPTS tries, marks it `failed`,
-which `monitor status` reports.
+which `monitor status` reports. A flush by hand (`monitor mail flush`, as `postqueue -f`)
+first makes the deferred rows due, so an operator who fixed the server need not wait out the
+back-off; quiet hours still hold what they hold.
 """
 
 from __future__ import annotations
@@ -94,6 +97,17 @@ def dispatch(store: Store, config: Config, now: datetime, *, limit: int = BATCH)
             break
         send_one(store, config, row, owner, now, report)
     return report
+
+
+def flush(store: Store, config: Config, now: datetime, *, limit: int = BATCH) -> DispatchReport:
+    """Send every queued row now, deferred ones included (a flush by hand)."""
+    if config.email is None:
+        raise MailNotConfiguredError("no [email] table in the config: mail cannot be sent")
+    with store.transaction() as tx:
+        moved = outbox.bring_forward(tx, now)
+    if moved:
+        log.info("flush: %d deferred message(s) tried now, not at their retry time", moved)
+    return dispatch(store, config, now, limit=limit)
 
 
 def send_one(

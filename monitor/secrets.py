@@ -11,6 +11,7 @@ import logging
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -92,14 +93,21 @@ def from_env(variable: str) -> Secret:
 
 
 def from_file(path: Path) -> Secret:
-    """The stripped contents of a file that only its owner may read."""
+    """The stripped contents of a file that only its owner may read or write."""
     try:
         mode = path.stat().st_mode
     except OSError as error:
         raise SecretError(f"cannot read secret file {path}: {error.strerror}") from None
-    if mode & (stat.S_IRGRP | stat.S_IROTH):
+    # Writable by others is as bad as readable: whoever can write it chooses the token we send
+    # (a webhook's app secret, an SMTP server's password), or empties it to stop the service.
+    readable = bool(mode & (stat.S_IRGRP | stat.S_IROTH))
+    writable = bool(mode & (stat.S_IWGRP | stat.S_IWOTH))
+    if readable or writable:
+        what = " and ".join(
+            word for word, loose in (("readable", readable), ("writable", writable)) if loose
+        )
         raise SecretError(
-            f"secret file {path} is readable by group or others (mode {stat.S_IMODE(mode):04o});"
+            f"secret file {path} is {what} by group or others (mode {stat.S_IMODE(mode):04o});"
             f" run: chmod 600 {path}"
         )
     try:
@@ -152,13 +160,17 @@ CredentialRef = Annotated[str, AfterValidator(_check_credential)]
 
 def resolve(owner: object, name: str) -> Secret | None:
     """The secret `name` of a config model from its `name_env`, `_file` or `_credential` key."""
-    variable = getattr(owner, f"{name}_env", None)
-    if variable:
-        return from_env(variable)
-    path = getattr(owner, f"{name}_file", None)
-    if path:
-        return from_file(Path(path))
-    credential = getattr(owner, f"{name}_credential", None)
-    if credential:
-        return from_credential(credential)
+    readers: dict[str, Callable[[str], Secret]] = {
+        "env": from_env,
+        "file": lambda path: from_file(Path(path)),
+        "credential": from_credential,
+    }
+    for kind, read in readers.items():
+        reference = getattr(owner, f"{name}_{kind}", None)
+        if reference:
+            try:
+                return read(reference)
+            except SecretError as error:
+                # Read again when used (a file loosened since the config was loaded): say which key.
+                raise SecretError(f"{name}_{kind}: {error}") from None
     return None

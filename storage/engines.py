@@ -17,6 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitor.private_files import create_private
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -45,13 +47,22 @@ def create_engine(url: sa.URL) -> sa.Engine:
 
 
 def sqlite_engine(url: sa.URL) -> sa.Engine:
-    """A SQLite engine on a file (its directory created if missing)."""
+    """A SQLite engine on a file (it and its folder created, owner only, if missing)."""
     database = url.database or ""
     if database in ("", ":memory:") or url.query.get("mode") == "memory":
         # Each pooled connection would see its own empty database.
         raise ValueError("an in-memory SQLite database cannot be shared: give a file path")
     if "uri" not in url.query:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Made 0600 before SQLite opens it: SQLite would make it 0644 under umask 022, and it
+        # gives the -wal and -shm files the database file's own permissions.
+        if not create_private(path) and path.stat().st_mode & 0o006:
+            log.warning(
+                "the database %s is open to every user of this machine: chmod 600 it,"
+                " and its -wal and -shm files if present",
+                path,
+            )
     engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
     sa.event.listen(engine, "connect", configure_sqlite_connection)
     sa.event.listen(engine, "begin", begin_sqlite_transaction)

@@ -6,6 +6,7 @@ message. A dispatcher takes a row with a compare-and-set lease (`claim_next`): s
 `mark_sent` after the SMTP server accepted the message, `mark_retry` (back to `pending` with a
 later `next_attempt_at`) or `mark_failed` (a permanent rejection). A row left `sending` by a
 dispatcher that died is taken back once its lease has expired: at most one resend, same Message-ID.
+`bring_forward` makes deferred rows (tried, put back to wait) due now: a flush by hand.
 
 `outbox_alert` links a message to the alerts it carries; an alert is in at most one message.
 """
@@ -253,6 +254,22 @@ def release(
         )
     )
     return result.rowcount == 1
+
+
+def bring_forward(tx: Transaction, now: datetime) -> int:
+    """Make every deferred message (pending after a failed try) due at `now`; how many."""
+    # attempts > 0: a message held for quiet hours and never tried is not deferred, it waits
+    # on purpose (as `postqueue -f` leaves Postfix's hold queue alone).
+    result = tx.connection.execute(
+        sa.update(outbox)
+        .where(
+            outbox.c.status == str(OutboxStatus.PENDING),
+            outbox.c.attempts > 0,
+            outbox.c.next_attempt_at > now,
+        )
+        .values(next_attempt_at=now)
+    )
+    return result.rowcount
 
 
 def failed_since(tx: Transaction, since: datetime) -> list[OutboxMessage]:

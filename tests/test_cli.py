@@ -117,6 +117,24 @@ def test_a_failing_source_exits_1(config_path: Path) -> None:
     assert "failed" in result.output and "HTTP 500" in result.output
 
 
+def test_a_password_sent_in_clear_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLI_TEST_SMTP_PASSWORD", "pw-in-the-clear-2231")
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={},
+        extra='[email]\nsmtp_host = "smtp.example.org"\nsecurity = "none"\n'
+        'username = "monitor@calcot.example"\npassword_env = "CLI_TEST_SMTP_PASSWORD"\n'
+        'from = "monitor@calcot.example"\nto = ["slt@calcot.example"]\n',
+    )
+    result = CliRunner().invoke(main, ["--config", str(path), "check"])
+    assert result.exit_code == 2
+    [line] = result.output.splitlines()
+    assert "at 'email.security':" in line and "pw-in-the-clear-2231" not in line
+
+
 def test_unknown_source_name_is_a_usage_error(config_path: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(config_path), "scan", "--source", "nope"])
     assert result.exit_code == 2

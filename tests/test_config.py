@@ -346,6 +346,23 @@ def test_secret_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     assert password is not None and password.reveal() == SECRET
 
 
+@pytest.mark.parametrize(
+    ("mode", "what"),
+    [(0o620, "writable"), (0o602, "writable"), (0o660, "readable and writable")],
+    ids=["0620", "0602", "0660"],
+)
+def test_secret_file_writable_by_others_is_refused(tmp_path: Path, mode: int, what: str) -> None:
+    secret_file = tmp_path / "smtp-password"
+    secret_file.write_text(SECRET)
+    secret_file.chmod(mode)
+    text = SCHOOL + EMAIL + f'password_file = "{secret_file}"\n'
+    [problem] = problems_of(write(tmp_path, text))
+    assert problem == (
+        f"config.toml: at 'email.password_file': secret file {secret_file} is {what} by group"
+        f" or others (mode {mode:04o}); run: chmod 600 {secret_file}"
+    )
+
+
 def test_secret_environment_variable_unset(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("CONFIG_TEST_UNSET", raising=False)
     text = SCHOOL + EMAIL + 'password_env = "CONFIG_TEST_UNSET"\n'
@@ -406,6 +423,29 @@ def test_only_one_password_reference(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert problems_of(write(tmp_path, text)) == [
         "config.toml: at 'email': a password needs a username"
     ]
+
+
+def test_no_encryption_with_a_password_is_refused_unless_the_server_is_this_machine(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CONFIG_TEST_SMTP_PASSWORD", SECRET)
+    clear = SCHOOL + EMAIL + 'security = "none"\npassword_env = "CONFIG_TEST_SMTP_PASSWORD"\n'
+    [problem] = problems_of(write(tmp_path, clear))
+    assert problem.startswith("config.toml: at 'email.security': \"none\" would send the SMTP")
+    assert "smtp.example.org" not in problem and SECRET not in problem
+
+    for host in ("127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LOCALHOST."):
+        local = clear.replace('"smtp.example.org"', f'"{host}"')
+        email = load(write(tmp_path, local)).email
+        assert email is not None and email.security == "none", host
+    for host in ("10.0.0.25", "localhost.example.org", "128.0.0.1", "::2"):
+        remote = clear.replace('"smtp.example.org"', f'"{host}"')
+        assert len(problems_of(write(tmp_path, remote))) == 1, host
+    # Without a password there is nothing to give away.
+    no_password = load(write(tmp_path, SCHOOL + EMAIL + 'security = "none"\n')).email
+    assert no_password is not None and no_password.security == "none"
+    starttls = clear.replace('security = "none"', 'security = "starttls"')
+    assert load(write(tmp_path, starttls)).email is not None
 
 
 def test_no_message_ever_holds_a_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

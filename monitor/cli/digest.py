@@ -9,6 +9,7 @@ import click
 
 from monitor.cli.common import EXIT_USAGE, Context, fail, handles_errors, open_store
 from monitor.cli.mail import email_settings, send_pending
+from monitor.private_files import write_private
 
 
 @click.command("digest")
@@ -35,7 +36,7 @@ def digest_command(obj: Context, preview_file: Path | None, send: bool) -> None:
             if preview_file is None:
                 click.echo(text, nl=False)
                 return
-            preview_file.write_text(html, encoding="utf-8")
+            write_private(preview_file, html)  # parents' names and posts: owner only
             click.echo(f"digest preview written to {preview_file}")
             return
         email_settings(config)

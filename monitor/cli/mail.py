@@ -36,11 +36,11 @@ def mail() -> None:
 @click.pass_obj
 @handles_errors
 def flush(obj: Context) -> None:
-    """Send what the outbox holds now (what the daemon does every minute)."""
+    """Send what the outbox holds now, retrying deferred mail without waiting."""
     config = obj.config()
     email_settings(config)
     with open_store(config) as store:
-        ok = send_pending(config, store)
+        ok = send_pending(config, store, retry_deferred=True)
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 
@@ -60,11 +60,12 @@ def test(obj: Context, recipient: str | None) -> None:
     click.echo(f"test message sent to {', '.join(recipients)} via {settings.smtp_host}")
 
 
-def send_pending(config: Config, store: Store) -> bool:
-    """Dispatch the outbox now, one line per problem on stderr; False if a message failed."""
-    from monitor.delivery import dispatch
+def send_pending(config: Config, store: Store, *, retry_deferred: bool = False) -> bool:
+    """Send due mail (deferred mail too if asked), problems on stderr; False if one failed."""
+    from monitor.delivery import dispatch, flush
 
-    report = dispatch(store, config, datetime.now(UTC))
+    send = flush if retry_deferred else dispatch
+    report = send(store, config, datetime.now(UTC))
     for line in report.errors:
         click.echo(f"monitor: mail: {line}", err=True)
     if report.sent:

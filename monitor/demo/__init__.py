@@ -11,7 +11,6 @@ The digest page is written beside them, so anyone can see the product work witho
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from monitor.config import Config, load
 from monitor.demo.server import DemoServer, config_snippets, demo_secrets
 from monitor.mail.digest import build, render_digest
+from monitor.private_files import write_private
 from monitor.scan import ScanReport, run_scan
 from sources.http import PoliteClient
 from storage.database import Store
@@ -78,12 +78,7 @@ def write_secrets(folder: Path, secrets: dict[str, str]) -> None:
     """Write each fake secret to `folder/<name>`, readable by its owner only (as config demands)."""
     folder.mkdir(mode=0o700, exist_ok=True)
     for name, value in secrets.items():
-        path = folder / name
-        # Created 0600 (never briefly wider); chmod too, for a file left by an earlier demo.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(value)
-        path.chmod(0o600)
+        write_private(folder / name, value)
 
 
 def digest_html(store: Store, config: Config, since: datetime) -> str:

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from monitor.config import Config
 from monitor.delivery import dispatch
 from monitor.mail import sections
-from monitor.mail.compose import new_message_id, one_line
+from monitor.mail.compose import header_text, new_message_id
 from monitor.mail.render import ItemView, item_view, local_date, local_time, render
 from monitor.mail.urgent import SAFEGUARDING_RULE, AlertView, alert_views
 from monitor.model import Alert, OutboxKind, Severity
@@ -67,7 +67,7 @@ class Digest:
             what = f"{self.mention_count} new mention{'s' if self.mention_count != 1 else ''}"
             if alerts:
                 what += f", {alerts} alert{'s' if alerts != 1 else ''}"
-        return one_line(f"{self.school}: {what} (digest {self.period})")
+        return header_text(f"{self.school}: {what} (digest {self.period})")
 
 
 def build(tx: Transaction, config: Config, start: datetime, end: datetime) -> Digest:

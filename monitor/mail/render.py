@@ -2,8 +2,11 @@
 
 HTML templates are rendered with autoescape on, so every scraped string is escaped; the only
 markup is ours. A link is shown as a link only when `safe_link` accepts it: an absolute http(s)
-URL with a host and no whitespace or control characters (`java\\tscript:`, `data:` and friends
-are dropped). Plain-text templates are rendered without escaping: they are not HTML.
+URL with a host, no user info and no whitespace or control characters (`java\\tscript:`,
+`data:` and friends are dropped). A URL refused only for its user info
+(`http://calcot.example@evil.example/` goes to evil.example) is shown as text naming its real
+host, any password in it masked. Plain-text templates are rendered without escaping: they are
+not HTML.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -30,8 +33,16 @@ TONE_COLOURS = {
 _UNSAFE_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\`]")
 
 
-def safe_link(url: str | None) -> str | None:
-    """`url` if it is an absolute http(s) URL with a host and nothing odd in it, else None."""
+@dataclass(frozen=True, slots=True)
+class UnlinkedAddress:
+    """A URL shown as text, not as a link: user info before its host can pass for the host."""
+
+    text: str  # the URL, any password in it masked
+    host: str  # where it really goes
+
+
+def http_parts(url: str | None) -> SplitResult | None:
+    """The parts of an absolute http(s) URL with a host and nothing odd in it, else None."""
     if not url or len(url) > 2000 or _UNSAFE_IN_URL.search(url):
         return None
     try:
@@ -40,7 +51,26 @@ def safe_link(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
+    return parts
+
+
+def safe_link(url: str | None) -> str | None:
+    """`url` if it may be a link: absolute http(s), a host, no user info, nothing odd."""
+    parts = http_parts(url)
+    if parts is None or "@" in parts.netloc:
+        return None
     return url
+
+
+def unlinked_address(url: str | None) -> UnlinkedAddress | None:
+    """The URL as text, if it was refused as a link only for the user info before its host."""
+    parts = http_parts(url)
+    if parts is None or "@" not in parts.netloc or parts.hostname is None:
+        return None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    masked = parts._replace(netloc=f"{user}{':***' if colon else ''}@{host}")
+    return UnlinkedAddress(text=urlunsplit(masked), host=parts.hostname)
 
 
 def trim(text: str, limit: int = QUOTE_LENGTH) -> str:
@@ -75,6 +105,7 @@ class ItemView:
     author: str | None
     quote: str
     link: str | None
+    address: UnlinkedAddress | None  # a URL shown as text instead of `link`
     score: str | None
     tone: str  # positive | neutral | negative | unscored
     reasons: tuple[str, ...]
@@ -96,6 +127,7 @@ def item_view(mention: Mention, zone: ZoneInfo) -> ItemView:
         author=trim(mention.author, 60) if mention.author else None,
         quote=trim(mention.text) if mention.text.strip() else "",
         link=safe_link(mention.url),
+        address=unlinked_address(mention.url),
         score=None if sentiment is None else f"{sentiment.compound:+.2f}",
         tone=tone,
         reasons=tuple(trim(word, 40) for word in sentiment.words[:8]) if sentiment else (),

@@ -18,7 +18,9 @@ from storage import ratings, source_state
 from storage.database import Transaction
 
 TREND_WEEKS = 8
-BAR_WIDTH = 320  # pixels for the busiest week's bar
+# Per cent of the row for the busiest week's bar: widths in pixels would not shrink on a phone.
+# The rest of the row holds the week's count.
+BAR_PERCENT = 85
 TEXT_BAR_WIDTH = 40  # characters for it in the plain-text part
 TEXT_MARKS = {"negative": "-", "neutral": ".", "positive": "+"}
 TONES = ("negative", "neutral", "positive")
@@ -49,11 +51,11 @@ class HealthLine:
 
 @dataclass(frozen=True, slots=True)
 class Bar:
-    """One coloured segment of a week's bar."""
+    """One coloured segment of a week's bar, `percent` of the row wide."""
 
     tone: str
     count: int
-    width: int
+    percent: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,7 @@ def trend(
     weeks = []
     for week_start, week in zip(starts, counts, strict=True):
         bars = tuple(
-            Bar(tone, count, max(round(count * BAR_WIDTH / busiest), 3))
+            Bar(tone, count, max(count * BAR_PERCENT // busiest, 1))
             for tone, count in week.items()
             if count
         )

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from monitor.config import EmailConfig
-from monitor.secrets import redact
+from monitor.secrets import SecretError, redact
 
 TIMEOUT = 30.0  # seconds per socket operation
 
@@ -84,6 +84,9 @@ def deliver(
             from_addr=settings.sender_address,
             to_addrs=[parseaddr(address)[1] for address in recipients],
         )
+    except SecretError as error:
+        # The password file changed since start (its mode loosened, say): retried once fixed.
+        raise SendError(f"SMTP password not read: {error}", permanent=False) from None
     except smtplib.SMTPAuthenticationError as error:
         raise SendError(
             f"login refused ({error.smtp_code}): check [email] username and password",

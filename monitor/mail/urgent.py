@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import Config, EmailConfig
 from monitor.mail import policy
-from monitor.mail.compose import new_message_id, one_line
+from monitor.mail.compose import header_text, new_message_id
 from monitor.mail.render import ItemView, item_view, local_time, render
 from monitor.model import Alert, OutboxKind, Severity
 from monitor.schedule import QuietHours
@@ -250,7 +250,9 @@ def subject(alerts: Sequence[Alert]) -> str:
     if len(alerts) == 1:
         only = alerts[0]
         where = f" · {only.source}" if only.source else ""
-        return one_line(f"{label} {only.rule}{where}: {only.summary}")
+        return header_text(f"{label} {only.rule}{where}: {only.summary}")
     rules = ", ".join(dict.fromkeys(alert.rule for alert in alerts))
     sources = ", ".join(dict.fromkeys(alert.source for alert in alerts if alert.source))
-    return one_line(f"{label} {len(alerts)} alerts: {rules}" + (f" · {sources}" if sources else ""))
+    return header_text(
+        f"{label} {len(alerts)} alerts: {rules}" + (f" · {sources}" if sources else "")
+    )

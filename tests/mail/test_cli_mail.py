@@ -10,7 +10,9 @@ from click.testing import CliRunner, Result
 
 from monitor.cli import main
 from monitor.config import Config, load
+from monitor.delivery import dispatch, flush
 from monitor.mail.urgent import queue_urgent
+from monitor.model import OutboxStatus
 from storage import digests, outbox
 from storage.database import Store
 from tests.configs import write_config
@@ -52,6 +54,60 @@ def test_mail_flush_sends_the_outbox(store: Store, config: Config, smtp_server: 
     assert len(smtp_server.received) == 1
     assert run(config, "mail", "flush").exit_code == 0
     assert len(smtp_server.received) == 1
+
+
+def test_mail_flush_retries_deferred_mail_now_and_the_daemon_keeps_the_back_off(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.replies = ["451 4.3.0 Mailbox busy, try later"]
+    row_id = queue_one(store, config)
+    now = datetime.now(UTC)
+    assert dispatch(store, config, now).retrying == 1
+    # The daemon's minute job: not due until the retry time.
+    assert dispatch(store, config, now + timedelta(seconds=30)).sent == 0
+    assert smtp_server.received == []
+
+    flushed = run(config, "mail", "flush")
+
+    assert flushed.exit_code == 0, flushed.output
+    assert "mail: sent 1 message(s)" in flushed.output
+    [mail] = smtp_server.received
+    with store.transaction() as tx:
+        row = outbox.get(tx, row_id)
+    assert row is not None and row.status is OutboxStatus.SENT and row.attempts == 2
+    assert mail.message["Message-ID"] == row.message_id
+
+
+def test_a_flush_tries_a_deferred_message_once_and_leaves_it_deferred(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    smtp_server.handler.replies = ["451 4.3.0 Mailbox busy", "451 4.3.0 Still busy"]
+    row_id = queue_one(store, config)
+    assert dispatch(store, config, NOW).retrying == 1
+
+    report = flush(store, config, NOW)
+
+    assert (report.sent, report.retrying) == (0, 1)
+    assert smtp_server.handler.replies == []  # the server was asked exactly twice
+    with store.transaction() as tx:
+        row = outbox.get(tx, row_id)
+    assert row is not None and row.status is OutboxStatus.PENDING and row.attempts == 2
+    assert row.next_attempt_at == NOW + timedelta(minutes=2)  # the back-off goes on doubling
+
+
+def test_a_flush_leaves_mail_held_for_quiet_hours(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    evening = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)  # 22:00 in London: quiet
+    with store.transaction() as tx:
+        alert = raise_alert(tx, "abusive", add_mention(tx, "a", now=evening), now=evening)
+        [held] = queue_urgent(tx, config, [alert], evening)
+
+    assert flush(store, config, evening).sent == 0
+    assert smtp_server.received == []
+    with store.transaction() as tx:
+        row = outbox.get(tx, held)
+    assert row is not None and row.next_attempt_at == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
 
 
 def test_a_permanent_failure_is_shown_by_status(

@@ -238,6 +238,34 @@ def test_a_wrong_password_is_retried_and_not_repeated_in_the_error(
     assert "wrong-password-5150" not in report.errors[0]
 
 
+def test_a_password_file_loosened_after_start_is_not_sent_and_the_error_names_the_key(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    password_file = tmp_path / "smtp-password"
+    password_file.write_text("s3cret-smtp-pass-9911")
+    password_file.chmod(0o600)
+    server = SmtpServer(with_auth=True).start()
+    try:
+        config = mail_config(
+            tmp_path,
+            sqlite_url,
+            server.port,
+            username="monitor@calcot.example",
+            password_file=str(password_file),
+        )
+        password_file.chmod(0o622)  # after the config was loaded
+        with Store.open(sqlite_url) as store:
+            with store.transaction() as tx:
+                queue_urgent(tx, config, [raise_alert(tx, "abusive", add_mention(tx, "a"))], NOW)
+            report = dispatch(store, config, NOW)
+    finally:
+        server.stop()
+    assert report.retrying == 1 and server.handler.logins == [] and server.received == []
+    [error] = report.errors
+    assert "SMTP password not read: password_file: secret file" in error
+    assert "writable by group or others (mode 0622)" in error
+
+
 DISPATCH_IN_A_CHILD = """
 import sys
 from datetime import UTC, datetime

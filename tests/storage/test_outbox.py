@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from monitor.model import OutboxKind, OutboxStatus
@@ -88,3 +89,26 @@ def test_a_held_message_is_taken_only_when_due(store: Store) -> None:
         assert outbox.claim_next(tx, "a", NOW, NOW + LEASE) is None
         taken = outbox.claim_next(tx, "a", NOW + timedelta(hours=8), NOW + LEASE)
     assert taken is not None and taken.id == row_id
+
+
+def test_bring_forward_makes_deferred_rows_due_and_leaves_held_and_leased_ones(
+    store: Store,
+) -> None:
+    later = NOW + timedelta(hours=8)
+    with store.transaction() as tx:
+        deferred = outbox.add(tx, message("urgent:alerts:1"), NOW)
+        leased = outbox.add(tx, message("urgent:alerts:2"), NOW)
+        held = outbox.add(tx, replace(message("urgent:held:x"), next_attempt_at=later), NOW)
+        assert deferred is not None and leased is not None and held is not None
+        assert outbox.claim_next(tx, "a", NOW, NOW + LEASE) is not None
+        assert outbox.mark_retry(tx, deferred, "a", "451 later", NOW + timedelta(minutes=1))
+        taken = outbox.claim_next(tx, "b", NOW, NOW + LEASE)
+        assert taken is not None and taken.id == leased
+
+        assert outbox.bring_forward(tx, NOW) == 1
+
+        again = outbox.claim_next(tx, "c", NOW, NOW + LEASE)
+        assert again is not None and again.id == deferred and again.attempts == 2
+        assert outbox.claim_next(tx, "c", NOW, NOW + LEASE) is None  # held, and leased to b
+        still_held = outbox.get(tx, held)
+    assert still_held is not None and still_held.next_attempt_at == later
