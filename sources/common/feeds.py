@@ -15,6 +15,11 @@ stand in the feed: the body's and summary's markup, enclosures, author, publishe
 times. An entry with none of these is unreadable: it is skipped and counted
 (`sources.common.items`), never merged with another.
 
+A body whose encoding neither the HTTP header, a byte-order mark nor the XML declaration names,
+and that is not UTF-8 (a Shift_JIS, GBK, EUC-KR or Big5 feed from a badly set-up server), is
+decoded by feedparser's guess, which it makes only when `chardet` is installed; without it such
+a feed is read as windows-1252 and comes out as mojibake. `chardet` is a dependency for this.
+
 A document with no feed element (an HTML page, an error document) or a feed element that never
 closes (a cut-off body) is a SourceFormatError; a whole feed with no entries is no entries, even
 when it is not well-formed XML (`&aacute;` in an RSS title).

@@ -427,3 +427,45 @@ def test_one_unreadable_entry_is_skipped_the_rest_stored_and_status_counts_it(
     assert "entry 1 has nothing to identify it" in status["last_error"]
     assert status["skipped_items"] == 1  # what the last successful poll skipped
     assert len(stored_ids(path, "notices")) == 4
+
+
+# Legacy multi-byte encodings named nowhere: feedparser guesses them only with chardet
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "text"),
+    [
+        (
+            "shift_jis_undeclared.rss",
+            "カルコット校での保護者説明会について",
+            "十一月二十八日（土）午前十時から、カルコット校の体育館で保護者説明会を行います。"
+            "新しい校長先生からのご挨拶と、来年度の授業計画についての説明があります。",
+        ),
+        (
+            "gbk_undeclared.rss",
+            "卡尔科特学校家长会通知",
+            "十一月二十八日星期六上午十点，卡尔科特学校将在体育馆举行家长会。"
+            "新校长将介绍明年的教学计划，欢迎各位家长参加。",
+        ),
+        (
+            "big5_undeclared.rss",
+            "卡爾科特學校家長會通知",
+            "十一月二十八日星期六上午十點，卡爾科特學校將在體育館舉行家長會。"
+            "新校長將介紹明年的教學計劃，歡迎各位家長參加。",
+        ),
+        (
+            "euc_kr_undeclared.rss",
+            "캘콧 학교 학부모 설명회 안내",
+            "십일월 이십팔일 토요일 오전 열시에 캘콧 학교 강당에서 학부모 설명회를 엽니다. "
+            "새 교장 선생님의 인사와 내년도 수업 계획에 대한 설명이 있습니다.",
+        ),
+    ],
+)
+def test_a_feed_in_a_legacy_encoding_named_nowhere_is_decoded(
+    server: LoopbackServer, name: str, title: str, text: str
+) -> None:
+    body = (FIXTURES / "feed" / name).read_bytes()
+    assert b"encoding=" not in body[:100]  # neither the declaration nor the header names it
+    url = serve_fixture(server, "/feed", name, "application/rss+xml")
+    first = run_fetch(feed_config(url=url)).items[0]
+    assert (first.title, first.text) == (title, text)
