@@ -201,6 +201,26 @@ class RatingSnapshot:
     count: int | None
 
 
+MAX_SKIP_REASONS = 5  # distinct reasons kept with a count of skipped items
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Items a poll could not read and left out while keeping the rest: how many, and why.
+
+    `reasons` are a few distinct one-line format errors, cut short and redacted: they name a
+    field or a position, never more than a few characters of what the service sent.
+    """
+
+    count: int = 0
+    reasons: tuple[str, ...] = ()
+
+    def __add__(self, other: Skipped) -> Skipped:
+        """Both tallies together (the reasons of both, each once, at most MAX_SKIP_REASONS)."""
+        reasons = tuple(dict.fromkeys((*self.reasons, *other.reasons)))[:MAX_SKIP_REASONS]
+        return Skipped(self.count + other.count, reasons)
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """What one poll of a source returns: new or changed items and the state to save with them."""
@@ -211,6 +231,8 @@ class FetchResult:
     last_modified: str | None = None
     requests: int = 0  # HTTP requests made, for the re-scan benchmark and the scan summary
     rating: RatingSummary | None = None  # review sources: recorded with the poll's commit
+    # Malformed items left out (the rest stored); a page with none readable fails the poll.
+    skipped: Skipped = field(default_factory=Skipped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +358,7 @@ class SourceStatus:
     blocked_until: datetime | None = None
     next_poll_at: datetime | None = None  # when the daemon polls it next (next_due_at)
     remedy: str = ""  # what a person should do about its health ("" when nothing)
+    skipped_items: int = 0  # unreadable items the last successful poll left out
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of `status --format json` (firm keys first, then additions)."""
@@ -350,6 +373,7 @@ class SourceStatus:
             "mention_count": self.mention_count,
             "next_poll_at": _iso(self.next_poll_at),
             "remedy": self.remedy,
+            "skipped_items": self.skipped_items,
         }
 
 

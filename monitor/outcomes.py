@@ -42,12 +42,14 @@ class SourceOutcome:
     retry_at: datetime | None = None
     consecutive_failures: int = 0  # after this poll, for the source-health rule
     recovered: bool = False  # this poll succeeded after failures or an unhealthy state
+    skipped: int = 0  # unreadable items the poll left out (the rest were stored)
+    skipped_reasons: tuple[str, ...] = ()  # a few of the parser's one-line reasons
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able record for scan_run.outcomes."""
         record: dict[str, Any] = {
             key: getattr(self, key)
-            for key in ("fetched", "new", "updated", "negative", "alerts", "requests")
+            for key in ("fetched", "new", "updated", "negative", "alerts", "requests", "skipped")
         }
         record.update(
             type=self.type,
@@ -57,6 +59,7 @@ class SourceOutcome:
             health=str(self.health),
             consecutive_failures=self.consecutive_failures,
             recovered=self.recovered,
+            skipped_reasons=list(self.skipped_reasons),
         )
         record["retry_at"] = self.retry_at.isoformat() if self.retry_at else None
         return record
@@ -107,6 +110,15 @@ def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
         "updated": len(scored) - new,
         "negative": sum("negative" in entry.evaluation.labels for entry in scored),
     }
+
+
+def skipped_note(outcome: SourceOutcome) -> str:
+    """The warning for a poll that skipped unreadable items ("" when it skipped none)."""
+    if not outcome.skipped:
+        return ""
+    noun = "item" if outcome.skipped == 1 else "items"
+    note = f"{outcome.skipped} unreadable {noun} skipped, the rest stored"
+    return f"{note}: {'; '.join(outcome.skipped_reasons)}" if outcome.skipped_reasons else note
 
 
 def internal_error(stage: str, source_type: str, error: BaseException) -> str:
@@ -168,4 +180,6 @@ def ok_outcome(
         requests=result.requests or requests,
         baseline=baseline,
         recovered=committed.recorded.recovered if committed else False,
+        skipped=result.skipped.count,
+        skipped_reasons=result.skipped.reasons,
     )

@@ -53,6 +53,7 @@ from monitor.outcomes import (
     one_line,
     record_finish,
     record_start,
+    skipped_note,
 )
 from monitor.pacing import failure_backoff, jittered
 from monitor.rules import RuleContext
@@ -198,6 +199,9 @@ class Scanner:
             log.debug("source %s: %s stage raised", claim.name, progress.stage, exc_info=True)
             wrapped = SourceError(internal_error(progress.stage, claim.source.type, error))
             outcome = await self._fail(claim, wrapped, progress)
+        if outcome.skipped:
+            # The source stays healthy, but a person should know some of it went unread.
+            log.warning("source %s: %s", claim.name, skipped_note(outcome))
         if self.on_progress is not None:
             self.on_progress(outcome)
         return outcome
@@ -416,6 +420,7 @@ def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any
         "last_modified": result.last_modified,
         "now": now,
         "next_due_at": now + jittered(claim.source.interval),
+        "skipped_items": result.skipped.count,
     }
 
 

@@ -38,6 +38,7 @@ def source_statuses(
                 blocked_until=row.blocked_until if row else None,
                 next_poll_at=row.next_due_at if row else None,
                 remedy=remedy(health, source.type) if health else "",
+                skipped_items=row.skipped_items if row else 0,
             )
         )
     return result

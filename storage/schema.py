@@ -65,6 +65,8 @@ source_state = sa.Table(
     sa.Column("blocked_until", UTCDateTime),
     sa.Column("lease_owner", sa.Text),
     sa.Column("lease_until", UTCDateTime),
+    # Unreadable items the last successful poll left out (`monitor status` shows them).
+    sa.Column("skipped_items", sa.Integer, nullable=False, server_default=sa.text("0")),
     sa.UniqueConstraint("name"),
     sa.CheckConstraint(one_of("health", HEALTH_VALUES), name="health"),
 )

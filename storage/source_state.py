@@ -42,6 +42,7 @@ class SourceStateRow:
     blocked_until: datetime | None
     lease_owner: str | None
     lease_until: datetime | None
+    skipped_items: int = 0  # unreadable items the last successful poll left out
 
 
 class UnknownSourceError(LookupError):
@@ -101,6 +102,7 @@ def ensure(tx: Transaction, name: str, source_type: str) -> bool:
             last_error=None,
             blocked_until=None,
             next_due_at=None,
+            skipped_items=0,
         )
     )
     return bool(reset.rowcount)
@@ -156,6 +158,7 @@ def record_idle_success(
     now: datetime,
     next_due_at: datetime,
     owner: str,
+    skipped_items: int = 0,
 ) -> bool:
     """A healthy source's poll that found nothing: its state saved and lease given back, in one
     statement fenced on `owner`; False (nothing written) when the lease is no longer ours.
@@ -173,6 +176,7 @@ def record_idle_success(
             blocked_until=None,
             lease_owner=None,
             lease_until=None,
+            skipped_items=skipped_items,
         )
     )
     return result.rowcount == 1
@@ -238,10 +242,12 @@ def record_success(
     now: datetime,
     next_due_at: datetime,
     owner: str | None = None,
+    skipped_items: int = 0,
 ) -> Recorded:
     """Save a successful poll's state and mark the source healthy.
 
-    With `owner`, the write is fenced: LeaseLostError unless `owner` still holds the lease.
+    `skipped_items` (unreadable items the poll left out) is kept for `monitor status`. With
+    `owner`, the write is fenced: LeaseLostError unless `owner` still holds the lease.
     """
     previous = locked_row(tx, name, owner)
     tx.connection.execute(
@@ -258,6 +264,7 @@ def record_success(
             health=Health.OK.value,
             next_due_at=next_due_at,
             blocked_until=None,
+            skipped_items=skipped_items,
         )
     )
     return Recorded(Health(previous.health), previous.consecutive_failures, Health.OK, 0)
@@ -386,4 +393,5 @@ def row_from_result(row: sa.Row[Any]) -> SourceStateRow:
         blocked_until=row.blocked_until,
         lease_owner=row.lease_owner,
         lease_until=row.lease_until,
+        skipped_items=row.skipped_items,
     )

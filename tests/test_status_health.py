@@ -45,9 +45,17 @@ def test_status_shows_health_next_poll_and_remedy(server: LoopbackServer, tmp_pa
 
     table = runner.invoke(main, ["--config", str(path), "status"]).output.splitlines()
     header = table[0].split("\t")
-    assert header[5:10] == ["next poll", "failures", "mentions", "remedy", "last error"]
+    assert header[5:11] == [
+        "next poll",
+        "failures",
+        "mentions",
+        "skipped",
+        "remedy",
+        "last error",
+    ]
     private = dict(zip(header, table[2].split("\t"), strict=True))
     assert private["remedy"].startswith("reconnect:") and "401" in private["last error"]
+    assert private["skipped"] == "0"
 
     # Three hours with no success: shown as stale, with what to check.
     config = load(path)

@@ -13,6 +13,7 @@ from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, op
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
 from monitor.config import Config
+from monitor.outcomes import skipped_note
 from monitor.status import source_statuses
 
 
@@ -67,5 +68,7 @@ def check(obj: Context, online: bool) -> None:
         report = asyncio.run(run_once(config, store, obj, (), dry_run=True, baseline=False))
     for outcome in report.outcomes:
         verdict = "ok" if outcome.status == "ok" else f"{outcome.status}: {outcome.error}"
+        if outcome.skipped:
+            verdict += f" ({skipped_note(outcome)})"
         click.echo(f"source {outcome.name} ({outcome.type}): {verdict}")
     sys.exit(EXIT_FAILED if report.failed else EXIT_OK)

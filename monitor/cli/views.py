@@ -111,7 +111,9 @@ def shorten(text: str, width: int = 80) -> str:
 
 
 def scan_table(console: Console, report: ScanReport, *, dry_run: bool) -> None:
-    """The summary of one scan: a row per source."""
+    """The summary of one scan: a row per source; the note says what failed or was skipped."""
+    from monitor.outcomes import skipped_note  # the scan has loaded it; `--help` need not
+
     rows = [
         (
             outcome.name,
@@ -121,7 +123,7 @@ def scan_table(console: Console, report: ScanReport, *, dry_run: bool) -> None:
             outcome.new,
             outcome.updated,
             outcome.negative,
-            outcome.error or "",
+            outcome.error or skipped_note(outcome),
         )
         for outcome in report.outcomes
     ]
@@ -166,7 +168,8 @@ def next_poll(entry: SourceStatus, zone: ZoneInfo) -> str:
 
 
 def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneInfo) -> None:
-    """One row per source: health, last success, next poll, failures, mentions, remedy, error."""
+    """One row per source: health, last success, next poll, failures, mentions, items skipped
+    as unreadable by the last successful poll, remedy, error."""
     rows = [
         (
             entry.name,
@@ -177,6 +180,7 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
             next_poll(entry, zone),
             entry.consecutive_failures,
             entry.mention_count,
+            entry.skipped_items,
             entry.remedy,
             status_note(entry, zone),
         )
@@ -191,6 +195,7 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
         "next poll",
         "failures",
         "mentions",
+        "skipped",
         "remedy",
         "last error",
     ]

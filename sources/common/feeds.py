@@ -10,7 +10,15 @@ origin), the ids are read again from a parse without the URL.
 Google Alerts entries link through a google.com redirect: the real article URL is its `url` query
 parameter. Their titles and snippets carry `<b>` around the matched words; title, text and author
 are reduced to plain text. Entries are identified by their id, else their link, else a hash of
-their content.
+their title and text, else (an image, an enclosure) of what else tells them apart wherever they
+stand in the feed: the body's and summary's markup, enclosures, author, published and updated
+times. An entry with none of these is unreadable: it is skipped and counted
+(`sources.common.items`), never merged with another.
+
+A body whose encoding neither the HTTP header, a byte-order mark nor the XML declaration names,
+and that is not UTF-8 (a Shift_JIS, GBK, EUC-KR or Big5 feed from a badly set-up server), is
+decoded by feedparser's guess, which it makes only when `chardet` is installed; without it such
+a feed is read as windows-1252 and comes out as mojibake. `chardet` is a dependency for this.
 
 A document with no feed element (an HTML page, an error document) or a feed element that never
 closes (a cut-off body) is a SourceFormatError; a whole feed with no entries is no entries, even
@@ -32,7 +40,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import feedparser
 
-from monitor.model import Item
+from monitor.model import Item, Skipped
+from sources.common.items import ReadItems, read_each
 from sources.common.text import content_hash, plain_text
 from sources.errors import SourceFormatError
 
@@ -79,7 +88,15 @@ def header_charset(content_type: str) -> str | None:
 
 
 def parse_feed(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> list[Item]:
-    """Pure: feed bytes → items, newest last. Raises SourceFormatError when it is not a feed."""
+    """Pure: feed bytes → items, newest last (unreadable entries left out; see parse_entries)."""
+    return parse_entries(body, label=label, origin=origin).items
+
+
+def parse_entries(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> ReadItems[Item]:
+    """Pure: feed bytes → items, newest last, and the entries skipped as unreadable.
+
+    Raises SourceFormatError when it is not a feed, or when it has entries and none is readable.
+    """
     origin = origin or FeedOrigin()
     if body.startswith(_BOMS):
         origin = FeedOrigin("", origin.url)  # RFC 7303: the byte-order mark names the encoding
@@ -104,17 +121,20 @@ def parse_feed(body: bytes, *, label: str, origin: FeedOrigin | None = None) -> 
             # A cut-off document must not read as "no mentions".
             reason = type(parsed.get("bozo_exception")).__name__
             raise SourceFormatError(f"{label}: malformed feed with no readable entries ({reason})")
-        return []
+        return ReadItems([], Skipped())
     if declares_base:
         ids = _entry_ids(body, origin, parsed.entries)
     else:
         ids = [entry.get("id") or None for entry in parsed.entries]
     base = "" if declares_base else origin.url  # feedparser has resolved them already
+    read = read_each(
+        zip(parsed.entries, ids, strict=True),
+        lambda entry, index: _entry_item(entry[0], entry[1], base, f"{label}: entry {index + 1}"),
+    )
     items: dict[str, Item] = {}
-    for entry, entry_id in zip(parsed.entries, ids, strict=True):
-        item = _entry_item(entry, entry_id, base)
+    for item in read.items:
         items.setdefault(item.external_id, item)
-    return sorted(items.values(), key=_published_key)
+    return ReadItems(sorted(items.values(), key=_published_key), read.skipped)
 
 
 def _entry_ids(body: bytes, origin: FeedOrigin, resolved: list[Any]) -> list[str | None]:
@@ -134,14 +154,14 @@ def _entry_ids(body: bytes, origin: FeedOrigin, resolved: list[Any]) -> list[str
     return [entry.get("id") or None for entry in entries]
 
 
-def _entry_item(entry: Any, entry_id: str | None, base: str) -> Item:
+def _entry_item(entry: Any, entry_id: str | None, base: str, name: str) -> Item:
     raw_link = entry.get("link") or ""
     link = real_link(urljoin(base, raw_link) if base and raw_link else raw_link)
     title = plain_text(entry.get("title") or "")
     content = entry.get("content") or []
     body_html = content[0].get("value", "") if content else entry.get("summary") or ""
     text = plain_text(body_html)[:MAX_TEXT]
-    external_id = entry_id or link or content_hash(title, text)
+    external_id = entry_id or link or _derived_id(entry, title, text, body_html, name)
     return Item(
         external_id=external_id,
         item_type="entry",
@@ -151,6 +171,38 @@ def _entry_item(entry: Any, entry_id: str | None, base: str) -> Item:
         author=plain_text(entry.get("author") or "") or None,
         published_at=_entry_time(entry),
     )
+
+
+def _derived_id(entry: Any, title: str, text: str, body_html: str, name: str) -> str:
+    """A hash id for an entry with neither id nor link: its title and text, else all it holds.
+
+    Title and text are hashed alone, as earlier versions did: the ids they stored stay, and a
+    feed that restamps its dates at every build does not make its entries new at every poll.
+    An entry with neither is told apart by its body's markup (an image), summary, enclosures,
+    author and times, never by its position: it keeps its id when entries are added above it.
+    Raises SourceFormatError when the entry holds nothing at all.
+    """
+    if title or text:
+        return content_hash(title, text)
+    summary = entry.get("summary") or ""
+    enclosures = sorted(
+        str(enclosure.get("href") or "")
+        for enclosure in entry.get("enclosures") or ()
+        if enclosure.get("href")
+    )
+    others = {
+        "html": body_html,  # markup without words: an image, an embed
+        "summary": summary if summary != body_html else "",
+        "enclosures": " ".join(enclosures),
+        "author": entry.get("author") or "",
+        "published": entry.get("published") or "",
+        # Not entry.get: feedparser answers "updated" with "published" (and a warning).
+        "updated": dict.get(entry, "updated") or "",
+    }
+    present = [f"{key}={value}" for key, value in others.items() if value]
+    if not present:
+        raise SourceFormatError(f"{name} has nothing to identify it (no id, link, title or text)")
+    return content_hash(title, text, *present)
 
 
 def real_link(link: str) -> str | None:

@@ -27,10 +27,11 @@ from pydantic import Field, field_validator
 from monitor.model import FetchResult, Item, SourceState
 from monitor.secrets import Secret
 from sources.base import SourceConfig, register
+from sources.common.items import SkipTally
 from sources.common.times import saved_iso, saved_time
 from sources.facebook_page.api import GraphObjectMissingError, GraphSession
 from sources.facebook_page.items import comment_item, post_item
-from sources.facebook_page.parse import Post, parse_comment, parse_post
+from sources.facebook_page.parse import GRAPH, Comment, Post, parse_comment, parse_post
 from sources.http import PoliteClient
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class Poll:
         self.cursor = cursor
         self.now = datetime.now(UTC)
         self.horizon = self.now - timedelta(days=config.comment_lookback_days)
+        self.skips = SkipTally()  # posts and comments that could not be read
 
     async def run(self) -> FetchResult:
         """The items found and the new cursor."""
@@ -189,6 +191,7 @@ class Poll:
             items=list(items.values()),
             cursor=FacebookCursor(self.now, watched, slow_until).to_json(),
             requests=self.session.requests,
+            skipped=self.skips.skipped,
         )
 
     async def read_feed(self) -> list[Post]:
@@ -205,8 +208,7 @@ class Poll:
         found: dict[str, Post] = {}
         path = f"{self.config.page_id}/feed"
         async for page in self.session.pages(path, params, max_pages=self.config.max_pages):
-            for index, entry in enumerate(page.data):
-                post = parse_post(entry, f"feed data[{index}]")
+            for post in self.skips.read_each(page.data, read_post):
                 found.setdefault(post.id, post)
         return list(found.values())
 
@@ -221,8 +223,9 @@ class Poll:
         pages = self.session.pages(f"{post_id}/comments", params, max_pages=self.config.max_pages)
         try:
             async for page in pages:
-                for index, entry in enumerate(page.data):
-                    comment = parse_comment(entry, f"comments of {post_id} data[{index}]")
+                for comment in self.skips.read_each(
+                    page.data, lambda entry, index: read_comment(post_id, entry, index)
+                ):
                     items[comment.id] = comment_item(self.config.page_id, post_id, comment)
         except GraphObjectMissingError as error:
             log.info("facebook post %s no longer readable: %s", post_id, error)
@@ -241,3 +244,15 @@ class Poll:
         if self.quota_short():
             return self.now + self.session.regain_wait(SLOW_DOWN_FOR)
         return None
+
+
+def read_post(entry: object, index: int) -> Post:
+    """One entry of a feed page (SourceFormatError when it cannot be read: it is skipped)."""
+    name = f"feed data[{index}]"
+    return parse_post(GRAPH.mapping(entry, name), name)
+
+
+def read_comment(post_id: str, entry: object, index: int) -> Comment:
+    """One entry of a post's comments page (SourceFormatError when it cannot be read)."""
+    name = f"comments of {post_id} data[{index}]"
+    return parse_comment(GRAPH.mapping(entry, name), name)

@@ -58,7 +58,7 @@ class Comment:
 class Page:
     """One page of an edge's results and the query of the next page, if there is one."""
 
-    data: tuple[Mapping[str, Any], ...]
+    data: tuple[object, ...]  # each entry as sent: the caller reads (or skips) it on its own
     next_query: Mapping[str, str] | None
 
 
@@ -112,10 +112,7 @@ def parse_page(payload: object, name: str) -> Page:
         next_link = GRAPH.optional_text(links.get("next"), f"{name}: paging.next")
         if next_link is not None:
             next_query = dict(parse_qsl(urlsplit(next_link).query, keep_blank_values=True))
-    return Page(
-        tuple(GRAPH.mapping(entry, f"{name}: data[{index}]") for index, entry in enumerate(data)),
-        next_query,
-    )
+    return Page(tuple(data), next_query)
 
 
 def parse_post(entry: Mapping[str, Any], name: str) -> Post:

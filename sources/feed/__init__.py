@@ -3,7 +3,8 @@
 Parsing lives in `sources.common.feeds` (Mumsnet discovery reads feeds too) and runs in a thread:
 the response's charset and final URL go with the bytes, Google Alerts links are unwrapped,
 relative links resolved, markup reduced to plain text, and entries identified by their id, else
-their link, else a hash of their content. A Google Alerts feed URL is a bearer secret, so it may
+their link, else a hash of their content; an entry with nothing to identify it is skipped and
+counted. A Google Alerts feed URL is a bearer secret, so it may
 come from `url_env`/`url_file`/`url_credential`; such a URL is then named in errors by its host
 only.
 """
@@ -17,7 +18,7 @@ from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig, register
-from sources.common.feeds import FeedOrigin, parse_feed
+from sources.common.feeds import FeedOrigin, parse_entries
 from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
 from sources.http import PoliteClient
@@ -65,9 +66,10 @@ async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> F
     if response.not_modified:
         return FetchResult([], state.cursor, state.etag, state.last_modified, requests=1)
     origin = FeedOrigin(response.headers.get("Content-Type", ""), response.url)
-    items = await asyncio.to_thread(
-        parse_feed, response.content, label=response.label, origin=origin
+    read = await asyncio.to_thread(
+        parse_entries, response.content, label=response.label, origin=origin
     )
+    items = read.items
     if config.match_aliases:
         matcher = AliasMatcher(config.aliases)
         items = [item for item in items if matcher.matches(item.title, item.text)]
@@ -77,4 +79,5 @@ async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> F
         response.etag or None,
         response.last_modified or None,
         requests=1,
+        skipped=read.skipped,
     )

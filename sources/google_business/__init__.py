@@ -13,7 +13,7 @@ from datetime import datetime
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
-from monitor.model import FetchResult, Item, RatingSummary, SourceState
+from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
 from monitor.secrets import Secret
 from sources.base import SourceConfig, register
 from sources.common.oauth import RefreshGrant, shared_tokens
@@ -97,12 +97,13 @@ async def fetch(
     grant = config.grant()
     items: list[Item] = []
     rating: RatingSummary | None = None
+    skipped = Skipped()
     newest, page_token, pages, requests = cursor, None, 0, 0
     while pages < config.max_pages:
         page, sent = await list_reviews_page(
             http, shared_tokens, grant, config.reviews_url, page_token
         )
-        pages, requests = pages + 1, requests + sent
+        pages, requests, skipped = pages + 1, requests + sent, skipped + page.skipped
         if rating is None:
             rating = RatingSummary(page.average_rating, page.total_review_count)
         # Equal times are kept: two reviews updated in the same instant must not lose one.
@@ -115,7 +116,7 @@ async def fetch(
     new_cursor = dict(state.cursor)
     if newest is not None:
         new_cursor["update_time"] = iso(newest)
-    return FetchResult(items, new_cursor, requests=requests, rating=rating)
+    return FetchResult(items, new_cursor, requests=requests, rating=rating, skipped=skipped)
 
 
 def saved_update_time(state: SourceState) -> datetime | None:

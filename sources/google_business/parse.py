@@ -1,17 +1,20 @@
 """Business Profile API JSON → typed values: one page of `accounts.locations.reviews.list`.
 
 Pure functions over parsed JSON. A rating-only review has no `comment`; an anonymous reviewer's
-name is not shown; an absent `reviews` key is a listing with no reviews. Anything else unexpected
-is one SourceFormatError naming the field.
+name is not shown; an absent `reviews` key is a listing with no reviews. A review that cannot be
+read (no `reviewId`, a malformed time) is skipped and counted; anything else unexpected, or a page
+none of whose reviews can be read, is one SourceFormatError naming the field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.model import Skipped
+from sources.common.items import read_each
 from sources.common.json import JsonFields
 from sources.common.text import masked_line
 
@@ -54,6 +57,7 @@ class ReviewsPage:
     average_rating: float | None
     total_review_count: int | None
     next_page_token: str | None
+    skipped: Skipped = field(default_factory=Skipped)  # reviews on the page that could not be read
 
 
 def parse_time(value: object, name: str) -> datetime:
@@ -71,15 +75,18 @@ def parse_time(value: object, name: str) -> datetime:
 def parse_reviews_page(payload: object) -> ReviewsPage:
     """A ListReviewsResponse as a `ReviewsPage`."""
     body = FIELDS.mapping(payload, "the response")
-    reviews = [
-        parse_review(FIELDS.mapping(entry, f"reviews[{index}]"), f"reviews[{index}]")
-        for index, entry in enumerate(FIELDS.optional_sequence(body.get("reviews"), "reviews"))
-    ]
+    reviews = read_each(
+        FIELDS.optional_sequence(body.get("reviews"), "reviews"),
+        lambda entry, index: parse_review(
+            FIELDS.mapping(entry, f"reviews[{index}]"), f"reviews[{index}]"
+        ),
+    )
     return ReviewsPage(
-        reviews,
+        reviews.items,
         FIELDS.optional_number(body.get("averageRating"), "averageRating"),
         FIELDS.optional_integer(body.get("totalReviewCount"), "totalReviewCount"),
         FIELDS.optional_text(body.get("nextPageToken"), "nextPageToken"),
+        reviews.skipped,
     )
 
 

@@ -67,4 +67,4 @@ async def fetch(http: PoliteClient, config: GooglePlacesConfig, state: SourceSta
     items = [review_item(review, place, config.retain_text_days) for review in place.reviews]
     cursor = next_cursor(state.cursor, place, datetime.now(UTC))
     rating = RatingSummary(place.rating, place.user_rating_count)
-    return FetchResult(items, cursor, requests=1, rating=rating)
+    return FetchResult(items, cursor, requests=1, rating=rating, skipped=place.skipped)

@@ -2,16 +2,20 @@
 
 A field with no data is omitted, so a place without reviews has no `reviews` key. Review text may
 come translated into the request's language (`text`); `originalText` is the reviewer's own.
-`relativePublishTimeDescription` ("3 weeks ago") changes by itself and is never kept.
+`relativePublishTimeDescription` ("3 weeks ago") changes by itself and is never kept. A review
+that cannot be read (no `name`, a malformed field) is skipped and counted; the place's own fields
+and a list of reviews none of which can be read are format errors.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.model import Skipped
+from sources.common.items import read_each
 from sources.common.json import JsonFields
 from sources.google_business.parse import parse_time
 
@@ -43,6 +47,7 @@ class Place:
     user_rating_count: int | None
     maps_uri: str | None
     reviews: list[PlaceReview]
+    skipped: Skipped = field(default_factory=Skipped)  # reviews that could not be read
 
 
 def localized(value: object, name: str) -> tuple[str, str | None]:
@@ -58,16 +63,20 @@ def parse_place(payload: object) -> Place:
     """A Place Details response as a `Place`."""
     body = FIELDS.mapping(payload, "the response")
     display_name, _ = localized(body.get("displayName"), "displayName")
+    reviews = read_each(
+        FIELDS.optional_sequence(body.get("reviews"), "reviews"),
+        lambda entry, index: parse_review(
+            FIELDS.mapping(entry, f"reviews[{index}]"), f"reviews[{index}]"
+        ),
+    )
     return Place(
         id=FIELDS.text(body.get("id"), "id"),
         display_name=display_name or None,
         rating=FIELDS.optional_number(body.get("rating"), "rating"),
         user_rating_count=FIELDS.optional_integer(body.get("userRatingCount"), "userRatingCount"),
         maps_uri=FIELDS.optional_text(body.get("googleMapsUri"), "googleMapsUri"),
-        reviews=[
-            parse_review(FIELDS.mapping(entry, f"reviews[{index}]"), f"reviews[{index}]")
-            for index, entry in enumerate(FIELDS.optional_sequence(body.get("reviews"), "reviews"))
-        ],
+        reviews=reviews.items,
+        skipped=reviews.skipped,
     )
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import FetchResult, Item, Skipped, SourceState
 from monitor.units import Duration
 from sources.base import SourceConfig, register
 from sources.common.times import iso_seconds
@@ -141,7 +141,7 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
     site = Site(http, config.base_url, config.max_pages_per_poll)
     before = http.requests_made
     try:
-        items, saved = await poll(site, config, cursor, now)
+        items, saved, skipped = await poll(site, config, cursor, now)
     except Refused as refused:
         raise refusal_error(refused, cursor, now) from None
     except SourceRateLimitedError as error:
@@ -152,13 +152,17 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         retry_at = max(error.retry_at, now + MIN_BACKOFF)
         message = f"{config.host}: rate limited; backing off until {iso_seconds(retry_at)}"
         raise SourceRateLimitedError(message, retry_at) from None
-    return FetchResult(items, saved.to_json(), requests=http.requests_made - before)
+    requests = http.requests_made - before
+    return FetchResult(items, saved.to_json(), requests=requests, skipped=skipped)
 
 
 async def poll(
     site: Site, config: MumsnetConfig, cursor: MumsnetCursor, now: datetime
-) -> tuple[list[Item], MumsnetCursor]:
-    """Discover threads, read the ones to read within the page budget; mentions and new cursor."""
+) -> tuple[list[Item], MumsnetCursor, Skipped]:
+    """Discover threads, read the ones to read within the page budget.
+
+    Returns the mentions, the new cursor and the posts skipped as unreadable.
+    """
     matcher = school_matcher(config.aliases)
     discovery = await discover(
         site,
@@ -188,7 +192,8 @@ async def poll(
         for thread_id, state in states.items()
         if keep_thread(state, discovery, now, config.follow_days)
     }
-    return items, MumsnetCursor(kept, tuple(deferred), discovery.incomplete, Refusals())
+    saved = MumsnetCursor(kept, tuple(deferred), discovery.incomplete, Refusals())
+    return items, saved, reader.skips.skipped
 
 
 def refusal_error(

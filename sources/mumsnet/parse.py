@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import soupsieve
 from bs4 import BeautifulSoup, Tag
 
+from monitor.model import Skipped
+from sources.common.items import read_each
 from sources.common.text import BLOCK_TAGS, content_hash, plain_text
 from sources.errors import SourceBlockedError, SourceFormatError
 from sources.mumsnet.times import POSTED, parse_posted
@@ -77,8 +79,8 @@ _QUOTE = soupsieve.compile(QUOTE)
 _POST_TIME = soupsieve.compile(POST_TIME)
 
 
-class UnreadablePostError(Exception):
-    """A post container without a readable author and time; never leaves this module."""
+class UnreadablePostError(SourceFormatError):
+    """A post container without a readable author and time: it is skipped and counted."""
 
 
 class BlockedPageError(SourceBlockedError):
@@ -104,6 +106,7 @@ class ThreadPage:
     last_page: int
     posts: tuple[Post, ...]
     removed: int  # posts deleted by MNHQ or withdrawn, skipped
+    skipped: Skipped = field(default_factory=Skipped)  # posts whose author or time is unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,30 +128,19 @@ def parse_thread_page(
         raise SourceFormatError(
             f"{label_of(url)}: no posts found on a thread page (the page layout may have changed)"
         )
-    posts: list[Post] = []
-    removed = unreadable = 0
-    for container in containers:
-        try:
-            post = parse_post(container, thread, url, now)
-        except UnreadablePostError:
-            unreadable += 1
-            continue
-        if post is None:
-            removed += 1
-        else:
-            posts.append(post)
-    if unreadable and not posts:
-        raise SourceFormatError(
-            f"{label_of(url)}: no post's author and time could be read "
-            "(the page layout may have changed)"
-        )
-    if unreadable:
-        log.warning("%s: %d post(s) could not be read and were skipped", label_of(url), unreadable)
+    read = read_each(
+        containers,
+        lambda container, _: parse_post(container, thread, url, now),
+        none_read=f"{label_of(url)}: no post's author and time could be read "
+        "(the page layout may have changed)",
+    )
+    posts = [post for post in read.items if post is not None]
+    removed = len(read.items) - len(posts)
     page = page_number(url)
     heading = soup.select_one(THREAD_TITLE)
     title = plain_text(heading.get_text(" ")) if heading else ""
-    pages = last_page(soup, thread, url=url, base_url=base_url, current=page)
-    return ThreadPage(title, page, pages, tuple(posts), removed)
+    last = last_page(soup, thread, url=url, base_url=base_url, current=page)
+    return ThreadPage(title, page, last, tuple(posts), removed, read.skipped)
 
 
 def parse_post(container: Tag, thread: ThreadRef, url: str, now: datetime) -> Post | None:
@@ -162,13 +154,14 @@ def parse_post(container: Tag, thread: ThreadRef, url: str, now: datetime) -> Po
     header_text, body = split_header(container)
     if DELETED.match(body) or DELETED.match(header_text):
         return None
+    unreadable = f"thread {thread.thread_id}: a post's author or time could not be read"
     match = POSTED.search(header_text)
     if match is None:
-        raise UnreadablePostError
+        raise UnreadablePostError(unreadable)
     posted_at = parse_posted(match.group(0), now)
     author = header_text[: match.start()].strip().strip(SEPARATORS).strip()
     if posted_at is None or not author:
-        raise UnreadablePostError
+        raise UnreadablePostError(unreadable)
     key = post_id(container) or content_hash(
         str(thread.thread_id), author, posted_at.isoformat(), body
     )

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.model import Item
+from sources.common.items import SkipTally
 from sources.common.words import WordMatcher
 from sources.mumsnet.cursor import MumsnetCursor, ThreadState
 from sources.mumsnet.discovery import Discovery
@@ -86,6 +87,7 @@ class ThreadReader:
     site: Site
     matcher: WordMatcher
     now: datetime
+    skips: SkipTally = field(default_factory=SkipTally)  # posts that could not be read
 
     async def read(self, state: ThreadState, routes: Iterable[str]) -> ThreadRead:
         """Pages from `state.next_page` to the end, within the poll's page budget."""
@@ -115,6 +117,7 @@ class ThreadReader:
                 now=self.now,
             )
             read.add(page)
+            self.skips.add(parsed.skipped)
             state, found = self.absorb(state, replace(parsed, page=page), routes)
             items.extend(found)
             if page >= parsed.last_page:

@@ -205,6 +205,7 @@ async def fetch(http: PoliteClient, config: WikipediaConfig, state: SourceState)
         items=unique_items(items),
         cursor=WikipediaCursor(positions, seen).to_json(),
         requests=poller.wiki.requests + poller.scorer.requests,
+        skipped=poller.skips.skipped,
     )
 
 

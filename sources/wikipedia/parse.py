@@ -1,7 +1,9 @@
 """Wikipedia API responses (Action API, formatversion=2; Lift Wing) read into typed values.
 
 Pure functions over decoded JSON. Each raises SourceFormatError when the shape is not the
-documented one, and `api_problem` finds the `error` object MediaWiki sends with HTTP 200.
+documented one, and `api_problem` finds the `error` object MediaWiki sends with HTTP 200. One
+revision or search result that cannot be read (no `revid`, no `pageid`) is skipped and counted;
+a response none of whose revisions or results can be read is a SourceFormatError.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.model import Skipped
+from sources.common.items import read_each
 from sources.common.json import JsonFields
 from sources.common.text import masked_line
 from sources.errors import SourceError, SourceFormatError
@@ -66,6 +70,7 @@ class PageRevisions:
     revisions: tuple[Revision, ...]
     continuation: Mapping[str, str] | None
     redirected_from: str | None = None
+    skipped: Skipped = field(default_factory=Skipped)  # revisions that could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +103,7 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
     continuation: Mapping[str, str] | None
     totalhits: int | None
+    skipped: Skipped = field(default_factory=Skipped)  # results that could not be read
 
 
 def api_problem(payload: object) -> ApiProblem | None:
@@ -138,12 +144,17 @@ def parse_revisions(payload: Mapping[str, Any], title: str) -> PageRevisions:
     raw_revisions = page.get("revisions", [])
     if not isinstance(raw_revisions, list):
         raise SourceFormatError(f'Wikipedia revisions of "{title}": revisions is not a list')
+    revisions = read_each(
+        raw_revisions,
+        lambda raw, index: parse_revision(API.mapping(raw, f"revisions[{index}]")),
+    )
     return PageRevisions(
         title=API.text(page.get("title"), "title"),
         pageid=API.integer(page.get("pageid"), "pageid"),
-        revisions=tuple(parse_revision(API.mapping(raw, "revision")) for raw in raw_revisions),
+        revisions=tuple(revisions.items),
         continuation=parse_continuation(payload),
         redirected_from=redirected_from,
+        skipped=revisions.skipped,
     )
 
 
@@ -215,24 +226,26 @@ def parse_search(payload: Mapping[str, Any]) -> SearchPage:
         raise SourceFormatError("Wikipedia search: query.search is not a list")
     info = query.get("searchinfo")
     totalhits = info.get("totalhits") if isinstance(info, Mapping) else None
-    hits = []
-    for raw in results:
-        hit = API.mapping(raw, "search result")
-        timestamp = hit.get("timestamp")
-        hits.append(
-            SearchHit(
-                pageid=API.integer(hit.get("pageid"), "pageid"),
-                title=API.text(hit.get("title"), "title"),
-                snippet=plain_snippet(hit.get("snippet")),
-                timestamp=parse_timestamp(timestamp) if timestamp else None,
-                size=API.optional_integer(hit.get("size"), "size"),
-                wordcount=API.optional_integer(hit.get("wordcount"), "wordcount"),
-            )
-        )
+    hits = read_each(results, parse_search_hit)
     return SearchPage(
-        hits=tuple(hits),
+        hits=tuple(hits.items),
         continuation=parse_continuation(payload),
         totalhits=totalhits if isinstance(totalhits, int) else None,
+        skipped=hits.skipped,
+    )
+
+
+def parse_search_hit(raw: object, index: int) -> SearchHit:
+    """One `list=search` result."""
+    hit = API.mapping(raw, f"search[{index}]")
+    timestamp = hit.get("timestamp")
+    return SearchHit(
+        pageid=API.integer(hit.get("pageid"), f"search[{index}].pageid"),
+        title=API.text(hit.get("title"), f"search[{index}].title"),
+        snippet=plain_snippet(hit.get("snippet")),
+        timestamp=parse_timestamp(timestamp) if timestamp else None,
+        size=API.optional_integer(hit.get("size"), f"search[{index}].size"),
+        wordcount=API.optional_integer(hit.get("wordcount"), f"search[{index}].wordcount"),
     )
 
 

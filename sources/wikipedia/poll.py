@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from monitor.model import Item
+from sources.common.items import SkipTally
 from sources.common.words import OffensiveWords
 from sources.errors import SourceFormatError
 from sources.wikipedia.api import WikipediaApiError, WikiSession
@@ -76,6 +77,7 @@ class Poller:
     offensive: OffensiveWords
     limits: PollLimits
     templates: TemplateKinds = field(default_factory=shipped_template_kinds)
+    skips: SkipTally = field(default_factory=SkipTally)  # unreadable revisions and results
 
     async def poll_page(self, title: str, position: PagePosition | None) -> PagePoll:
         """New revisions of one page since `position`, or its baseline when there is none."""
@@ -124,6 +126,7 @@ class Poller:
         while True:
             payload = await self.wiki.call({**params, **continuation}, f"wikipedia {title}")
             page = parse_revisions(payload, title)
+            self.skips.add(page.skipped)
             first = first or page
             revisions.extend(page.revisions)
             if page.continuation is None or len(revisions) >= limit:
@@ -135,6 +138,7 @@ class Poller:
         params = {**_revision_params(title), "rvlimit": str(self.limits.baseline_revisions)}
         payload = await self.wiki.call(params, f"wikipedia {title}")
         page = parse_revisions(payload, title)
+        self.skips.add(page.skipped)
         if not page.revisions:
             raise SourceFormatError(
                 f'Wikipedia revisions of "{title}": an existing page without any'
@@ -206,6 +210,7 @@ class Poller:
         while len(hits) < self.limits.search_limit:
             payload = await self.wiki.call({**params, **continuation}, f"wikipedia search {query}")
             page = await asyncio.to_thread(parse_search, payload)  # snippets: BeautifulSoup
+            self.skips.add(page.skipped)
             hits.extend(page.hits)
             if page.continuation is None:
                 break

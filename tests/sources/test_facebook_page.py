@@ -44,6 +44,7 @@ from sources.facebook_page.parse import (
 from sources.http import PoliteClient
 from storage.database import Store
 from storage.mentions import list_mentions, versions
+from tests.commands import statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 
@@ -517,6 +518,31 @@ def test_scan_stores_posts_and_comments_once_with_their_threads_and_edits(
             assert stored[CLOSURE].extra["by_page"] is True
     finally:
         store.close()
+
+
+def test_a_comment_without_an_id_is_skipped_and_the_rest_of_the_page_stored(
+    server: LoopbackServer, token_env: None, tmp_path: Path
+) -> None:
+    route_page(server)
+    server.route(edge(f"{HARVEST}/comments"), reply("comments_harvest_one_without_id.json"))
+    path = write_facebook_config(tmp_path, server)
+    scanned = run("--config", str(path), "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped" in scanned.stdout
+    assert f"comments of {HARVEST} data[1].id is missing" in scanned.stdout
+    # The good comment on the same page is stored, and so is everything else.
+    assert stored_ids(path, "facebook") == {
+        CLOSURE, VISITOR, HARVEST, SAM, ALEX, PAGE_REPLY, PAT, HARVEST_COMMENT
+    }  # fmt: skip
+    status = statuses(path)["facebook"]
+    assert (status["health"], status["skipped_items"]) == ("ok", 1)
+
+    # A page of comments none of which can be read: the shape changed, the source says so.
+    server.route(edge(f"{HARVEST}/comments"), reply("comments_harvest_none_with_id.json"))
+    assert run("--config", str(path), "scan").exit_code == 1
+    status = statuses(path)["facebook"]
+    assert status["health"] == "parser_broken"
+    assert f"comments of {HARVEST} data[0].id is missing or not text" in status["last_error"]
 
 
 def test_status_shows_an_expired_token_as_auth_expired_with_the_remedy(

@@ -13,12 +13,14 @@ import pytest
 from monitor.config import load
 from monitor.model import FetchResult, SourceState
 from monitor.scan import ScanReport, run_scan
-from sources.common.feeds import FeedOrigin, parse_feed, real_link
-from sources.common.text import plain_text
+from sources.common.feeds import FeedOrigin, parse_entries, parse_feed, real_link
+from sources.common.text import content_hash, plain_text
 from sources.errors import SourceFormatError, SourceUnavailableError
 from sources.feed import FeedConfig, fetch
 from sources.http import PoliteClient
+from storage import scan_runs
 from storage.database import Store
+from tests.commands import monitor, statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 
@@ -336,3 +338,134 @@ def test_after_a_failed_poll_the_next_is_conditional_on_the_last_success(
     for request in requests[1:]:
         assert request.headers.get("If-None-Match") == '"v1"'
         assert request.headers.get("If-Modified-Since") == "Mon, 30 Nov 2026 09:00:00 GMT"
+
+
+# One unreadable entry costs only itself; entries without id or link stay apart
+
+
+NOTICEBOARD = "entries_without_id_link_title_or_text.rss"
+
+
+def test_entries_with_no_id_link_title_or_text_stay_apart_and_an_empty_one_is_skipped() -> None:
+    body = (FIXTURES / "feed" / NOTICEBOARD).read_bytes()
+    read = parse_entries(body, label="calcot-jun.example.sch.uk")
+    # Two photos of notices (told apart by their image and time), two newsletters (by their
+    # enclosure): four entries, four mentions. The fifth has nothing at all.
+    assert len(read.items) == 4
+    assert len({item.external_id for item in read.items}) == 4
+    assert sorted(str(item.published_at) for item in read.items) == [
+        "2026-11-20 09:00:00+00:00",
+        "2026-11-27 06:30:00+00:00",
+        "None",
+        "None",
+    ]
+    assert [item.author for item in read.items].count("School office") == 2
+    assert read.skipped.count == 1
+    assert read.skipped.reasons == (
+        "calcot-jun.example.sch.uk: entry 5 has nothing to identify it (no id, link, title or"
+        " text)",
+    )
+    # Where an entry stands in the feed is not part of its id: new entries above it change none.
+    items = body.split(b"<item>")
+    reordered = b"<item>".join([items[0], items[4], items[2], items[1], items[3], items[5]])
+    again = parse_entries(reordered, label="calcot-jun.example.sch.uk")
+    assert {item.external_id for item in again.items} == {item.external_id for item in read.items}
+
+
+def test_an_entry_with_a_title_keeps_its_id_whatever_its_date_says() -> None:
+    # Title and text alone hash as before: upgrading does not make old entries new again, and a
+    # feed that restamps every entry's date at each build does not make them new at each poll.
+    body = (FIXTURES / "feed" / "rss2.xml").read_bytes()
+    title = b"<title>No link, no guid: calcot infants nativity</title>"
+    (nativity,) = [item for item in parse("rss2.xml") if "nativity" in (item.title or "")]
+    assert nativity.external_id == content_hash(nativity.title or "", nativity.text)
+    for stamp in (b"Mon, 30 Nov 2026 09:00:00 GMT", b"Tue, 01 Dec 2026 09:00:00 GMT"):
+        dated = body.replace(title, title + b"<pubDate>" + stamp + b"</pubDate>")
+        (again,) = [item for item in parse_feed(dated, label="x") if item.url is None]
+        assert again.published_at is not None
+        assert again.external_id == nativity.external_id
+
+
+def test_one_unreadable_entry_is_skipped_the_rest_stored_and_status_counts_it(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/notices.rss", Reply.fixture(f"feed/{NOTICEBOARD}", "application/rss+xml"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"notices": {"type": "feed", "url": f"{server.url}/notices.rss"}},
+    )
+    scanned = monitor(path, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped, the rest stored: 127.0.0.1/notices.rss: entry 5" in (
+        scanned.stdout
+    )
+    assert "WARNING" in scanned.stderr and "notices: 1 unreadable item skipped" in scanned.stderr
+    assert len(stored_ids(path, "notices")) == 4
+    status = statuses(path)["notices"]
+    assert (status["health"], status["skipped_items"], status["last_error"]) == ("ok", 1, None)
+    table = monitor(path, "status").stdout.splitlines()
+    row = dict(zip(table[0].split("\t"), table[1].split("\t"), strict=True))
+    assert (row["health"], row["skipped"]) == ("ok", "1")
+    with Store.open(f"sqlite:///{tmp_path / 'monitor.db'}") as store, store.transaction() as tx:
+        (run,) = scan_runs.latest(tx)
+    assert run.outcomes["notices"]["skipped"] == 1
+    assert run.outcomes["notices"]["skipped_reasons"] == [
+        "127.0.0.1/notices.rss: entry 5 has nothing to identify it (no id, link, title or text)"
+    ]
+    checked = monitor(path, "check", "--online")
+    assert checked.exit_code == 0, checked.output
+    assert "source notices (feed): ok (1 unreadable item skipped, the rest stored: " in (
+        checked.stdout
+    )
+
+    # Entries there, none readable: the feed's format has changed, and the source says so.
+    server.route("/notices.rss", Reply.fixture("feed/no_readable_entry.rss", "application/rss+xml"))
+    assert monitor(path, "scan").exit_code == 1
+    status = statuses(path)["notices"]
+    assert status["health"] == "parser_broken"
+    assert "entry 1 has nothing to identify it" in status["last_error"]
+    assert status["skipped_items"] == 1  # what the last successful poll skipped
+    assert len(stored_ids(path, "notices")) == 4
+
+
+# Legacy multi-byte encodings named nowhere: feedparser guesses them only with chardet
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "text"),
+    [
+        (
+            "shift_jis_undeclared.rss",
+            "カルコット校での保護者説明会について",
+            "十一月二十八日（土）午前十時から、カルコット校の体育館で保護者説明会を行います。"
+            "新しい校長先生からのご挨拶と、来年度の授業計画についての説明があります。",
+        ),
+        (
+            "gbk_undeclared.rss",
+            "卡尔科特学校家长会通知",
+            "十一月二十八日星期六上午十点，卡尔科特学校将在体育馆举行家长会。"
+            "新校长将介绍明年的教学计划，欢迎各位家长参加。",
+        ),
+        (
+            "big5_undeclared.rss",
+            "卡爾科特學校家長會通知",
+            "十一月二十八日星期六上午十點，卡爾科特學校將在體育館舉行家長會。"
+            "新校長將介紹明年的教學計劃，歡迎各位家長參加。",
+        ),
+        (
+            "euc_kr_undeclared.rss",
+            "캘콧 학교 학부모 설명회 안내",
+            "십일월 이십팔일 토요일 오전 열시에 캘콧 학교 강당에서 학부모 설명회를 엽니다. "
+            "새 교장 선생님의 인사와 내년도 수업 계획에 대한 설명이 있습니다.",
+        ),
+    ],
+)
+def test_a_feed_in_a_legacy_encoding_named_nowhere_is_decoded(
+    server: LoopbackServer, name: str, title: str, text: str
+) -> None:
+    body = (FIXTURES / "feed" / name).read_bytes()
+    assert b"encoding=" not in body[:100]  # neither the declaration nor the header names it
+    url = serve_fixture(server, "/feed", name, "application/rss+xml")
+    first = run_fetch(feed_config(url=url)).items[0]
+    assert (first.title, first.text) == (title, text)

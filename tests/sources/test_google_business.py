@@ -28,6 +28,7 @@ from sources.google_business.parse import parse_reviews_page
 from sources.http import PoliteClient
 from storage import mentions, ratings
 from storage.database import Store
+from tests.commands import monitor, statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 from tests.sources.common.token_endpoint import form_of, route_token
@@ -379,6 +380,31 @@ def test_the_config_never_shows_a_secret(server: LoopbackServer) -> None:
 
 
 # ---- through the scan and storage ------------------------------------------------------------
+
+
+def test_a_review_without_its_id_is_skipped_and_the_rest_of_the_page_stored(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/token", google("token_ok"))
+    server.route(REVIEWS, google("business_reviews_one_unreadable"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"google": keys(server)},
+    )
+    scanned = monitor(path, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped" in scanned.stdout
+    assert "Business Profile API: reviews[1].reviewId is missing or not text" in scanned.stdout
+    assert stored_ids(path, "google") == {"AbFvOqz-older-three", "AbFvOq0-oldest-one"}
+    status = statuses(path)["google"]
+    assert (status["health"], status["skipped_items"]) == ("ok", 1)
+
+    server.route(REVIEWS, google("business_reviews_none_readable"))
+    assert monitor(path, "scan").exit_code == 1
+    status = statuses(path)["google"]
+    assert status["health"] == "parser_broken"
+    assert "reviews[0].reviewId is missing or not text" in status["last_error"]
 
 
 def scan(config: Config) -> ScanReport:

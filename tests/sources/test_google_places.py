@@ -24,6 +24,7 @@ from sources.google_places.ratings import unseen_in_window
 from sources.http import PoliteClient
 from storage import mentions, ratings
 from storage.database import Store
+from tests.commands import monitor, statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 from tests.sources.common.token_endpoint import route_token
@@ -228,6 +229,32 @@ def test_a_changed_shape_is_a_format_error() -> None:
         parse_place({"id": PLACE_ID, "reviews": [{"rating": 3}]})
     with pytest.raises(SourceFormatError, match="userRatingCount"):
         parse_place({"id": PLACE_ID, "userRatingCount": "many"})
+
+
+def test_a_review_without_its_name_is_skipped_and_the_other_reviews_stored(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route(PLACE, google("places_one_review_unreadable"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"places": keys(server)},
+    )
+    scanned = monitor(path, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped" in scanned.stdout
+    assert "Places API: reviews[1].name is missing or not text" in scanned.stdout
+    shown = payload("places_one_review_unreadable")["reviews"]
+    assert stored_ids(path, "places") == {review["name"] for review in shown if "name" in review}
+    assert len(stored_ids(path, "places")) == 4
+    status = statuses(path)["places"]
+    assert (status["health"], status["skipped_items"]) == ("ok", 1)
+
+    server.route(PLACE, google("places_no_review_readable"))
+    assert monitor(path, "scan").exit_code == 1
+    status = statuses(path)["places"]
+    assert status["health"] == "parser_broken"
+    assert "reviews[0].name is missing or not text" in status["last_error"]
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,8 @@ from sources.mumsnet.times import parse_posted
 from sources.mumsnet.urls import ThreadRef, thread_ref
 from storage import mentions, source_state
 from storage.database import Store
+from tests.commands import monitor, statuses, stored_ids
+from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 
 NOW = datetime(2026, 10, 27, 12, 0, tzinfo=UTC)  # Tuesday; BST ended on Sunday 25 October
@@ -647,6 +649,40 @@ follow_days = 3650
     assert requested.count("/robots.txt") == 3
     assert all(rules.can_fetch(site.url + target, "reputation-monitor") for target in requested)
     assert not [target for target in requested if "_private/" in target or "/search" in target]
+
+
+def test_a_post_with_neither_id_nor_author_and_time_is_skipped_and_the_thread_kept(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.route("/robots.txt", Reply.fixture("mumsnet/robots.txt", "text/plain"))
+    server.route(SATS, html("thread_5412999_one_unreadable.html"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            "mumsnet": {
+                "type": "mumsnet",
+                "base_url": server.url,
+                "threads": [f"{SITE}{SATS}"],
+                "request_delay": "0s",
+            }
+        },
+    )
+    scanned = monitor(path, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped" in scanned.stdout
+    assert "thread 5412999: a post's author or time could not be read" in scanned.stdout
+    # The opening post is the thread's mention; the reply after the unreadable one is kept.
+    assert stored_ids(path, "mumsnet") == {"thread:5412999", "post:5412999:134100002"}
+    status = statuses(path)["mumsnet"]
+    assert (status["health"], status["skipped_items"]) == ("ok", 1)
+
+    # The thread's page re-read with no post readable: the layout changed, and it says so.
+    server.route(SATS, html("thread_5412999_none_readable.html"))
+    assert monitor(path, "scan").exit_code == 1
+    status = statuses(path)["mumsnet"]
+    assert status["health"] == "parser_broken"
+    assert "no post's author and time could be read" in status["last_error"]
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ from sources.wikipedia.parse import (
 from sources.wikipedia.text import parse_diff_table, readable_text
 from storage.database import Store
 from storage.mentions import list_mentions
+from tests.commands import monitor, statuses, stored_ids
+from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "wikipedia"
@@ -615,6 +617,31 @@ def test_a_missing_revert_risk_model_means_no_score_not_low_risk(server: Loopbac
 
 
 # End to end: `monitor scan` and `monitor mentions --format json`
+
+
+def test_a_revision_without_its_revid_is_skipped_and_the_others_stored(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    route_page(server, reply("revisions_one_unreadable.json"))
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"wiki": {"type": "wikipedia", "pages": [TITLE], "api_url": server.url + API}},
+    )
+    scanned = monitor(path, "scan")
+    assert scanned.exit_code == 0, scanned.output
+    assert "1 unreadable item skipped" in scanned.stdout
+    assert "Wikipedia API: revid is missing or not a number" in scanned.stdout
+    assert stored_ids(path, "wiki") == {"1254000777", "1240000000"}
+    status = statuses(path)["wiki"]
+    assert (status["health"], status["skipped_items"]) == ("ok", 1)
+
+    # The next poll's revisions all without revid: the API's shape changed, and it says so.
+    route_page(server, reply("revisions_none_readable.json"), rvstartid="1254000777", rvdir="newer")
+    assert monitor(path, "scan").exit_code == 1
+    status = statuses(path)["wiki"]
+    assert status["health"] == "parser_broken"
+    assert "revid is missing or not a number" in status["last_error"]
 
 
 def test_monitor_scan_stores_every_revision_once(server: LoopbackServer, tmp_path: Path) -> None:
