@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/ingest.py [--entries 10000] [--postgres URL]
 
 1. Floor: feedparser.parse + sentiment.score of every entry, on the same bytes, in this process.
-2. Pipeline: `monitor.scan.run_scan` on a fresh SQLite file (or PostgreSQL) fetching the feed from
-   a loopback server: HTTP, parsing, scoring, labelling, storing.
+2. Pipeline: `monitor.scan.run_scan` on a fresh SQLite file (or PostgreSQL) fetching the feed
+   from a loopback server: HTTP, parsing, scoring, labelling, storing.
 3. Re-scan with nothing new, twice: with a server that answers conditional GETs (304) and with
    one that ignores them (full 200): requests made and rows written each time.
 Figures are printed as ratios against the floor measured in the same run. Run by hand; record
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 import feedparser  # noqa: E402
 
-from monitor.config import load  # noqa: E402
-from monitor.scan import run_scan  # noqa: E402
-from monitor.sentiment import SentimentScorer  # noqa: E402
+from monitor.config.settings import load  # noqa: E402
+from monitor.judgement.sentiment import SentimentScorer  # noqa: E402
+from monitor.scan.scanner import run_scan  # noqa: E402
 from sources.http import PoliteClient  # noqa: E402
 from storage import mentions  # noqa: E402
 from storage.database import Store  # noqa: E402

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.config import Config, load  # noqa: E402
-from monitor.scan import ScanReport, run_scan  # noqa: E402
+from monitor.config.settings import Config, load  # noqa: E402
+from monitor.scan.scanner import ScanReport, run_scan  # noqa: E402
 from sources.http import PoliteClient  # noqa: E402
 from storage.database import Store  # noqa: E402
 from tests.loopback import LoopbackServer, Reply  # noqa: E402

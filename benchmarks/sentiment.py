@@ -4,7 +4,8 @@
 
 1. School text: tests/data/school_sentiment.tsv (hand-labelled negative/neutral/positive, with
    every failure class of issue #11). Each text gets a label the way the monitor labels it
-   (`monitor.sentiment.label_of`: negative at or below -0.5, positive at or above 0.5) from
+   (`monitor.judgement.sentiment.label_of`: negative at or below -0.5, positive at or above 0.5)
+   from
    - plain VADER: `polarity_scores(text)["compound"]`;
    - VADER + worst sentence: our scorer without the school lexicon (the per-sentence view only);
    - ours: the school lexicon, rewrites and the worst sentence (`SentimentScorer()`).
@@ -31,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from monitor.judgement.sentiment import SentimentScorer, label_of  # noqa: E402
 from monitor.model import Label, Sentiment  # noqa: E402
-from monitor.sentiment import SentimentScorer, label_of  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "school_sentiment.tsv"
 # The team's shared folder sits beside the checkout (../shared), as DEVELOPERS.md says.

@@ -23,12 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from monitor.config import Config
+from monitor.config.settings import Config
+from monitor.judgement.rules import Rules
+from monitor.judgement.sentiment import SentimentScorer
 from monitor.mail.digest import build, render_digest
 from monitor.mail.urgent import compose
 from monitor.model import AlertDraft, Health, Item, RatingSummary, Severity
-from monitor.rules import Rules
-from monitor.sentiment import SentimentScorer
 from sources.base import SourceConfig
 from storage import alerts, digests, mentions, ratings, source_state
 from storage.database import Store

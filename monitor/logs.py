@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from monitor.secrets import RedactingFilter
+from monitor.config.secrets import RedactingFilter
 
 # httpx logs every request URL at INFO, and URLs can carry tokens (Graph API access_token, a
 # Google Alerts feed path). We log our own one-line summaries instead.

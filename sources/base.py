@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
+from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
+from monitor.config.units import PositiveDuration, StrictScalars
 from monitor.model import FetchResult, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
-from monitor.units import PositiveDuration, StrictScalars
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
-from monitor.config import load
+from monitor.config.settings import load
+from monitor.judgement.rules import Rules
+from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Alert, AlertDraft, AlertStatus, Item, Severity
-from monitor.rescore import rescore
-from monitor.rules import Rules
-from monitor.sentiment import SentimentScorer
+from monitor.scan.rescore import rescore
 from storage import alerts, mentions, outbox
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction

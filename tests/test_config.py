@@ -12,9 +12,9 @@ import pytest
 from pydantic import HttpUrl
 
 import sources.base
-from monitor.config import SYSTEM_CONFIG, Config, ConfigError, find_config, load
+from monitor.config.secrets import CredentialRef, EnvRef, FileRef
+from monitor.config.settings import SYSTEM_CONFIG, Config, ConfigError, find_config, load
 from monitor.model import FetchResult, SourceState
-from monitor.secrets import CredentialRef, EnvRef, FileRef
 from sources.base import SourceConfig, adapters, register
 from sources.http import PoliteClient
 

@@ -17,9 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.cli.run import MailFunctions, build_jobs, no_mail, no_queue
-from monitor.config import Config, load
-from monitor.daemon import Daemon, Jobs, Timing, digest_trigger
-from monitor.schedule import parse_cron
+from monitor.config.schedule import parse_cron
+from monitor.config.settings import Config, load
+from monitor.service.daemon import Daemon, Jobs, Timing, digest_trigger
 from sources.http import PoliteClient
 from storage import mentions, schema, source_state
 from storage.database import Store

@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
+from monitor.config.settings import load
 from monitor.demo.server import DATA, demo_secrets, load_routes, source_folders
 from sources.base import adapters
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Config, load
-from monitor.health import evaluate_health, remedy, shown_health
+from monitor.config.settings import Config, load
+from monitor.judgement.health import evaluate_health, remedy, shown_health
 from monitor.model import Alert, Health, Severity
 from storage import source_state
 from storage.database import Store

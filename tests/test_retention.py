@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.model import AlertDraft, Severity
-from monitor.retention import purge
+from monitor.service.retention import purge
 from storage import alerts, mentions
 from storage.database import Store, Transaction
 from storage.retention import REMOVED

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from monitor.config import load
+from monitor.config.settings import load
+from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, load_context
+from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Item, Severity
-from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
-from monitor.sentiment import SentimentScorer
 from storage import mentions
 from storage.database import Store
 from storage.mentions import StoredText

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pydantic import Field
 
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Item, SourceState
-from monitor.scan import ScanReport, run_scan
+from monitor.scan.scanner import ScanReport, run_scan
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state

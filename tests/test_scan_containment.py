@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Config, load
-from monitor.ingest import scoring_text
+from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Item, SourceState
-from monitor.scan import Scanner, ScanReport, failure_backoff
+from monitor.scan.ingest import scoring_text
+from monitor.scan.scanner import Scanner, ScanReport, failure_backoff
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state
@@ -392,7 +392,7 @@ def test_the_headline_is_scored_with_the_text() -> None:
 
 
 def test_poll_intervals_are_jittered_within_five_percent() -> None:
-    from monitor.scan import jittered
+    from monitor.scan.scanner import jittered
 
     hour = timedelta(hours=1)
     spreads = {jittered(hour) for _ in range(50)}

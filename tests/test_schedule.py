@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.schedule import QuietHours, parse_cron, parse_quiet_hours
+from monitor.config.schedule import QuietHours, parse_cron, parse_quiet_hours
 
 # ---- cron -------------------------------------------------------------------------------------
 

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from monitor.ingest import scoring_text
-from monitor.model import Item, Label, Sentiment
-from monitor.sentiment import (
+from monitor.judgement.sentiment import (
     MAX_WORDS,
     NEUTRAL,
     SentimentScorer,
@@ -19,6 +17,8 @@ from monitor.sentiment import (
     score,
     split_sentences,
 )
+from monitor.model import Item, Label, Sentiment
+from monitor.scan.ingest import scoring_text
 
 OFSTED = "Ofsted said the school requires improvement."
 

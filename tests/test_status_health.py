@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import load
-from monitor.status import source_statuses
+from monitor.config.settings import load
+from monitor.service.status import source_statuses
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply

@@ -16,7 +16,7 @@ from rich.console import Console
 from monitor import alerts as lifecycle
 from monitor.cli.common import Context, UsageError, handles_errors, open_store, parse_since
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
-from monitor.mail import policy
+from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus
 from storage import alerts as stored_alerts
 

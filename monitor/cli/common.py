@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
-from monitor.config import Config, ConfigError, find_config, load
-from monitor.scan import UnknownSourceError
+from monitor.config.settings import Config, ConfigError, find_config, load
+from monitor.scan.scanner import UnknownSourceError
 from sources.http import PoliteClient
 from storage.database import StorageError, Store
 

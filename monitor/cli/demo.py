@@ -12,7 +12,7 @@ import click
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.views import scan_table, status_table
 from monitor.demo import run_demo
-from monitor.status import source_statuses
+from monitor.service.status import source_statuses
 
 
 @click.command()

@@ -16,7 +16,7 @@ from monitor.cli.common import (
     handles_errors,
     open_store,
 )
-from monitor.config import Config, EmailConfig
+from monitor.config.settings import Config, EmailConfig
 from storage.database import Store
 
 
@@ -50,7 +50,7 @@ def flush(obj: Context) -> None:
 @handles_errors
 def test(obj: Context, recipient: str | None) -> None:
     """Send a test message to check the SMTP settings."""
-    from monitor.mail.test_message import send_test
+    from monitor.mail.probe import send_test
 
     settings = email_settings(obj.config())
     recipients = (recipient,) if recipient else settings.to
@@ -62,7 +62,7 @@ def test(obj: Context, recipient: str | None) -> None:
 
 def send_pending(config: Config, store: Store, *, retry_deferred: bool = False) -> bool:
     """Send due mail (deferred mail too if asked), problems on stderr; False if one failed."""
-    from monitor.delivery import dispatch, flush
+    from monitor.mail.delivery import dispatch, flush
 
     send = flush if retry_deferred else dispatch
     report = send(store, config, datetime.now(UTC))

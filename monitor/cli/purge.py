@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import click
 
 from monitor.cli.common import Context, handles_errors, open_store
-from monitor.retention import purge as purge_store
+from monitor.service.retention import purge as purge_store
 
 
 @click.command()

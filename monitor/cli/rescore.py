@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import click
 
 from monitor.cli.common import Context, handles_errors, open_store, parse_since
-from monitor.ingest import queue_mail
-from monitor.rescore import rescore as rescore_mentions
-from monitor.rules import Rules
-from monitor.sentiment import SentimentScorer
+from monitor.judgement.rules import Rules
+from monitor.judgement.sentiment import SentimentScorer
+from monitor.scan.ingest import queue_mail
+from monitor.scan.rescore import rescore as rescore_mentions
 
 
 @click.command("rescore")

@@ -18,17 +18,18 @@ from typing import Any
 
 import click
 
-from monitor import logs, systemd
+from monitor import logs
 from monitor.cli.common import Context, handles_errors, http_client, open_store
-from monitor.config import Config
-from monitor.daemon import Clock, Daemon, Jobs
-from monitor.delivery import dispatch
-from monitor.health import raise_health_alerts
+from monitor.config.settings import Config
+from monitor.judgement.health import raise_health_alerts
+from monitor.mail.delivery import dispatch
 from monitor.mail.digest import send_digest_if_due
 from monitor.mail.urgent import is_mailed_at_once, queue_urgent
 from monitor.model import Alert
-from monitor.retention import purge
-from monitor.scan import ScanReport, run_scan
+from monitor.scan.scanner import ScanReport, run_scan
+from monitor.service import systemd
+from monitor.service.daemon import Clock, Daemon, Jobs
+from monitor.service.retention import purge
 from sources.http import PoliteClient
 from storage.database import Store, Transaction
 

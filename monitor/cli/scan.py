@@ -20,8 +20,8 @@ from monitor.cli.common import (
 )
 from monitor.cli.mail import send_pending
 from monitor.cli.views import scan_table
-from monitor.config import Config
-from monitor.scan import ScanReport, SourceOutcome, run_scan
+from monitor.config.settings import Config
+from monitor.scan.scanner import ScanReport, SourceOutcome, run_scan
 from storage.database import Store
 
 

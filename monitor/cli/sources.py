@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from monitor.units import format_duration
+from monitor.config.units import format_duration
 from sources.base import adapters
 
 

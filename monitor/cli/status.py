@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 import click
 
-from monitor import delivery
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
-from monitor.config import Config
-from monitor.outcomes import skipped_note
-from monitor.status import source_statuses
+from monitor.config.settings import Config
+from monitor.mail import delivery
+from monitor.scan.report import skipped_note
+from monitor.service.status import source_statuses
 
 
 def places_cost_lines(config: Config) -> list[str]:

@@ -21,7 +21,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from monitor.model import SourceStatus
-    from monitor.scan import ScanReport
+    from monitor.scan.scanner import ScanReport
 
 MENTION_FIELDS = (
     "id",
@@ -112,7 +112,7 @@ def shorten(text: str, width: int = 80) -> str:
 
 def scan_table(console: Console, report: ScanReport, *, dry_run: bool) -> None:
     """The summary of one scan: a row per source; the note says what failed or was skipped."""
-    from monitor.outcomes import skipped_note  # the scan has loaded it; `--help` need not
+    from monitor.scan.report import skipped_note  # the scan has loaded it; `--help` need not
 
     rows = [
         (

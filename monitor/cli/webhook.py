@@ -16,7 +16,7 @@ def webhook(obj: Context, host: str, port: int) -> None:
     """Serve the Facebook Page webhook (optional): store posts and comments as Meta pushes them."""
     import uvicorn
 
-    from monitor.webhook import create_app, webhook_sources
+    from monitor.service.webhook import create_app, webhook_sources
 
     config = obj.config()
     sources = webhook_sources(config)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.demo.server import DemoServer, config_snippets, demo_secrets
 from monitor.mail.digest import build, render_digest
 from monitor.private_files import write_private
-from monitor.scan import ScanReport, run_scan
+from monitor.scan.scanner import ScanReport, run_scan
 from sources.http import PoliteClient
 from storage.database import Store
 

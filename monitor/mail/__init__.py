@@ -6,5 +6,5 @@
 - `policy`: what the school's social media policy suggests for each kind of alert
 - `urgent`: `queue_urgent`, called in the scan's commit transaction
 - `digest`: the digest of a window, and `send_digest_if_due` for the daemon
-Sending is `monitor.delivery.dispatch`.
+Sending is `monitor.mail.delivery.dispatch`.
 """

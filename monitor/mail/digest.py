@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from monitor.config import Config
-from monitor.delivery import dispatch
+from monitor.config.settings import Config
 from monitor.mail import sections
 from monitor.mail.compose import header_text, new_message_id
+from monitor.mail.delivery import dispatch
 from monitor.mail.render import ItemView, item_view, local_date, local_time, render
 from monitor.mail.urgent import SAFEGUARDING_RULE, AlertView, alert_views
 from monitor.model import Alert, OutboxKind, Severity

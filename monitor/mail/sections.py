@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.config import Config
+from monitor.config.settings import Config
 from monitor.mail.render import local_time
 from monitor.model import Health, ItemType, Mention
 from sources.common.text import masked_line

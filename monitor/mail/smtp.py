@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from monitor.config import EmailConfig
-from monitor.secrets import SecretError, redact
+from monitor.config.secrets import SecretError, redact
+from monitor.config.settings import EmailConfig
 
 TIMEOUT = 30.0  # seconds per socket operation
 

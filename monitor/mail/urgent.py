@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.config import Config, EmailConfig
-from monitor.mail import policy
+from monitor.config.schedule import QuietHours
+from monitor.config.settings import Config, EmailConfig
+from monitor.judgement import advice as policy
 from monitor.mail.compose import header_text, new_message_id
 from monitor.mail.render import ItemView, item_view, local_time, render
 from monitor.model import Alert, OutboxKind, Severity
-from monitor.schedule import QuietHours
 from storage import digests, outbox
 from storage.database import Transaction
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from monitor.config.secrets import redact
 from monitor.model import MAX_SKIP_REASONS, Skipped
-from monitor.secrets import redact
 from sources.common.text import one_line
 from sources.errors import SourceFormatError
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.secrets import Secret
+from monitor.config.secrets import Secret
 from sources.errors import SourceAuthError, SourceFormatError
 from sources.http import PoliteClient, Response
 

@@ -12,7 +12,7 @@ import html
 
 from bs4 import BeautifulSoup
 
-from monitor.secrets import redact
+from monitor.config.secrets import redact
 
 # Tags that separate words when removed; inline tags (<b> around matched words) must not.
 BLOCK_TAGS = ["br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "blockquote"]

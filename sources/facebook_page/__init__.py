@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 
+from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, SourceState
-from monitor.secrets import Secret
 from sources.base import SourceConfig, register
 from sources.common.items import SkipTally
 from sources.common.times import saved_iso, saved_time

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.secrets import Secret, register
+from monitor.config.secrets import Secret, register
 from sources.common.text import masked_line
 from sources.errors import (
     SourceAuthError,

@@ -12,7 +12,7 @@
                                               later poll of the same comment are one mention
 
 Reactions and likes carry no text and are skipped; a change for another Page is skipped. The
-web app that stores the items is `monitor.webhook` (sources/ knows nothing of the database).
+web app that stores the items is `monitor.service.webhook` (sources/ knows nothing of the database).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.config.secrets import Secret
 from monitor.model import Item
-from monitor.secrets import Secret
 from sources.facebook_page.items import comment_item, post_item
 from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author, parse_time
 

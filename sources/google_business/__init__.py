@@ -13,8 +13,8 @@ from datetime import datetime
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
+from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
-from monitor.secrets import Secret
 from sources.base import SourceConfig, register
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page

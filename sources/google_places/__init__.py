@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import Field, HttpUrl, field_validator
 
+from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
-from monitor.units import PositiveDuration
 from sources.base import SourceConfig, register
 from sources.google_places.api import get_place
 from sources.google_places.items import review_item

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.secrets import Secret
+from monitor.config.secrets import Secret
 from sources.common.google_errors import GOOGLE_ERROR_STATUSES, ErrorHints, google_error
 from sources.google_places.parse import Place, parse_place
 from sources.http import PoliteClient

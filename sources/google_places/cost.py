@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from monitor.units import format_duration
+from monitor.config.units import format_duration
 
 FREE_REQUESTS_PER_MONTH = 1000
 USD_PER_THOUSAND = 25.0

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
+from monitor.config.units import Duration
 from monitor.model import FetchResult, Item, Skipped, SourceState
-from monitor.units import Duration
 from sources.base import SourceConfig, register
 from sources.common.times import iso_seconds
 from sources.errors import SourceFormatError, SourceRateLimitedError

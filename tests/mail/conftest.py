@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.model import Alert, AlertDraft, Item, Sentiment, Severity
 from storage import alerts, mentions
 from storage.database import Store, Transaction

@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
-from monitor.config import Config, load
-from monitor.delivery import dispatch, flush
+from monitor.config.settings import Config, load
+from monitor.mail.delivery import dispatch, flush
 from monitor.mail.urgent import queue_urgent
 from monitor.model import OutboxStatus
 from storage import digests, outbox

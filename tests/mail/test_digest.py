@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
-from monitor.config import Config
+from monitor.config.settings import Config
 from monitor.mail.digest import build, preview, render_digest, send_digest_if_due, send_now
 from storage import digests, outbox
 from storage.database import Store

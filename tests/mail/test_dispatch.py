@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Config
-from monitor.delivery import LEASE, dispatch
+from monitor.config.settings import Config
+from monitor.mail.delivery import LEASE, dispatch
 from monitor.mail.urgent import queue_urgent
 from monitor.model import OutboxKind, OutboxStatus, Severity
 from storage import outbox
@@ -269,8 +269,8 @@ def test_a_password_file_loosened_after_start_is_not_sent_and_the_error_names_th
 DISPATCH_IN_A_CHILD = """
 import sys
 from datetime import UTC, datetime
-from monitor.config import load
-from monitor.delivery import dispatch
+from monitor.config.settings import load
+from monitor.mail.delivery import dispatch
 from storage.database import Store
 from pathlib import Path
 config = load(Path(sys.argv[1]))

@@ -9,9 +9,9 @@ from html import escape as html_escape
 
 import pytest
 
-from monitor.config import Config
-from monitor.delivery import dispatch
+from monitor.config.settings import Config
 from monitor.mail.compose import header_text
+from monitor.mail.delivery import dispatch
 from monitor.mail.digest import send_now
 from monitor.mail.render import safe_link
 from monitor.mail.urgent import queue_urgent

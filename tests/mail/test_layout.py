@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.config import Config
-from monitor.delivery import dispatch
+from monitor.config.settings import Config
+from monitor.mail.delivery import dispatch
 from monitor.mail.digest import send_now
 from monitor.mail.urgent import queue_urgent
 from storage.database import Store

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.delivery import dispatch
+from monitor.mail.delivery import dispatch
 from monitor.mail.urgent import queue_urgent
 from storage.database import Store
 from tests.mail.conftest import NOW, add_mention, mail_config, raise_alert

@@ -21,10 +21,10 @@ import uvicorn
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.config import Config, load
+from monitor.config.secrets import Secret
+from monitor.config.settings import Config, load
 from monitor.model import Mention
-from monitor.secrets import Secret
-from monitor.webhook import DeliveryStore, Stored, create_app, webhook_sources
+from monitor.service.webhook import DeliveryStore, Stored, create_app, webhook_sources
 from sources.errors import SourceFormatError
 from sources.facebook_page.webhook import parse_delivery, signature_valid, verify_subscription
 from storage.database import Store

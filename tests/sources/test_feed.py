@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load
+from monitor.config.settings import load
 from monitor.model import FetchResult, SourceState
-from monitor.scan import ScanReport, run_scan
+from monitor.scan.scanner import ScanReport, run_scan
 from sources.common.feeds import FeedOrigin, parse_entries, parse_feed, real_link
 from sources.common.text import content_hash, plain_text
 from sources.errors import SourceFormatError, SourceUnavailableError

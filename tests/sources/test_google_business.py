@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Health, SourceState
-from monitor.scan import ScanReport, run_scan
+from monitor.scan.scanner import ScanReport, run_scan
 from sources.common.oauth import AccessTokens
 from sources.errors import (
     SourceAuthError,

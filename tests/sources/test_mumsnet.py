@@ -23,10 +23,10 @@ from click.testing import CliRunner
 from protego import Protego
 
 from monitor.cli import main
-from monitor.config import Config, load
+from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Health, Item, Mention, SourceState
-from monitor.outcomes import SourceOutcome
-from monitor.scan import Scanner
+from monitor.scan.report import SourceOutcome
+from monitor.scan.scanner import Scanner
 from sources.common.words import WordMatcher
 from sources.errors import (
     SourceBlockedError,

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from monitor.config.secrets import register
 from monitor.model import MAX_SKIP_REASONS, Health, Skipped
-from monitor.secrets import register
 from sources.common.items import SkipTally, read_each, reason
 from sources.common.json import JsonFields
 from sources.errors import SourceFormatError, SourceUnavailableError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.secrets import Secret
+from monitor.config.secrets import Secret
 from sources.common.text import masked_line
 
 TOKEN = Secret("EAAGtextTestToken" + "x7Qz" * 50)  # 217 characters, registered for masking

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from monitor.judgement.rules.explain import quote, signed, why, words, worst
+from monitor.judgement.rules.staff import StaffNames
 from monitor.model import ItemType, Severity
-from monitor.rules.explain import quote, signed, why, words, worst
-from monitor.rules.staff import StaffNames
 from sources.common.words import WordMatcher
 
 if TYPE_CHECKING:
-    from monitor.rules import Candidate
+    from monitor.judgement.rules import Candidate
 
 
 @dataclass(frozen=True, slots=True)

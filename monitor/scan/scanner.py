@@ -6,7 +6,7 @@
               the lease; a lost lease cancels the poll
     diff      new or changed items, by a hash of every stored field (a read-only transaction)
     score     VADER over title and text together (a thread: CPU work)
-    evaluate  monitor.rules: labels and alert drafts, pure
+    evaluate  monitor.judgement.rules: labels and alert drafts, pure
     commit    ONE transaction, fenced on the lease owner: mentions (+ versions), alerts, outbox
               rows, rating snapshot, new state, lease released. A healthy idle poll (nothing new)
               has no transaction of its own: its state is written with the others' at the end.
@@ -29,11 +29,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from monitor.claims import Claim, Claimer
-from monitor.config import Config
-from monitor.health import raise_health_alerts
-from monitor.ingest import AlertHook, Ingest, Scored
-from monitor.leases import LeaseKeeper, LeaseLost, lease_owner
+from monitor.config.secrets import redact
+from monitor.config.settings import Config
+from monitor.config.units import format_duration
+from monitor.judgement.health import raise_health_alerts
+from monitor.judgement.rules import RuleContext
 from monitor.model import (
     Alert,
     FetchResult,
@@ -41,7 +41,11 @@ from monitor.model import (
     ScanStatus,
     Trigger,
 )
-from monitor.outcomes import (
+from monitor.scan.claims import Claim, Claimer
+from monitor.scan.ingest import AlertHook, Ingest, Scored
+from monitor.scan.leases import LeaseKeeper, LeaseLost, lease_owner
+from monitor.scan.pacing import failure_backoff, jittered
+from monitor.scan.report import (
     Committed,
     PollProgress,
     ScanReport,
@@ -55,10 +59,6 @@ from monitor.outcomes import (
     record_start,
     skipped_note,
 )
-from monitor.pacing import failure_backoff, jittered
-from monitor.rules import RuleContext
-from monitor.secrets import redact
-from monitor.units import format_duration
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient

@@ -5,10 +5,10 @@
                                      "config.toml: at 'sources.news.url': invalid URL"
 
 Secrets are never written in the file: a key `<name>_env`, `<name>_file` or `<name>_credential`
-says where the value lives (monitor.secrets), and validation checks that it resolves. Problem
-messages are built from pydantic's error type and key path only (monitor.config_problems), never
+says where the value lives (monitor.config.secrets), and validation checks that it resolves. Problem
+messages are built from pydantic's error type and key path only (monitor.config.problems), never
 from the value given, so a secret pasted into the wrong key is not repeated back. The digest
-schedule and quiet hours are parsed by monitor.schedule.
+schedule and quiet hours are parsed by monitor.config.schedule.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.config_problems import Problem, describe_errors, format_problem
-from monitor.schedule import CronSetting, QuietHoursSetting, parse_cron
-from monitor.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
-from monitor.units import ByteSize, PositiveDuration, StrictScalars
+from monitor.config.problems import Problem, describe_errors, format_problem
+from monitor.config.schedule import CronSetting, QuietHoursSetting, parse_cron
+from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
+from monitor.config.units import ByteSize, PositiveDuration, StrictScalars
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")

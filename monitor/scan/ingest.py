@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.config import Config
+from monitor.config.settings import Config
+from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, load_context
+from monitor.judgement.sentiment import SentimentScorer, item_text
 from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert, Item, Sentiment
-from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
-from monitor.sentiment import SentimentScorer, item_text
 from storage import alerts, mentions
 from storage.database import Transaction
 from storage.mentions import StoredText
@@ -166,5 +166,5 @@ def has_text(item: Item) -> bool:
 
 
 def scoring_text(item: Item) -> str:
-    """What sentiment reads of an item (`monitor.sentiment.item_text`: headline, then text)."""
+    """What sentiment reads of an item (`sentiment.item_text`: headline, then text)."""
     return item_text(item.title, item.text)

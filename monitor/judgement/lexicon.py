@@ -93,8 +93,10 @@ REWRITES: tuple[Rewrite, ...] = (
 
 @cache
 def shipped_lexicon() -> Mapping[str, float]:
-    """The valences in monitor/data/school_lexicon.txt, keyed by lower-case word or phrase."""
-    text = resources.files("monitor").joinpath("data/school_lexicon.txt").read_text("utf-8")
+    """The valences in data/school_lexicon.txt, keyed by lower-case word or phrase."""
+    text = (
+        resources.files("monitor.judgement").joinpath("data/school_lexicon.txt").read_text("utf-8")
+    )
     entries: dict[str, float] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()

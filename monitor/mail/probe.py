@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from monitor.config import Config
+from monitor.config.settings import Config
 from monitor.mail import smtp
 from monitor.mail.compose import build_email, new_message_id
 from monitor.model import OutboxKind, OutboxStatus

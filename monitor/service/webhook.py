@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from monitor.config import Config
-from monitor.ingest import AlertHook, Ingest
-from monitor.secrets import Secret
+from monitor.config.secrets import Secret
+from monitor.config.settings import Config
+from monitor.scan.ingest import AlertHook, Ingest
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (

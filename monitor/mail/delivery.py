@@ -23,10 +23,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from monitor.config import Config
+from monitor.config.secrets import redact
+from monitor.config.settings import Config
 from monitor.mail import smtp
 from monitor.mail.compose import build_email
-from monitor.secrets import redact
 from storage import outbox
 from storage.database import Store
 from storage.outbox import OutboxMessage

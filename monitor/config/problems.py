@@ -14,7 +14,7 @@ import re
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from monitor.secrets import redact
+from monitor.config.secrets import redact
 
 # A key path (('sources', 'news', 'url')) and what is wrong there.
 Problem = tuple[tuple[str | int, ...], str]

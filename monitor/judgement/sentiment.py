@@ -9,11 +9,11 @@ its published accuracy on general text holds; `most_negative` is the lowest sent
 furious sentence in a long polite post is not averaged away; `words` are the words and phrases
 that moved the headline score (the digest's "why").
 
-The school lexicon (monitor/data/school_lexicon.txt, see monitor.lexicon) is applied unless
-`school=False`, and config entries extend or override it. VADER's lexicon holds single tokens, so
-a phrase is found in the text and joined into one token ("special_measures") that the lexicon
-then knows; the rewrites in monitor.lexicon (sarcasm, "can't recommend … enough", the grade of a
-school the family left) work the same way. VADER reads capitals, "!!!" and emoji, so text reaches
+The school lexicon (data/school_lexicon.txt, see `lexicon`) is applied unless `school=False`,
+and config entries extend or override it. VADER's lexicon holds single tokens, so a phrase is
+found in the text and joined into one token ("special_measures") that the lexicon then knows;
+the rewrites in `lexicon` (sarcasm, "can't recommend … enough", the grade of a school the
+family left) work the same way. VADER reads capitals, "!!!" and emoji, so text reaches
 it as written: never lowercased or stripped.
 """
 
@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
-from monitor.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
+from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.model import Label, Sentiment
 
 if TYPE_CHECKING:
-    from monitor.config import Config
+    from monitor.config.settings import Config
 
 MAX_WORDS = 8  # shown as "why" in the digest: a handful is enough
 NEUTRAL = Sentiment(0.0, 0.0, 0.0, 0.0, 0.0, "", ())

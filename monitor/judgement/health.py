@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from monitor.config import Config
+from monitor.config.settings import Config
 from monitor.model import Alert, AlertDraft, Health, Severity
 from storage import alerts, source_state
 from storage.database import Store, Transaction
@@ -29,7 +29,7 @@ from storage.health import HEALTH_RULE, latest_health_alert
 from storage.source_state import SourceStateRow
 
 if TYPE_CHECKING:
-    from monitor.outcomes import ScanReport
+    from monitor.scan.report import ScanReport
 
 log = logging.getLogger(__name__)
 

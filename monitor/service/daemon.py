@@ -32,8 +32,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import systemd
-from monitor.schedule import CronSchedule
+from monitor.config.schedule import CronSchedule
+from monitor.service import systemd
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.leases import lease_holder_is_dead
 from monitor.model import Health, ScanStatus, SourceState
-from monitor.outcomes import SourceOutcome
+from monitor.scan.leases import lease_holder_is_dead
+from monitor.scan.report import SourceOutcome
 from sources.base import SourceConfig
 from storage import source_state
 from storage.database import Store, Transaction

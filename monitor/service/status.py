@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor.config import Config
-from monitor.health import remedy, shown_health
+from monitor.config.settings import Config
+from monitor.judgement.health import remedy, shown_health
 from monitor.model import SourceStatus
 from storage import mentions, source_state
 from storage.database import Store

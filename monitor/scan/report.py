@@ -16,9 +16,9 @@ from storage.database import Store
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from monitor.claims import Claim
-    from monitor.ingest import Scored
     from monitor.model import FetchResult
+    from monitor.scan.claims import Claim
+    from monitor.scan.ingest import Scored
     from sources.http import PoliteClient
     from storage.source_state import Recorded
 

@@ -6,7 +6,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from monitor.config import Config
+from monitor.config.settings import Config
 from storage.database import Store
 from storage.retention import PurgeCounts, purge_expired
 from storage.text_expiry import blank_expired_text, count_expired_text

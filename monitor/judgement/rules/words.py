@@ -1,4 +1,4 @@
-"""The rules' word lists: shipped in monitor/data/<name>.txt, extended by [alerts] in config."""
+"""The rules' word lists: shipped in monitor/judgement/data/<name>.txt, extended by [alerts]."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ ABUSIVE = "abusive_words"
 
 @cache
 def shipped(name: str) -> tuple[str, ...]:
-    """A word list shipped in monitor/data/<name>.txt (comments and blank lines dropped)."""
-    text = resources.files("monitor").joinpath(f"data/{name}.txt").read_text("utf-8")
+    """A word list shipped in monitor/judgement/data/<name>.txt (comments, blank lines dropped)."""
+    text = resources.files("monitor.judgement").joinpath(f"data/{name}.txt").read_text("utf-8")
     lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
     return tuple(line for line in lines if line)
 

@@ -11,7 +11,7 @@ returns labels (facts about the text, stored with the mention and filterable) an
 the mention.
 
 Built-in rules (checks.py, wikipedia.py, volume.py), with their severity:
-  safeguarding, extremism           urgent   word lists (monitor/data/*.txt + [alerts])
+  safeguarding, extremism           urgent   word lists (monitor/judgement/data/*.txt + [alerts])
   staff_named                       urgent if the mention or its worst sentence is negative,
                                     else normal
   wikipedia_vandalism               urgent; info when the wiki already reverted the edit
@@ -40,14 +40,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.config import Config
+from monitor.config.settings import Config
+from monitor.judgement.rules import words
+from monitor.judgement.rules.checks import CHECKS, Match, Settings, negative, praise
+from monitor.judgement.rules.staff import StaffNames
+from monitor.judgement.rules.volume import RuleContext, load_context
+from monitor.judgement.rules.wikipedia import VandalismSettings, is_revision, wikipedia_vandalism
+from monitor.judgement.sentiment import label_of
 from monitor.model import AlertDraft, Item, Label, Sentiment, Severity
-from monitor.rules import words
-from monitor.rules.checks import CHECKS, Match, Settings, negative, praise
-from monitor.rules.staff import StaffNames
-from monitor.rules.volume import RuleContext, load_context
-from monitor.rules.wikipedia import VandalismSettings, is_revision, wikipedia_vandalism
-from monitor.sentiment import label_of
 from storage.mentions import StoredText
 
 __all__ = ["Candidate", "Evaluation", "RuleContext", "Rules", "dedupe_key", "load_context"]

@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from monitor.judgement.rules.checks import Match
+from monitor.judgement.rules.explain import words
 from monitor.model import ItemType, Severity
-from monitor.rules.checks import Match
-from monitor.rules.explain import words
 
 if TYPE_CHECKING:
-    from monitor.rules import Candidate
+    from monitor.judgement.rules import Candidate
 
 LOGGED_OUT = frozenset({"temporary", "anonymous"})
 

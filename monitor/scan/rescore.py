@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.judgement.rules import Candidate, Rules
+from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Alert, Item, Mention
-from monitor.rules import Candidate, Rules
-from monitor.sentiment import SentimentScorer
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Store, Transaction
