@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -155,6 +156,66 @@ def test_staff_named_in_a_kind_mention_is_normal(rules: Rules) -> None:
     summary = next(a.summary for a in evaluation.alerts if a.rule == "staff_named")
     assert "Mr E." in summary and "Mrs Rose" in summary
     assert "praise" not in raised(evaluation)  # praise stands down when another rule matched
+
+
+@pytest.mark.parametrize(
+    ("praised", "other"),
+    [
+        (  # kind words about a member of staff: staff_named says it
+            candidate("The teachers ran a wonderful nativity, the children were brilliant!"),
+            candidate("Mrs Rose ran a wonderful nativity, the children were brilliant!"),
+        ),
+        (  # a 5-star review that names her
+            candidate("Lovely school.", item_type="review", rating=5),
+            candidate("Mrs Rose is lovely.", item_type="review", rating=5),
+        ),
+        (  # a glowing new thread: new_thread says it
+            candidate("Calcot Juniors is brilliant, the staff are wonderful and kind."),
+            candidate(
+                "Calcot Juniors is brilliant, the staff are wonderful and kind.",
+                title="Calcot Juniors",
+                item_type="thread",
+            ),
+        ),
+    ],
+    ids=["staff_named", "staff_named_in_a_five_star_review", "new_thread"],
+)
+def test_praise_stands_down_when_another_rule_matched(
+    rules: Rules, praised: Candidate, other: Candidate
+) -> None:
+    """Text that is praise on its own (compound above the threshold, or 5 stars) is not thanked
+    twice when another rule already reports the mention."""
+    assert raised(rules.evaluate(praised)) == {"praise": Severity.INFO}
+    evaluation = rules.evaluate(other)
+    assert "praise" not in raised(evaluation)
+    assert len(evaluation.alerts) == 1 and evaluation.alerts[0].rule in {
+        "staff_named",
+        "new_thread",
+    }
+
+
+def rules_with(directory: Path, alerts: str) -> Rules:
+    """The rules of a config with these [alerts] lines and Mrs Rose on the staff."""
+    path = write_config(
+        directory,
+        storage_url=f"sqlite:///{directory / 'monitor.db'}",
+        sources={},
+        staff=("Mrs Rose",),
+        extra=f"[alerts]\n{alerts}\n",
+    )
+    return Rules.from_config(load(path))
+
+
+def test_staff_named_is_urgent_at_the_threshold_and_normal_just_above(tmp_path: Path) -> None:
+    mildly = candidate("Mrs Rose forgot the homework, annoying.")
+    assert mildly.sentiment is not None
+    score = min(mildly.sentiment.compound, mildly.sentiment.most_negative)
+    assert -0.5 < score < 0  # a mild complaint: negative, but no `negative` alert
+    at = rules_with(tmp_path, f"staff_negative_threshold = {score}")
+    assert raised(at.evaluate(mildly)) == {"staff_named": Severity.URGENT}
+    # VADER scores have four decimals: the score is now just above the threshold.
+    below = rules_with(tmp_path, f"staff_negative_threshold = {score - 0.0001:.4f}")
+    assert raised(below.evaluate(mildly)) == {"staff_named": Severity.NORMAL}
 
 
 @pytest.mark.parametrize(
