@@ -253,6 +253,15 @@ def test_low_rating_is_high_and_named(rules: Rules) -> None:
     assert "low_rating" not in raised(rules.evaluate(candidate("ok", item_type="review", rating=3)))
 
 
+def test_low_rating_is_two_stars_or_fewer(rules: Rules) -> None:
+    two = rules.evaluate(candidate("", item_type="review", rating=2))
+    assert raised(two) == {"low_rating": Severity.HIGH}
+    assert two.alerts[0].summary == "2-star review (no text)"
+    assert "low_rating" in two.labels
+    three = rules.evaluate(candidate("", item_type="review", rating=3))
+    assert three.alerts == () and "low_rating" not in three.labels
+
+
 def test_negative_explains_itself(rules: Rules) -> None:
     evaluation = rules.evaluate(candidate("Total shambles, they have done nothing about it."))
     assert raised(evaluation) == {"negative": Severity.NORMAL}
