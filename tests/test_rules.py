@@ -423,6 +423,19 @@ def test_volume_spike_once_over_k_times_the_mean(rules: Rules) -> None:
     assert spikes[0].severity == Severity.HIGH
 
 
+def test_volume_spike_needs_more_than_k_times_the_mean_once_the_minimum_is_met(
+    rules: Rules,
+) -> None:
+    # 2 a day usually: 3 × 2 = 6. Five stored already, so the minimum of 5 is met throughout.
+    context = RuleContext(now=NOW, last_day=5, daily_mean=2.0)
+    at_factor = rules.evaluate(candidate("The school is in the news.", published_at=NOW), context)
+    assert at_factor.alerts == ()  # 6 is exactly 3 × the mean: not more
+    over = rules.evaluate(candidate("The school is in the news.", published_at=NOW), context)
+    [spike] = over.alerts
+    assert spike.rule == "volume_spike"
+    assert spike.summary.startswith("7 mentions in 24 h against 2.0 a day")
+
+
 def test_volume_needs_a_minimum_and_ignores_old_news(rules: Rules) -> None:
     context = RuleContext(now=NOW, last_day=1, daily_mean=0.0)
     old = NOW - timedelta(days=30)
