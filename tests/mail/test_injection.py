@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from monitor.config import Config
 from monitor.delivery import dispatch
+from monitor.mail.compose import one_line
 from monitor.mail.digest import send_now
 from monitor.mail.render import safe_link
 from monitor.mail.urgent import queue_urgent
@@ -67,3 +69,37 @@ def test_payloads_are_absent_from_received_html_and_headers(
             assert payload not in html, payload
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, not dropped
         assert "href=" not in html  # none of the links is a plain http(s) URL
+
+
+# C0 and C1 controls and Unicode's line and paragraph separators: each ends a line for some
+# reader (str.splitlines, a mail client) or drives the terminal that shows a header.
+CONTROLS = "\x00\x07\x0b\x0c\x1b\x1c\x1d\x1e\x1f\x7f\x85\x9b\u2028\u2029"
+
+
+def test_control_characters_of_a_title_reach_no_header(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    title = "Calcot" + "".join(f"{char}part{n}" for n, char in enumerate(CONTROLS))
+    with store.transaction() as tx:
+        mention = add_mention(tx, "controls", title=title)
+        alert = raise_alert(tx, "staff_named", mention, summary=f"names Mrs Rose in {title}")
+        queue_urgent(tx, config, [alert], NOW)
+    dispatch(store, config, NOW)
+
+    [mail] = smtp_server.received
+    message = mail.message
+    for name, value in message.items():
+        found = sorted({char for char in str(value) if char in CONTROLS})
+        assert not found, (name, found)
+    raw_headers = mail.raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+    assert not any(char in CONTROLS for char in raw_headers)
+    # Only the controls went: every word of the title is still in the subject, in order.
+    subject = message["Subject"]
+    assert subject.startswith("[Urgent] staff_named · mumsnet: names Mrs Rose in Calcot")
+    assert re.findall(r"part\d+", subject) == [f"part{n}" for n in range(len(CONTROLS))]
+
+
+@pytest.mark.parametrize("char", list(CONTROLS + "\r\n\t"), ids=ascii)
+def test_one_line_turns_every_control_character_into_a_space(char: str) -> None:
+    # Text that reaches a header without passing storage (which drops C0 controls) too.
+    assert one_line(f"Calcot{char}{char}Junior\r\nBcc: x") == "Calcot Junior Bcc: x"
