@@ -20,6 +20,7 @@ from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 from tests.sources import test_facebook_page as facebook
 from tests.sources import test_google_business as google
+from tests.sources import test_wikipedia as wikipedia
 
 API = "/w/api.php"
 TITLE = "St Example's CE Primary School"
@@ -150,6 +151,31 @@ def test_mixed_sources_raise_what_a_head_expects_once(
     again = scan_and_list(config)
     assert len(again) == 6
     assert {a["id"]: a["status"] for a in again}[vandalism["id"]] == "dismissed"
+
+
+def test_an_undo_and_a_manual_revert_raise_nothing(
+    server: LoopbackServer, tmp_path: Path, database_url: str
+) -> None:
+    """The undo quotes the insult it removes; the manual revert, by a temporary account,
+    removes 1,066 bytes of spam: both are the cure, so only the undone insult is reported."""
+    route_wiki(server, "revisions_repoll.json")
+    config = write_config(
+        tmp_path,
+        storage_url=database_url,
+        sources={"wiki": {"type": "wikipedia", "pages": [TITLE], "api_url": f"{server.url}{API}"}},
+    )
+    assert scan_and_list(config) == []  # the baseline: the page as it stands
+
+    wikipedia.route_reverts(server)
+    raised = scan_and_list(config)
+    assert [(alert["rule"], alert["severity"], alert["summary"]) for alert in raised] == [
+        (
+            "wikipedia_vandalism",
+            "info",
+            "possible vandalism by a temporary account: added offensive words 'idiot'"
+            " (already reverted)",
+        )
+    ]
 
 
 def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_new(
