@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from monitor.config.settings import Config, load
 
 from monitor.cli import main
-from monitor.config.settings import Config, load
 from monitor.model import AlertDraft, Severity
 from monitor.service.retention import purge
 from storage import alerts, mentions
@@ -165,6 +165,74 @@ def test_purge_removes_exactly_the_expired_data(filled: Store, config: Config) -
         0,
         0,
     )
+
+
+def test_the_cut_off_is_exactly_retention_days_and_what_sits_on_it_is_kept(
+    store: Store, config: Config
+) -> None:
+    """Data exactly `retention_days` old is kept; a second older is purged, a second younger
+    kept: for mentions, the alerts quoting them, earlier versions and sent mail alike."""
+    cutoff = NOW - config.storage.retention_days * DAY
+    second = timedelta(seconds=1)
+    with store.transaction() as tx:
+        ids = {
+            name: store_item(tx, name, f"text of {name}", at)
+            for name, at in [
+                ("younger", cutoff + second),
+                ("exactly", cutoff),
+                ("older", cutoff - second),
+            ]
+        }
+        # Versions replaced exactly at the cut-off, and a second before it.
+        for name, replaced in [("replaced_exactly", cutoff), ("replaced_older", cutoff - second)]:
+            store_item(tx, name, "v1", NOW - 400 * DAY)
+            store_item(tx, name, "v2", replaced)
+            store_item(tx, name, "v3", NOW - DAY)
+        alerts.add_many(
+            tx,
+            [
+                alerts.NewAlert(AlertDraft("negative", Severity.NORMAL, f"quote {name}", name), id_)
+                for name, id_ in ids.items()
+            ],
+            NOW - 400 * DAY,
+        )
+        add_mail(tx, "sent_younger", "sent", NOW - 400 * DAY, cutoff + second)
+        add_mail(tx, "sent_exactly", "sent", NOW - 400 * DAY, cutoff)
+        add_mail(tx, "sent_older", "sent", NOW - 400 * DAY, cutoff - second)
+        add_mail(tx, "failed_exactly", "failed", cutoff, None)
+        add_mail(tx, "failed_older", "failed", cutoff - second, None)
+
+    counts = purge(store, config, NOW)
+
+    assert (counts.mentions, counts.versions, counts.alert_summaries, counts.outbox_bodies) == (
+        1,
+        1,
+        1,
+        2,
+    )
+    with store.transaction() as tx:
+        kept = {row.external_id: row.id for row in tx.connection.execute(sa.select(mention))}
+        versions = {
+            (row.mention_id, row.text) for row in tx.connection.execute(sa.select(mention_version))
+        }
+        summaries = {row.dedupe_key: row.summary for row in tx.connection.execute(sa.select(alert))}
+        blanked = {
+            row.idempotency_key
+            for row in tx.connection.execute(sa.select(outbox))
+            if row.subject == REMOVED
+        }
+    assert set(kept) == {"younger", "exactly", "replaced_exactly", "replaced_older"}
+    assert versions == {
+        (kept["replaced_exactly"], "v1"),
+        (kept["replaced_exactly"], "v2"),
+        (kept["replaced_older"], "v2"),
+    }
+    assert summaries == {
+        "younger": "quote younger",
+        "exactly": "quote exactly",
+        "older": REMOVED,
+    }
+    assert blanked == {"sent_older", "failed_older"}
 
 
 def test_purge_command_prints_counts_only(filled: Store, config: Config) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-
 from monitor.config.settings import load
+
 from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Item, Severity
@@ -158,6 +159,66 @@ def test_staff_named_in_a_kind_mention_is_normal(rules: Rules) -> None:
 
 
 @pytest.mark.parametrize(
+    ("praised", "other"),
+    [
+        (  # kind words about a member of staff: staff_named says it
+            candidate("The teachers ran a wonderful nativity, the children were brilliant!"),
+            candidate("Mrs Rose ran a wonderful nativity, the children were brilliant!"),
+        ),
+        (  # a 5-star review that names her
+            candidate("Lovely school.", item_type="review", rating=5),
+            candidate("Mrs Rose is lovely.", item_type="review", rating=5),
+        ),
+        (  # a glowing new thread: new_thread says it
+            candidate("Calcot Juniors is brilliant, the staff are wonderful and kind."),
+            candidate(
+                "Calcot Juniors is brilliant, the staff are wonderful and kind.",
+                title="Calcot Juniors",
+                item_type="thread",
+            ),
+        ),
+    ],
+    ids=["staff_named", "staff_named_in_a_five_star_review", "new_thread"],
+)
+def test_praise_stands_down_when_another_rule_matched(
+    rules: Rules, praised: Candidate, other: Candidate
+) -> None:
+    """Text that is praise on its own (compound above the threshold, or 5 stars) is not thanked
+    twice when another rule already reports the mention."""
+    assert raised(rules.evaluate(praised)) == {"praise": Severity.INFO}
+    evaluation = rules.evaluate(other)
+    assert "praise" not in raised(evaluation)
+    assert len(evaluation.alerts) == 1 and evaluation.alerts[0].rule in {
+        "staff_named",
+        "new_thread",
+    }
+
+
+def rules_with(directory: Path, alerts: str) -> Rules:
+    """The rules of a config with these [alerts] lines and Mrs Rose on the staff."""
+    path = write_config(
+        directory,
+        storage_url=f"sqlite:///{directory / 'monitor.db'}",
+        sources={},
+        staff=("Mrs Rose",),
+        extra=f"[alerts]\n{alerts}\n",
+    )
+    return Rules.from_config(load(path))
+
+
+def test_staff_named_is_urgent_at_the_threshold_and_normal_just_above(tmp_path: Path) -> None:
+    mildly = candidate("Mrs Rose forgot the homework, annoying.")
+    assert mildly.sentiment is not None
+    score = min(mildly.sentiment.compound, mildly.sentiment.most_negative)
+    assert -0.5 < score < 0  # a mild complaint: negative, but no `negative` alert
+    at = rules_with(tmp_path, f"staff_negative_threshold = {score}")
+    assert raised(at.evaluate(mildly)) == {"staff_named": Severity.URGENT}
+    # VADER scores have four decimals: the score is now just above the threshold.
+    below = rules_with(tmp_path, f"staff_negative_threshold = {score - 0.0001:.4f}")
+    assert raised(below.evaluate(mildly)) == {"staff_named": Severity.NORMAL}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The rose garden was planted by the PTA.",
@@ -190,6 +251,15 @@ def test_low_rating_is_high_and_named(rules: Rules) -> None:
     assert raised(evaluation) == {"low_rating": Severity.HIGH}
     assert evaluation.alerts[0].summary == "1-star review (no text)"
     assert "low_rating" not in raised(rules.evaluate(candidate("ok", item_type="review", rating=3)))
+
+
+def test_low_rating_is_two_stars_or_fewer(rules: Rules) -> None:
+    two = rules.evaluate(candidate("", item_type="review", rating=2))
+    assert raised(two) == {"low_rating": Severity.HIGH}
+    assert two.alerts[0].summary == "2-star review (no text)"
+    assert "low_rating" in two.labels
+    three = rules.evaluate(candidate("", item_type="review", rating=3))
+    assert three.alerts == () and "low_rating" not in three.labels
 
 
 def test_negative_explains_itself(rules: Rules) -> None:
@@ -351,6 +421,19 @@ def test_volume_spike_once_over_k_times_the_mean(rules: Rules) -> None:
     assert [alert.summary.split(" ")[0] for alert in spikes] == ["5", "6", "7"]
     assert {alert.dedupe_key for alert in spikes} == {"volume_spike:2026-12-01"}
     assert spikes[0].severity == Severity.HIGH
+
+
+def test_volume_spike_needs_more_than_k_times_the_mean_once_the_minimum_is_met(
+    rules: Rules,
+) -> None:
+    # 2 a day usually: 3 × 2 = 6. Five stored already, so the minimum of 5 is met throughout.
+    context = RuleContext(now=NOW, last_day=5, daily_mean=2.0)
+    at_factor = rules.evaluate(candidate("The school is in the news.", published_at=NOW), context)
+    assert at_factor.alerts == ()  # 6 is exactly 3 × the mean: not more
+    over = rules.evaluate(candidate("The school is in the news.", published_at=NOW), context)
+    [spike] = over.alerts
+    assert spike.rule == "volume_spike"
+    assert spike.summary.startswith("7 mentions in 24 h against 2.0 a day")
 
 
 def test_volume_needs_a_minimum_and_ignores_old_news(rules: Rules) -> None:

@@ -8,22 +8,23 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from monitor.config.settings import Config, load
+from monitor.scan.scanner import ScanReport, run_scan
 from pydantic import Field
 
-from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Item, SourceState
-from monitor.scan.scanner import ScanReport, run_scan
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state
 from storage.database import Store
 from tests.configs import write_config
-from tests.loopback import LoopbackServer, Reply
+from tests.loopback import LoopbackServer, Reply, Request
 
 ATOM = {"Content-Type": "application/atom+xml"}
 
@@ -211,8 +212,10 @@ def test_two_scans_at_once_never_store_a_duplicate(
     server: LoopbackServer, database_url: str, tmp_path: Path
 ) -> None:
     entries = [(f"id-{n}", f"Calcot story number {n}") for n in range(200)]
-    # A slow answer keeps the first scan's lease held while the second one starts.
-    server.route("/feed", Reply(body=atom(*entries), headers=ATOM, delay=0.3))
+    # The first scan's request is answered only once the second scan has finished, so the
+    # first holds the source's lease all the while the second runs.
+    second_done = threading.Event()
+    server.route("/feed", Reply(body=atom(*entries), headers=ATOM, hold=second_done))
     config = load(
         write_config(
             tmp_path,
@@ -221,21 +224,31 @@ def test_two_scans_at_once_never_store_a_duplicate(
         )
     )
     Store.open(config.storage.url).close()  # migrate once, before the race
+    first_polling = threading.Event()
+    server.on_request = lambda request: first_polling.set()
     reports: list[ScanReport] = []
-    threads = [threading.Thread(target=lambda: reports.append(scan(config))) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    statuses = sorted(report.outcomes[0].status for report in reports)
-    assert statuses in (["locked", "ok"], ["ok", "ok"])
+    first = threading.Thread(target=lambda: reports.append(scan(config)))
+    first.start()
+    try:
+        assert first_polling.wait(60)
+        second = scan(config)
+    finally:
+        second_done.set()
+        first.join()
+    [first_report] = reports
+    assert [(o.status, o.new) for o in first_report.outcomes] == [("ok", 200)]
+    assert [(o.status, o.new) for o in second.outcomes] == [("locked", 0)]
+    assert len(server.requests_to("/feed")) == 1  # the second scan never asked
     assert len(stored(config)) == 200
-    assert sum(report.outcomes[0].new for report in reports) == 200
 
 
+@pytest.mark.parametrize("killed", ["before_its_commit", "after_its_commit"])
 def test_a_scan_killed_midway_leaves_a_sound_database_and_a_rerun_completes(
-    server: LoopbackServer, tmp_path: Path
+    server: LoopbackServer, tmp_path: Path, killed: str
 ) -> None:
+    """Killed while one source's poll waits to be stored, or once it is stored, with another
+    source still in flight: the database is sound, holds all of the poll or none of it, and
+    the next scan takes over the dead scan's leases and completes."""
     database = tmp_path / "monitor.db"
     entries = [(f"id-{n}", f"Calcot story {n}: parents were pleased") for n in range(3000)]
     server.route("/quick", Reply(body=atom(*entries), headers=ATOM))
@@ -249,22 +262,43 @@ def test_a_scan_killed_midway_leaves_a_sound_database_and_a_rerun_completes(
             "slow": {"type": "feed", "url": f"{server.url}/slow"},
         },
     )
+    requested = {"/quick": threading.Event(), "/slow": threading.Event()}
+    writers: list[sqlite3.Connection] = []
+
+    def on_request(request: Request) -> None:
+        if request.path == "/quick" and killed == "before_its_commit":
+            # The scan has claimed its sources; from now on it cannot write until we let it.
+            writer = sqlite3.connect(
+                database, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            writer.execute("BEGIN IMMEDIATE")
+            writers.append(writer)
+        if request.path in requested:
+            requested[request.path].set()
+
+    server.on_request = on_request
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor", "--config", str(config_path), "scan"],
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not server.requests_to("/slow"):
-        time.sleep(0.05)
-    time.sleep(0.5)  # let the quick source reach (or pass) its storing transaction
-    process.kill()
-    process.wait()
+    try:
+        assert requested["/quick"].wait(60) and requested["/slow"].wait(60)
+        if killed == "after_its_commit":
+            wait_for(lambda: polled(database, "quick"))
+    finally:
+        process.kill()
+        process.wait()
+    for writer in writers:
+        writer.rollback()
+        writer.close()
 
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        count = connection.execute("SELECT count(*) FROM mention").fetchone()[0]
-    assert count in (0, 3000)  # all of a source's poll or none of it
+        [(quick,)] = connection.execute("SELECT count(*) FROM mention WHERE source = 'quick'")
+    assert quick == {"before_its_commit": 0, "after_its_commit": 3000}[killed]
+    assert not polled(database, "slow")
 
+    server.on_request = None
     server.route("/slow", Reply(body=atom(("s1", "Calcot slow news")), headers=ATOM))
     config = load(config_path)
     report = scan(config)
@@ -274,6 +308,23 @@ def test_a_scan_killed_midway_leaves_a_sound_database_and_a_rerun_completes(
     }
     assert len(stored(config, "quick")) == 3000
     assert len(stored(config, "slow")) == 1
+
+
+def polled(database: Path, source: str) -> bool:
+    """Whether `source`'s last successful poll is stored (read as another process would)."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        row = connection.execute(
+            "SELECT last_success_at FROM source_state WHERE name = ?", (source,)
+        ).fetchone()
+    return row is not None and row[0] is not None
+
+
+def wait_for(condition: Callable[[], bool], limit: float = 60) -> None:
+    """Return once `condition()` holds; fail if it never does within `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.05)
 
 
 class ScriptedConfig(SourceConfig):

@@ -20,6 +20,7 @@ from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 from tests.sources import test_facebook_page as facebook
 from tests.sources import test_google_business as google
+from tests.sources import test_wikipedia as wikipedia
 from tests.sources.common.token_endpoint import route_token
 
 API = "/w/api.php"
@@ -151,6 +152,66 @@ def test_mixed_sources_raise_what_a_head_expects_once(
     again = scan_and_list(config)
     assert len(again) == 6
     assert {a["id"]: a["status"] for a in again}[vandalism["id"]] == "dismissed"
+
+
+ASSAULT = (
+    "Calcot parent complains",
+    "Mrs Example grabbed my son by the arm and left bruises. It was assault.",
+)
+
+
+def test_one_entry_matching_two_rules_raises_both_once_however_often_it_is_scanned(
+    server: LoopbackServer, tmp_path: Path, database_url: str
+) -> None:
+    server.route("/news.xml", feed(*OLD))
+    config = write_config(
+        tmp_path,
+        storage_url=database_url,
+        sources={"news": {"type": "feed", "url": f"{server.url}/news.xml"}},
+    )
+    assert scan_and_list(config) == []  # the baseline
+
+    server.route("/news.xml", feed(*OLD, entry("assault", *ASSAULT)))
+    raised = scan_and_list(config)
+    listed = json.loads(run(config, "mentions", "--format", "json").output)
+    mention = next(m for m in listed if m["external_id"] == "urn:calcot:assault")
+    assert sorted((a["rule"], a["severity"], a["mention_id"]) for a in raised) == [
+        ("safeguarding", "urgent", mention["id"]),
+        ("staff_named", "urgent", mention["id"]),
+    ]  # and `negative` stood down for them
+
+    assert scan_and_list(config) == raised  # the same entry again: nothing new
+    # An edit that still matches both rules: each (rule, mention) pair has been raised already.
+    edited = (ASSAULT[0], ASSAULT[1] + " Mrs Example has not apologised.")
+    server.route("/news.xml", feed(*OLD, entry("assault", *edited)))
+    assert scan_and_list(config) == raised
+    listed = json.loads(run(config, "mentions", "--format", "json").output)
+    assert next(m for m in listed if m["id"] == mention["id"])["text"].endswith("apologised.")
+
+
+def test_an_undo_and_a_manual_revert_raise_nothing(
+    server: LoopbackServer, tmp_path: Path, database_url: str
+) -> None:
+    """The undo quotes the insult it removes; the manual revert, by a temporary account,
+    removes 1,066 bytes of spam: both are the cure, so only the undone insult is reported."""
+    route_wiki(server, "revisions_repoll.json")
+    config = write_config(
+        tmp_path,
+        storage_url=database_url,
+        sources={"wiki": {"type": "wikipedia", "pages": [TITLE], "api_url": f"{server.url}{API}"}},
+    )
+    assert scan_and_list(config) == []  # the baseline: the page as it stands
+
+    wikipedia.route_reverts(server)
+    raised = scan_and_list(config)
+    assert [(alert["rule"], alert["severity"], alert["summary"]) for alert in raised] == [
+        (
+            "wikipedia_vandalism",
+            "info",
+            "possible vandalism by a temporary account: added offensive words 'idiot'"
+            " (already reverted)",
+        )
+    ]
 
 
 def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_new(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import timedelta
 from html import escape as html_escape
 
 import pytest
-
 from monitor.config.settings import Config
+
 from monitor.mail.compose import header_text
 from monitor.mail.delivery import dispatch
 from monitor.mail.digest import send_now
@@ -166,3 +167,37 @@ def test_a_url_with_user_info_is_text_naming_its_real_host(
     line = f"  not a link: the address hides its real host, {host}: {text}"
     assert line in plain.splitlines()
     assert "pa55" not in html and "pa55" not in plain
+
+
+# C0 and C1 controls and Unicode's line and paragraph separators: each ends a line for some
+# reader (str.splitlines, a mail client) or drives the terminal that shows a header.
+CONTROLS = "\x00\x07\x0b\x0c\x1b\x1c\x1d\x1e\x1f\x7f\x85\x9b\u2028\u2029"
+
+
+def test_control_characters_of_a_title_reach_no_header(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    title = "Calcot" + "".join(f"{char}part{n}" for n, char in enumerate(CONTROLS))
+    with store.transaction() as tx:
+        mention = add_mention(tx, "controls", title=title)
+        alert = raise_alert(tx, "staff_named", mention, summary=f"names Mrs Rose in {title}")
+        queue_urgent(tx, config, [alert], NOW)
+    dispatch(store, config, NOW)
+
+    [mail] = smtp_server.received
+    message = mail.message
+    for name, value in message.items():
+        found = sorted({char for char in str(value) if char in CONTROLS})
+        assert not found, (name, found)
+    raw_headers = mail.raw.split(b"\r\n\r\n", 1)[0].decode("utf-8")
+    assert not any(char in CONTROLS for char in raw_headers)
+    # Only the controls went: every word of the title is still in the subject, in order.
+    subject = message["Subject"]
+    assert subject.startswith("[Urgent] staff_named · mumsnet: names Mrs Rose in Calcot")
+    assert re.findall(r"part\d+", subject) == [f"part{n}" for n in range(len(CONTROLS))]
+
+
+@pytest.mark.parametrize("char", list(CONTROLS + "\r\n\t"), ids=ascii)
+def test_header_text_turns_every_control_character_into_a_space(char: str) -> None:
+    # Text that reaches a header without passing storage (which drops C0 controls) too.
+    assert header_text(f"Calcot{char}{char}Junior\r\nBcc: x") == "Calcot Junior Bcc: x"

@@ -429,6 +429,40 @@ def test_new_revisions_follow_continue_and_carry_the_added_text(server: Loopback
     }
 
 
+REPOLL_CURSOR = {"pages": {TITLE: {"pageid": PAGEID, "revid": 1255002000}}, "search": {}}
+
+
+def route_reverts(server: LoopbackServer) -> None:
+    """An insult undone (mw-undo), then spam removed by hand (mw-manual-revert), and the diffs."""
+    route_page(server, reply("revisions_reverts.json"), rvstartid="1255002000", rvdir="newer")
+    for torev, name in [
+        ("1255003000", "compare_insult.json"),
+        ("1255003050", "compare_undo.json"),
+        ("1255003900", "compare_spam.json"),
+        ("1255004000", "compare_manual_revert.json"),
+    ]:
+        server.route(API, reply(name), params={"action": "compare", "torev": torev})
+
+
+def test_an_undo_and_a_manual_revert_are_reverts(server: LoopbackServer) -> None:
+    route_reverts(server)
+    items = by_id(poll(config_for(server), REPOLL_CURSOR).items)
+    assert list(items) == ["1255003000", "1255003050", "1255003900", "1255004000"]
+    insult, undo, spam, manual = (item.extra for item in items.values())
+    assert (insult["reverted"], insult["is_revert"], insult["offensive_words"]) == (
+        True,
+        False,
+        ["idiot"],
+    )
+    assert (undo["is_revert"], undo["revert_tags"], undo["reverted"]) == (True, ["mw-undo"], False)
+    # The undo's summary quotes the insult it removes: not the undoer's word.
+    assert "idiot" in undo["comment"] and undo["offensive_words"] == []
+    assert (spam["reverted"], spam["is_revert"], spam["editor_kind"]) == (True, False, "anonymous")
+    assert (manual["is_revert"], manual["revert_tags"]) == (True, ["mw-manual-revert"])
+    # A temporary account removing 1,066 bytes would look like vandalism, were it not a revert.
+    assert (manual["editor_kind"], manual["bytes_removed"]) == ("temporary", 1066)
+
+
 def test_continue_is_sent_back_whole_and_the_stored_revision_is_skipped(
     server: LoopbackServer,
 ) -> None:

@@ -246,6 +246,29 @@ def test_rate_limit_honours_retry_after_and_spares_the_host_until_then(
     assert [request.path for request in server.requests] == ["/api"]
 
 
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        str(30 * 24 * 3600),  # 30 days in seconds
+        "Fri, 25 Dec 2026 09:58:00 GMT",  # 30 days ahead as an HTTP-date
+        "9" * 30,  # more seconds than a datetime can hold
+    ],
+    ids=["seconds", "http_date", "overflow"],
+)
+def test_a_retry_after_of_more_than_seven_days_is_capped_at_seven(
+    server: LoopbackServer, retry_after: str
+) -> None:
+    server.route("/api", Reply(status=429, headers={"Retry-After": retry_after}))
+
+    async def scenario(http: PoliteClient) -> tuple[datetime | None, datetime | None]:
+        with pytest.raises(SourceRateLimitedError) as raised:
+            await http.get(f"{server.url}/api")
+        return raised.value.retry_at, http.retry_at(HOST)
+
+    capped = NOW + timedelta(days=7)
+    assert run(scenario) == (capped, capped)
+
+
 def test_429_without_retry_after_waits_the_default(server: LoopbackServer) -> None:
     server.route("/api", Reply(status=429))
     with pytest.raises(SourceRateLimitedError) as raised:
