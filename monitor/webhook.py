@@ -3,13 +3,14 @@
     GET  /facebook/<source name>   Meta's verification: echo hub.challenge if hub.verify_token
                                    matches the source's verify token, else 403
     POST /facebook/<source name>   a signed `feed` delivery: 403 (nothing stored) unless
-                                   X-Hub-Signature-256 matches the raw body; then each new post
-                                   or comment is scored and stored like a polled one, in one
+                                   X-Hub-Signature-256 matches the raw body; then each change
+                                   is applied and stored like a polled item, in one
                                    transaction, and the answer is 200
 
 Only sources of type `facebook_page` with both `app_secret_*` and `verify_token_*` are served.
-A mention already stored (a duplicate delivery, or one the poll found first) is left as it is:
-edits, hides and removals are picked up by the next poll, which sees the whole comment.
+A new post or comment is stored; an edit is a new version of its mention (the old text kept,
+as when a poll sees it); a hide, unhide or removal sets the mention's visibility (a removed
+mention keeps its text). A duplicate delivery changes nothing.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from starlette.routing import Route
 
 from monitor.config import Config
 from monitor.ingest import AlertHook, Ingest
+from monitor.model import Item, Mention
 from monitor.secrets import Secret
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (
     WebhookChange,
+    apply_change,
     parse_delivery,
     signature_valid,
     verify_subscription,
@@ -58,9 +61,10 @@ class WebhookSource:
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """What one delivery stored."""
+    """What one delivery stored: new mentions, changed ones, and changes that changed nothing."""
 
     new: int
+    updated: int
     skipped: int
 
 
@@ -91,18 +95,50 @@ class DeliveryStore:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def store_changes(self, source: str, changes: Sequence[WebhookChange]) -> Stored:
-        """Store the items not stored yet, with their scores and alerts, in ONE transaction."""
-        latest = {change.item.external_id: safe_item(change.item) for change in changes}
+        """Apply the changes to the stored mentions and store the result in ONE transaction."""
+        ids = {change.item.external_id for change in changes}
         with self.store.transaction(read_only=True) as tx:
-            known = mentions.existing_hashes(tx, source, list(latest))
-            # A mention already stored is left for the poll, which sees the whole comment.
-            fresh = [item for external_id, item in latest.items() if external_id not in known]
-            # The rules read the mention volume as for a polled item (volume_spike).
+            current: dict[str, Item | None] = {
+                external_id: stored_item(mention)
+                for external_id, mention in mentions.find(tx, source, ids).items()
+            }
+            known = mentions.existing_hashes(tx, source, ids)
+            changed: dict[str, Item] = {}
+            # In delivery order: an edit then a hide of one comment in one delivery are both kept.
+            for change in changes:
+                external_id = change.item.external_id
+                item = apply_change(change, current.get(external_id))
+                if item is not None:
+                    current[external_id] = changed[external_id] = safe_item(item)
+            fresh = [
+                item
+                for external_id, item in changed.items()
+                if known.get(external_id) != mentions.content_hash(item)
+            ]
+            # The rules read the mention volume and an edit's old text as for a polled item.
             inputs = self.ingest.rule_inputs(tx, source, fresh, known, self.clock())
         scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, False, inputs)
         with self.store.transaction() as tx:
             written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
-        return Stored(new=written.new, skipped=len(changes) - written.new)
+        skipped = len(changes) - written.new - written.updated
+        return Stored(new=written.new, updated=written.updated, skipped=skipped)
+
+
+def stored_item(mention: Mention) -> Item:
+    """A stored Facebook mention as the item a change is applied to (no text retention)."""
+    return Item(
+        external_id=mention.external_id,
+        item_type=mention.item_type,
+        text=mention.text,
+        url=mention.url,
+        title=mention.title,
+        author=mention.author,
+        published_at=mention.published_at,
+        rating=mention.rating,
+        parent_external_id=mention.parent_external_id,
+        extra=mention.extra,
+        visibility=mention.visibility,
+    )
 
 
 def create_app(
@@ -150,5 +186,11 @@ async def deliver(request: Request, source: WebhookSource, deliveries: DeliveryS
         return PlainTextResponse("bad delivery", status_code=400)
     # Scoring is CPU work and storage blocks: neither may hold up the event loop.
     stored = await asyncio.to_thread(deliveries.store_changes, source.name, changes)
-    log.info("webhook %s: %d new, %d already stored", source.name, stored.new, stored.skipped)
+    log.info(
+        "webhook %s: %d new, %d updated, %d changed nothing",
+        source.name,
+        stored.new,
+        stored.updated,
+        stored.skipped,
+    )
     return PlainTextResponse("ok")
