@@ -11,6 +11,11 @@ Only sources of type `facebook_page` with both `app_secret_*` and `verify_token_
 A new post or comment is stored; an edit is a new version of its mention (the old text kept,
 as when a poll sees it); a hide, unhide or removal sets the mention's visibility (a removed
 mention keeps its text). A duplicate delivery changes nothing.
+
+The body is read as it arrives, before anything else is done with it: more than MAX_DELIVERY
+bytes is 413 and the connection is closed without reading the rest; a body not received
+within `body_timeout` seconds is 408, closed likewise. (A request whose head never completes
+is closed by the server: `monitor.web_server`.)
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -46,7 +51,15 @@ from storage.safe_text import safe_item
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY = 1024 * 1024  # bytes; Meta's deliveries are a few kilobytes
+BODY_TIMEOUT = 10.0  # seconds to receive a whole delivery's body
 SOURCE_TYPE = "facebook_page"
+# Sent with 408 and 413: uvicorn would otherwise read (and drop) the rest of the body to keep
+# the connection for another request; closed, the rest is never read.
+CLOSE = {"Connection": "close"}
+
+
+class BodyTooLargeError(Exception):
+    """The request body is longer than the cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +155,11 @@ def stored_item(mention: Mention) -> Item:
 
 
 def create_app(
-    config: Config, store: Store, clock: Callable[[], datetime] | None = None
+    config: Config,
+    store: Store,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The ASGI app serving every webhook-enabled facebook_page source of `config`."""
     sources = webhook_sources(config)
@@ -154,7 +171,7 @@ def create_app(
             return PlainTextResponse("no such webhook", status_code=404)
         if request.method == "GET":
             return verify(request.query_params, source)
-        return await deliver(request, source, deliveries)
+        return await deliver(request, source, deliveries, body_timeout)
 
     return Starlette(routes=[Route("/facebook/{source}", receive, methods=["GET", "POST"])])
 
@@ -168,14 +185,23 @@ def verify(query: Mapping[str, str], source: WebhookSource) -> Response:
     return PlainTextResponse(challenge)
 
 
-async def deliver(request: Request, source: WebhookSource, deliveries: DeliveryStore) -> Response:
+async def deliver(
+    request: Request, source: WebhookSource, deliveries: DeliveryStore, body_timeout: float
+) -> Response:
     """Check the signature of a delivery, then store its items; 403 stores nothing."""
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_DELIVERY:
-        return PlainTextResponse("too large", status_code=413)
-    body = await request.body()
-    if len(body) > MAX_DELIVERY:
-        return PlainTextResponse("too large", status_code=413)
+        return PlainTextResponse("too large", status_code=413, headers=CLOSE)
+    try:
+        body = await read_body(request, MAX_DELIVERY, body_timeout)
+    except BodyTooLargeError:
+        log.warning("webhook %s: delivery refused: body over %d bytes", source.name, MAX_DELIVERY)
+        return PlainTextResponse("too large", status_code=413, headers=CLOSE)
+    except TimeoutError:
+        log.warning("webhook %s: delivery body not received in %gs", source.name, body_timeout)
+        return PlainTextResponse("request timeout", status_code=408, headers=CLOSE)
+    except ClientDisconnect:
+        return PlainTextResponse("client went away", status_code=400)
     if not signature_valid(body, request.headers.get("X-Hub-Signature-256"), source.app_secret):
         log.warning("webhook %s: delivery refused: bad or missing signature", source.name)
         return PlainTextResponse("forbidden", status_code=403)
@@ -194,3 +220,18 @@ async def deliver(request: Request, source: WebhookSource, deliveries: DeliveryS
         stored.skipped,
     )
     return PlainTextResponse("ok")
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The body as it arrives: BodyTooLargeError past `limit` bytes, TimeoutError after `timeout`.
+
+    Chunked bodies declare no length, so the cap is counted as the bytes come in; the server
+    reads no further than the chunk that crossed it.
+    """
+    body = bytearray()
+    async with asyncio.timeout(timeout):
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLargeError
+    return bytes(body)
