@@ -1,10 +1,10 @@
 """The domain, defined once: the enumerations and the typed values that cross module boundaries.
 
-Every closed set of values (item types, health, severity, alert status and actions, outbox kind
-and status, scan outcome, trigger) is a StrEnum here; storage builds its CHECK constraints from
-them and the CLI and JSON output print their values. Everything else is a frozen dataclass:
-sources build `Item`s, the scan scores them into `Sentiment`, the rules draft `AlertDraft`s,
-storage turns rows back into `Mention`, `Alert` and `SourceState`.
+Every closed set of values (item types, visibility, health, severity, alert status and actions,
+outbox kind and status, scan outcome, trigger) is a StrEnum here; storage builds its CHECK
+constraints from them and the CLI and JSON output print their values. Everything else is a
+frozen dataclass: sources build `Item`s, the scan scores them into `Sentiment`, the rules draft
+`AlertDraft`s, storage turns rows back into `Mention`, `Alert` and `SourceState`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,17 @@ class ItemType(StrEnum):
 
 
 ITEM_TYPES = tuple(ItemType)
+
+
+class Visibility(StrEnum):
+    """Whether what a mention quotes can still be seen where it was posted."""
+
+    VISIBLE = "visible"
+    HIDDEN = "hidden"  # hidden by the page (its author and their friends still see it)
+    REMOVED = "removed"  # deleted at the source; the stored text is kept as evidence
+
+
+VISIBILITIES = tuple(Visibility)
 
 
 class Health(StrEnum):
@@ -153,10 +164,13 @@ class Item:
     # History the adapter read only to know where to start (a page or query newly added to a
     # source that has polled before): stored, never alerted, like a whole first poll.
     baseline: bool = False
+    visibility: Visibility = Visibility.VISIBLE
 
     def __post_init__(self) -> None:
         if self.item_type not in ITEM_TYPES:
             raise ValueError(f"unknown item_type {self.item_type!r}")
+        if self.visibility not in VISIBILITIES:
+            raise ValueError(f"unknown visibility {self.visibility!r}")
         if self.published_at is not None and self.published_at.utcoffset() is None:
             raise ValueError("published_at must be timezone-aware")
         try:
@@ -271,6 +285,7 @@ class Mention:
     labels: tuple[str, ...]
     extra: Mapping[str, Any]
     baseline: bool
+    visibility: Visibility = Visibility.VISIBLE
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of a mention (DESIGN.md 7)."""
@@ -290,6 +305,7 @@ class Mention:
             "sentiment": None if self.sentiment is None else self.sentiment.compound,
             "labels": list(self.labels),
             "parent_external_id": self.parent_external_id,
+            "visibility": str(self.visibility),
         }
 
 

@@ -239,6 +239,7 @@ def item_values(
         "labels": list(labels),
         "extra": dict(item.extra),
         "text_expires_at": expires,
+        "visibility": str(item.visibility),
         **sentiment_values(sentiment),
     }
 

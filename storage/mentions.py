@@ -21,7 +21,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from monitor.model import Item, Mention, Sentiment
+from monitor.model import Item, Mention, Sentiment, Visibility
 from storage import mention_rows
 from storage.database import Transaction
 from storage.mention_rows import item_values
@@ -63,27 +63,28 @@ class MentionVersion:
 def content_hash(item: Item) -> str:
     """SHA-256 (hex) over every stored field of the item: changes when any of them does.
 
-    Title, text, author, rating, URL, publication time, parent and `extra` all count: a Google
-    owner reply or a Facebook comment hidden changes only `extra`, and is still an edit. The
-    formula is frozen in migration 0002, which rehashed the rows stored before it.
+    Title, text, author, rating, URL, publication time, parent, `extra` and visibility all
+    count: a Google owner reply changes only `extra`, a Facebook comment hidden only its
+    visibility, and each is still an edit. The formula is frozen in migration 0002, which
+    rehashed the rows stored before it; visibility joins it only when not `visible`, so a
+    visible mention keeps that hash (migration 0004 rehashed the hidden ones).
     """
     rating = None if item.rating is None else float(item.rating)
     published = None if item.published_at is None else item.published_at.astimezone(UTC).isoformat()
-    canonical = json.dumps(
-        [
-            2,
-            item.text,
-            item.title,
-            item.author,
-            rating,
-            item.url,
-            published,
-            item.parent_external_id,
-            item.extra,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-    )
+    fields: list[Any] = [
+        2,
+        item.text,
+        item.title,
+        item.author,
+        rating,
+        item.url,
+        published,
+        item.parent_external_id,
+        item.extra,
+    ]
+    if item.visibility != Visibility.VISIBLE:
+        fields.append(str(item.visibility))
+    canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -246,6 +247,16 @@ def has_label(tx: Transaction, label: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(elements.c.value == label)
 
 
+def find(tx: Transaction, source: str, external_ids: Collection[str]) -> dict[str, Mention]:
+    """external_id -> stored mention, for those of `external_ids` stored for `source`."""
+    found: dict[str, Mention] = {}
+    for batch in mention_rows.id_batches(external_ids):
+        query = mention_rows.of_source(*mention.columns)
+        for row in tx.connection.execute(query, {"source": source, "external_ids": batch}):
+            found[row.external_id] = mention_from_row(row)
+    return found
+
+
 def count_by_source(tx: Transaction) -> dict[str, int]:
     """Number of stored mentions per source name (sources without any are absent)."""
     rows = tx.connection.execute(
@@ -297,6 +308,7 @@ def mention_from_row(row: sa.Row[Any]) -> Mention:
         labels=tuple(row.labels),
         extra=dict(row.extra),
         baseline=bool(row.baseline),
+        visibility=Visibility(row.visibility),
     )
 
 

@@ -17,6 +17,7 @@ from monitor.model import (
     OutboxStatus,
     Severity,
     Trigger,
+    Visibility,
 )
 from storage.types import UTCDateTime
 
@@ -37,6 +38,7 @@ ALERT_ACTION_VALUES = tuple(AlertAction)
 OUTBOX_KIND_VALUES = tuple(OutboxKind)
 OUTBOX_STATUS_VALUES = tuple(OutboxStatus)
 TRIGGER_VALUES = tuple(Trigger)
+VISIBILITY_VALUES = tuple(Visibility)
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -101,8 +103,10 @@ mention = sa.Table(
     sa.Column("extra", sa.JSON, nullable=False),
     sa.Column("text_expires_at", UTCDateTime),
     sa.Column("baseline", sa.Boolean, nullable=False),
+    sa.Column("visibility", sa.Text, nullable=False, server_default=str(Visibility.VISIBLE)),
     sa.UniqueConstraint("source", "external_id"),
     sa.CheckConstraint(one_of("item_type", ITEM_TYPE_VALUES), name="item_type"),
+    sa.CheckConstraint(one_of("visibility", VISIBILITY_VALUES), name="visibility"),
     sa.Index(None, "first_seen_at"),
     sa.Index(None, "published_at"),
     sa.Index(None, "text_expires_at"),

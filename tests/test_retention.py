@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from monitor.config.settings import Config, load
 
 from monitor.cli import main
+from monitor.config.settings import Config, load
 from monitor.model import AlertDraft, Severity
 from monitor.service.retention import purge
 from storage import alerts, mentions

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from monitor.config.settings import load
 
+from monitor.config.settings import load
 from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Item, Severity

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from monitor.config.settings import Config, load
-from monitor.scan.scanner import ScanReport, run_scan
 from pydantic import Field
 
+from monitor.config.settings import Config, load
 from monitor.model import FetchResult, Item, SourceState
+from monitor.scan.scanner import ScanReport, run_scan
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mentions, scan_runs, source_state

@@ -39,6 +39,7 @@ MENTION_FIELDS = (
     "sentiment",
     "labels",
     "parent_external_id",
+    "visibility",
 )
 
 
@@ -110,6 +111,11 @@ def shorten(text: str, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def seen_as(visibility: str) -> str:
+    """What goes before the text of a mention its source hides or removed: "(hidden) "."""
+    return "" if visibility == "visible" else f"({visibility}) "
+
+
 def scan_table(console: Console, report: ScanReport, *, dry_run: bool) -> None:
     """The summary of one scan: a row per source; the note says what failed or was skipped."""
     from monitor.scan.report import skipped_note  # the scan has loaded it; `--help` need not
@@ -141,7 +147,7 @@ def mention_table(console: Console, records: Sequence[dict[str, Any]], zone: Zon
             record["item_type"],
             record["sentiment"],
             ",".join(record["labels"]),
-            shorten(record["title"] or record["text"]),
+            shorten(seen_as(record["visibility"]) + (record["title"] or record["text"])),
         )
         for record in records
     ]

@@ -16,6 +16,7 @@ def webhook(obj: Context, host: str, port: int) -> None:
     """Serve the Facebook Page webhook (optional): store posts and comments as Meta pushes them."""
     import uvicorn
 
+    from monitor.service.web_server import server_config
     from monitor.service.webhook import create_app, webhook_sources
 
     config = obj.config()
@@ -30,6 +31,6 @@ def webhook(obj: Context, host: str, port: int) -> None:
         app = create_app(config, store)
         for name in sources:
             obj.stderr.print(f"webhook for {name}: http://{host}:{port}/facebook/{name}")
-        # Our logging (secrets masked) instead of uvicorn's; no access log, whose request lines
-        # would carry hub.verify_token in the query string.
-        uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        # Deadlines and size caps for a public port; no access log, whose request lines would
+        # carry hub.verify_token in the query string.
+        uvicorn.Server(server_config(app, host, port)).run()

@@ -3,13 +3,19 @@
     GET  /facebook/<source name>   Meta's verification: echo hub.challenge if hub.verify_token
                                    matches the source's verify token, else 403
     POST /facebook/<source name>   a signed `feed` delivery: 403 (nothing stored) unless
-                                   X-Hub-Signature-256 matches the raw body; then each new post
-                                   or comment is scored and stored like a polled one, in one
+                                   X-Hub-Signature-256 matches the raw body; then each change
+                                   is applied and stored like a polled item, in one
                                    transaction, and the answer is 200
 
 Only sources of type `facebook_page` with both `app_secret_*` and `verify_token_*` are served.
-A mention already stored (a duplicate delivery, or one the poll found first) is left as it is:
-edits, hides and removals are picked up by the next poll, which sees the whole comment.
+A new post or comment is stored; an edit is a new version of its mention (the old text kept,
+as when a poll sees it); a hide, unhide or removal sets the mention's visibility (a removed
+mention keeps its text). A duplicate delivery changes nothing.
+
+The body is read as it arrives, before anything else is done with it: more than MAX_DELIVERY
+bytes is 413 and the connection is closed without reading the rest; a body not received
+within `body_timeout` seconds is 408, closed likewise. (A request whose head never completes
+is closed by the server: `monitor.service.web_server`.)
 """
 
 from __future__ import annotations
@@ -21,17 +27,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from monitor.config.secrets import Secret
 from monitor.config.settings import Config
+from monitor.model import Item, Mention
 from monitor.scan.ingest import AlertHook, Ingest
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (
     WebhookChange,
+    apply_change,
     parse_delivery,
     signature_valid,
     verify_subscription,
@@ -43,7 +51,15 @@ from storage.safe_text import safe_item
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY = 1024 * 1024  # bytes; Meta's deliveries are a few kilobytes
+BODY_TIMEOUT = 10.0  # seconds to receive a whole delivery's body
 SOURCE_TYPE = "facebook_page"
+# Sent with 408 and 413: uvicorn would otherwise read (and drop) the rest of the body to keep
+# the connection for another request; closed, the rest is never read.
+CLOSE = {"Connection": "close"}
+
+
+class BodyTooLargeError(Exception):
+    """The request body is longer than the cap."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +74,10 @@ class WebhookSource:
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """What one delivery stored."""
+    """What one delivery stored: new mentions, changed ones, and changes that changed nothing."""
 
     new: int
+    updated: int
     skipped: int
 
 
@@ -91,22 +108,58 @@ class DeliveryStore:
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def store_changes(self, source: str, changes: Sequence[WebhookChange]) -> Stored:
-        """Store the items not stored yet, with their scores and alerts, in ONE transaction."""
-        latest = {change.item.external_id: safe_item(change.item) for change in changes}
+        """Apply the changes to the stored mentions and store the result in ONE transaction."""
+        ids = {change.item.external_id for change in changes}
         with self.store.transaction(read_only=True) as tx:
-            known = mentions.existing_hashes(tx, source, list(latest))
-            # A mention already stored is left for the poll, which sees the whole comment.
-            fresh = [item for external_id, item in latest.items() if external_id not in known]
-            # The rules read the mention volume as for a polled item (volume_spike).
+            current: dict[str, Item | None] = {
+                external_id: stored_item(mention)
+                for external_id, mention in mentions.find(tx, source, ids).items()
+            }
+            known = mentions.existing_hashes(tx, source, ids)
+            changed: dict[str, Item] = {}
+            # In delivery order: an edit then a hide of one comment in one delivery are both kept.
+            for change in changes:
+                external_id = change.item.external_id
+                item = apply_change(change, current.get(external_id))
+                if item is not None:
+                    current[external_id] = changed[external_id] = safe_item(item)
+            fresh = [
+                item
+                for external_id, item in changed.items()
+                if known.get(external_id) != mentions.content_hash(item)
+            ]
+            # The rules read the mention volume and an edit's old text as for a polled item.
             inputs = self.ingest.rule_inputs(tx, source, fresh, known, self.clock())
         scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, False, inputs)
         with self.store.transaction() as tx:
             written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
-        return Stored(new=written.new, skipped=len(changes) - written.new)
+        skipped = len(changes) - written.new - written.updated
+        return Stored(new=written.new, updated=written.updated, skipped=skipped)
+
+
+def stored_item(mention: Mention) -> Item:
+    """A stored Facebook mention as the item a change is applied to (no text retention)."""
+    return Item(
+        external_id=mention.external_id,
+        item_type=mention.item_type,
+        text=mention.text,
+        url=mention.url,
+        title=mention.title,
+        author=mention.author,
+        published_at=mention.published_at,
+        rating=mention.rating,
+        parent_external_id=mention.parent_external_id,
+        extra=mention.extra,
+        visibility=mention.visibility,
+    )
 
 
 def create_app(
-    config: Config, store: Store, clock: Callable[[], datetime] | None = None
+    config: Config,
+    store: Store,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
     """The ASGI app serving every webhook-enabled facebook_page source of `config`."""
     sources = webhook_sources(config)
@@ -118,7 +171,7 @@ def create_app(
             return PlainTextResponse("no such webhook", status_code=404)
         if request.method == "GET":
             return verify(request.query_params, source)
-        return await deliver(request, source, deliveries)
+        return await deliver(request, source, deliveries, body_timeout)
 
     return Starlette(routes=[Route("/facebook/{source}", receive, methods=["GET", "POST"])])
 
@@ -132,14 +185,23 @@ def verify(query: Mapping[str, str], source: WebhookSource) -> Response:
     return PlainTextResponse(challenge)
 
 
-async def deliver(request: Request, source: WebhookSource, deliveries: DeliveryStore) -> Response:
+async def deliver(
+    request: Request, source: WebhookSource, deliveries: DeliveryStore, body_timeout: float
+) -> Response:
     """Check the signature of a delivery, then store its items; 403 stores nothing."""
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_DELIVERY:
-        return PlainTextResponse("too large", status_code=413)
-    body = await request.body()
-    if len(body) > MAX_DELIVERY:
-        return PlainTextResponse("too large", status_code=413)
+        return PlainTextResponse("too large", status_code=413, headers=CLOSE)
+    try:
+        body = await read_body(request, MAX_DELIVERY, body_timeout)
+    except BodyTooLargeError:
+        log.warning("webhook %s: delivery refused: body over %d bytes", source.name, MAX_DELIVERY)
+        return PlainTextResponse("too large", status_code=413, headers=CLOSE)
+    except TimeoutError:
+        log.warning("webhook %s: delivery body not received in %gs", source.name, body_timeout)
+        return PlainTextResponse("request timeout", status_code=408, headers=CLOSE)
+    except ClientDisconnect:
+        return PlainTextResponse("client went away", status_code=400)
     if not signature_valid(body, request.headers.get("X-Hub-Signature-256"), source.app_secret):
         log.warning("webhook %s: delivery refused: bad or missing signature", source.name)
         return PlainTextResponse("forbidden", status_code=403)
@@ -150,5 +212,26 @@ async def deliver(request: Request, source: WebhookSource, deliveries: DeliveryS
         return PlainTextResponse("bad delivery", status_code=400)
     # Scoring is CPU work and storage blocks: neither may hold up the event loop.
     stored = await asyncio.to_thread(deliveries.store_changes, source.name, changes)
-    log.info("webhook %s: %d new, %d already stored", source.name, stored.new, stored.skipped)
+    log.info(
+        "webhook %s: %d new, %d updated, %d changed nothing",
+        source.name,
+        stored.new,
+        stored.updated,
+        stored.skipped,
+    )
     return PlainTextResponse("ok")
+
+
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
+    """The body as it arrives: BodyTooLargeError past `limit` bytes, TimeoutError after `timeout`.
+
+    Chunked bodies declare no length, so the cap is counted as the bytes come in; the server
+    reads no further than the chunk that crossed it.
+    """
+    body = bytearray()
+    async with asyncio.timeout(timeout):
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                raise BodyTooLargeError
+    return bytes(body)

@@ -40,7 +40,11 @@ DEFAULT_API_URL = "https://graph.facebook.com"
 FEED_OVERLAP = timedelta(hours=1)  # posts published just before the last poll may surface late
 SLOW_DOWN_AT = 80.0  # percent of a Graph quota used
 SLOW_DOWN_FOR = timedelta(hours=1)  # when Facebook gives no estimate of its own
-POST_FIELDS = "id,message,created_time,updated_time,from,permalink_url,status_type"
+# `story` and `attachments` give words to a post that has no message (a shared link or photo).
+POST_FIELDS = (
+    "id,message,story,attachments{title,description},created_time,updated_time,from,"
+    "permalink_url,status_type,is_hidden"
+)
 COMMENT_FIELDS = (
     "id,message,created_time,from{id,name},permalink_url,parent{id},comment_count,is_hidden,"
     "can_hide"

@@ -5,7 +5,11 @@ hash of (page id, app-scoped user id) so one person's comments can be grouped wi
 the id. `extra["by_page"]` marks what the Page itself wrote (the rules never alert on it).
 Volatile counters (`comment_count`, a post's `updated_time`, which moves with every new
 comment) are left out: the content hash covers every field, and a counter would make each new
-reply look like an edit of its parent. `is_hidden` is kept: hiding a comment is an edit.
+reply look like an edit of its parent. Whether the page hid it is the item's `visibility`:
+hiding a comment is an edit.
+
+A post with no words of its own (a shared link or photo) is stored with Facebook's story line
+and the titles and descriptions of what it shares, so that it has words to score and match.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from monitor.model import Item
+from monitor.model import Item, Visibility
 from sources.facebook_page.parse import Author, Comment, Post
 
 MAX_TEXT = 20_000  # characters of a post or comment kept as the mention text
@@ -43,12 +47,25 @@ def post_item(page_id: str, post: Post) -> Item:
     return Item(
         external_id=post.id,
         item_type="post",
-        text=post.message[:MAX_TEXT],
+        text=post_text(post)[:MAX_TEXT],
         url=post.permalink_url or post_url(post.id),
         author=post.author.name,
         published_at=post.created_time,
         extra=extra,
+        visibility=visibility(post.is_hidden),
     )
+
+
+def post_text(post: Post) -> str:
+    """The post's own words; for a share without any, its story and what it shares."""
+    if post.message.strip():
+        return post.message
+    parts = [post.story]
+    for attachment in post.attachments:
+        parts.extend((attachment.title, attachment.description))
+    # A link's title is often repeated as its description: say it once.
+    kept = dict.fromkeys(part.strip() for part in parts if part is not None and part.strip())
+    return "\n".join(kept)
 
 
 def comment_item(page_id: str, post_id: str, comment: Comment) -> Item:
@@ -57,7 +74,6 @@ def comment_item(page_id: str, post_id: str, comment: Comment) -> Item:
         "post_id": post_id,
         "by_page": by_page(page_id, comment.author),
         "author_key": author_key(page_id, comment.author),
-        "is_hidden": comment.is_hidden,
         "can_hide": comment.can_hide,
     }
     return Item(
@@ -69,7 +85,13 @@ def comment_item(page_id: str, post_id: str, comment: Comment) -> Item:
         published_at=comment.created_time,
         parent_external_id=comment.parent_id or post_id,
         extra=extra,
+        visibility=visibility(comment.is_hidden),
     )
+
+
+def visibility(is_hidden: bool) -> Visibility:
+    """Graph's `is_hidden` as a visibility (a removed item is no longer returned at all)."""
+    return Visibility.HIDDEN if is_hidden else Visibility.VISIBLE
 
 
 def post_url(post_id: str) -> str:

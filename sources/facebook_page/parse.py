@@ -29,8 +29,20 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """What a post shares (a link, a photo, an event): its title and description, if any."""
+
+    title: str | None
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
-    """One story of the Page's feed."""
+    """One story of the Page's feed.
+
+    `message` is what the author wrote ("" for a bare share); `story` is Facebook's line about
+    it ("Jo Visitor shared a link."), and `attachments` what was shared.
+    """
 
     id: str
     message: str
@@ -38,6 +50,9 @@ class Post:
     author: Author
     permalink_url: str | None
     status_type: str | None
+    story: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    is_hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +139,27 @@ def parse_post(entry: Mapping[str, Any], name: str) -> Post:
         author=parse_author(entry.get("from"), f"{name}.from"),
         permalink_url=GRAPH.optional_text(entry.get("permalink_url"), f"{name}.permalink_url"),
         status_type=GRAPH.optional_text(entry.get("status_type"), f"{name}.status_type"),
+        story=GRAPH.optional_text(entry.get("story"), f"{name}.story"),
+        attachments=parse_attachments(entry.get("attachments"), f"{name}.attachments"),
+        is_hidden=_flag(entry.get("is_hidden"), f"{name}.is_hidden") or False,
     )
+
+
+def parse_attachments(value: object, name: str) -> tuple[Attachment, ...]:
+    """A post's `attachments`, nested as Graph nests an edge: {"data": [{title, description}]}."""
+    if value is None:
+        return ()
+    data = GRAPH.sequence(GRAPH.mapping(value, name).get("data"), f"{name}.data")
+    attachments: list[Attachment] = []
+    for index, raw in enumerate(data):
+        entry = GRAPH.mapping(raw, f"{name}.data[{index}]")
+        attachments.append(
+            Attachment(
+                GRAPH.optional_text(entry.get("title"), f"{name}.data[{index}].title"),
+                GRAPH.optional_text(entry.get("description"), f"{name}.data[{index}].description"),
+            )
+        )
+    return tuple(attachments)
 
 
 def parse_comment(entry: Mapping[str, Any], name: str) -> Comment:

@@ -10,9 +10,15 @@
                                               Page, each with an Item built exactly as a poll
                                               builds it (same external_id), so a delivery and a
                                               later poll of the same comment are one mention
+    apply_change(change, stored)              → what the mention becomes: the item of an `add`
+                                              not stored yet; the stored item with the new text
+                                              (`edited`) or visibility (`hide`, `unhide`,
+                                              `remove`); None when there is nothing to write
 
-Reactions and likes carry no text and are skipped; a change for another Page is skipped. The
-web app that stores the items is `monitor.service.webhook` (sources/ knows nothing of the database).
+Reactions and likes carry no text and are skipped, as is a change for another Page. A removal
+keeps the stored text (the school's evidence) and marks the mention removed, for good: a late
+or repeated delivery of an earlier verb does not bring it back. The web app that stores the
+items is `monitor.service.webhook` (sources/ knows nothing of the database).
 """
 
 from __future__ import annotations
@@ -20,24 +26,47 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from monitor.config.secrets import Secret
-from monitor.model import Item
+from monitor.model import Item, Visibility
 from sources.facebook_page.items import comment_item, post_item
 from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author, parse_time
 
 POST_ITEMS = frozenset({"status", "post", "photo", "video", "share"})
 SIGNATURE_PREFIX = "sha256="
+ADD, EDITED, REMOVE, HIDE, UNHIDE = "add", "edited", "remove", "hide", "unhide"
+# Meta's list of verbs is longer than the ones seen in captured payloads; the other spellings
+# of the same changes are read as them. The rest (block, mute, follow, ...) change no words.
+VERBS = {
+    ADD: ADD,
+    EDITED: EDITED,
+    "edit": EDITED,
+    "update": EDITED,
+    REMOVE: REMOVE,
+    "delete": REMOVE,
+    HIDE: HIDE,
+    UNHIDE: UNHIDE,
+}
+VISIBILITY_OF = {
+    HIDE: Visibility.HIDDEN,
+    UNHIDE: Visibility.VISIBLE,
+    REMOVE: Visibility.REMOVED,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class WebhookChange:
-    """One change of a delivery: what happened (`verb`) and the item it concerns."""
+    """One change of a delivery: what happened (`verb`) and the item it concerns.
+
+    `item` is built from the delivery alone; `has_message` is False when the delivery carried
+    no `message` (a removal; some hides), so its empty text says nothing about the item's words.
+    """
 
     verb: str
     item: Item
+    has_message: bool = True
 
 
 def verify_subscription(query: Mapping[str, str], verify_token: Secret) -> str | None:
@@ -76,22 +105,33 @@ def parse_delivery(body: bytes, page_id: str) -> list[WebhookChange]:
             change = GRAPH.mapping(raw, name)
             if change.get("field") != "feed":
                 continue
-            found = parse_change(GRAPH.mapping(change.get("value"), f"{name}.value"), page_id, name)
+            value = GRAPH.mapping(change.get("value"), f"{name}.value")
+            found = parse_change(value, page_id, name, entry.get("time"))
             if found is not None:
                 changes.append(found)
     return changes
 
 
-def parse_change(value: Mapping[str, Any], page_id: str, name: str) -> WebhookChange | None:
-    """One `feed` change as a WebhookChange; None for what has no text (reactions, likes)."""
+def parse_change(
+    value: Mapping[str, Any], page_id: str, name: str, entry_time: object = None
+) -> WebhookChange | None:
+    """One `feed` change as a WebhookChange; None for what has no text (reactions, likes).
+
+    `entry_time` (the entry's `time`, when the change happened) stands in for a missing
+    `created_time`.
+    """
     kind = value.get("item")
-    verb = GRAPH.text(value.get("verb"), f"{name}.verb")
-    if verb == "remove":
-        return None  # nothing to store: the poll keeps what was said, as evidence
+    verb = VERBS.get(GRAPH.text(value.get("verb"), f"{name}.verb"))
+    # A reaction's removal names the comment or post it was on: only what has words counts.
+    if verb is None or (kind != "comment" and kind not in POST_ITEMS):
+        return None
     post_id = GRAPH.text(value.get("post_id"), f"{name}.post_id")
-    created = parse_time(value.get("created_time"), f"{name}.created_time")
+    # A removal may come without the time, author or words: the stored mention keeps them.
+    created = parse_time(value.get("created_time", entry_time), f"{name}.created_time")
     author = parse_author(value.get("from"), f"{name}.from")
-    message = GRAPH.optional_text(value.get("message"), f"{name}.message") or ""
+    raw_message = GRAPH.optional_text(value.get("message"), f"{name}.message")
+    message = raw_message or ""
+    visibility = VISIBILITY_OF.get(verb, Visibility.VISIBLE)
     if kind == "comment":
         parent = GRAPH.optional_text(value.get("parent_id"), f"{name}.parent_id")
         comment = Comment(
@@ -102,11 +142,11 @@ def parse_change(value: Mapping[str, Any], page_id: str, name: str) -> WebhookCh
             permalink_url=None,
             # A top-level comment's parent is the post; a reply's is the comment it answers.
             parent_id=None if parent in (None, post_id) else parent,
-            is_hidden=verb == "hide",
+            is_hidden=False,
             can_hide=None,
         )
-        return WebhookChange(verb, comment_item(page_id, post_id, comment))
-    if kind in POST_ITEMS:
+        item = comment_item(page_id, post_id, comment)
+    else:
         post_value = value.get("post")
         status = post_value.get("status_type") if isinstance(post_value, Mapping) else None
         post = Post(
@@ -117,5 +157,21 @@ def parse_change(value: Mapping[str, Any], page_id: str, name: str) -> WebhookCh
             permalink_url=None,
             status_type=status if isinstance(status, str) else None,
         )
-        return WebhookChange(verb, post_item(page_id, post))
+        item = post_item(page_id, post)
+    return WebhookChange(verb, replace(item, visibility=visibility), raw_message is not None)
+
+
+def apply_change(change: WebhookChange, stored: Item | None) -> Item | None:
+    """The item `change` makes of the mention stored as `stored`; None: nothing to write."""
+    if stored is None:
+        # Heard of first by webhook. Without words (a removal, a bare hide) there is nothing to
+        # keep yet: the poll reads the comment whole if it is still there.
+        return change.item if change.has_message and change.verb != REMOVE else None
+    if stored.visibility == Visibility.REMOVED:
+        return None  # a removal is final; Meta may deliver an earlier change late or again
+    if change.verb == EDITED and change.has_message:
+        return replace(stored, text=change.item.text)
+    if change.verb in VISIBILITY_OF:
+        return replace(stored, visibility=VISIBILITY_OF[change.verb])
+    # `add` of what is stored: a duplicate, or the poll found it first and knows more.
     return None

@@ -9,8 +9,8 @@ from datetime import timedelta
 from html import escape as html_escape
 
 import pytest
-from monitor.config.settings import Config
 
+from monitor.config.settings import Config
 from monitor.mail.compose import header_text
 from monitor.mail.delivery import dispatch
 from monitor.mail.digest import send_now

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from monitor.cli import main
-from monitor.model import FetchResult, Health, SourceState
+from monitor.model import FetchResult, Health, SourceState, Visibility
 from sources.errors import (
     SourceAuthError,
     SourceError,
@@ -64,6 +64,9 @@ ALEX = "122131676912594941_542072878449250"
 PAGE_REPLY = "122131676912594941_886622004411993"
 PAT = "122131676912594941_1560000111222333"
 HARVEST_COMMENT = "122131555566667777_3301020304050607"
+SHARED_LINK = f"{PAGE_ID}_122131800099887766"
+PHOTOS = f"{PAGE_ID}_122131800011112222"
+HIDDEN_SPAM = f"{PAGE_ID}_122131800033334444"
 JSON = "application/json; charset=UTF-8"
 SHIFTED_KEYS = ("created_time", "updated_time", "time")
 
@@ -192,10 +195,28 @@ def test_a_reply_points_at_its_comment_and_a_comment_at_its_post() -> None:
         "post_id": CLOSURE,
         "by_page": False,
         "author_key": sam.extra["author_key"],
-        "is_hidden": False,
         "can_hide": True,
     }
+    assert sam.visibility == Visibility.VISIBLE
     assert "comment_count" not in json.dumps(sam.extra)  # would make every reply an edit
+
+
+def test_a_post_without_a_message_takes_its_words_from_its_story_and_attachments() -> None:
+    page = parse_page(fixture("feed_shared_link.json"), "feed")
+    shared, photos, spam = (post_item(PAGE_ID, parse_post(e, "feed")) for e in page.data)
+    assert shared.text == (
+        "Jo Visitor shared a link.\n"
+        "Parents angry as Calcot Junior School shuts without warning\n"
+        "Families were told at 7am that the school would not open. Parents called the chaos a"
+        " disgrace and say they are furious."
+    )
+    # A title repeated as the description is said once.
+    assert photos.text == "Calcot Schools added 2 new photos.\nHarvest festival"
+    # A post with words of its own is those words; the page hid this one.
+    assert spam.text == "Spam spam spam, buy followers here"
+    assert spam.visibility == Visibility.HIDDEN and shared.visibility == Visibility.VISIBLE
+    with pytest.raises(SourceError, match=r"feed\.attachments is missing or not an object"):
+        parse_post({**page.data[0], "attachments": [{"title": "not nested"}]}, "feed")
 
 
 def test_an_empty_page_with_next_is_not_the_end_and_a_page_without_next_is() -> None:
@@ -269,7 +290,10 @@ def test_first_poll_reads_feed_pages_and_every_comment_page(
         query = query_of(request.query)
         assert query["access_token"] == TOKEN  # ours, never the one in a `next` link
     first = query_of(server.requests_to(edge(f"{PAGE_ID}/feed"))[0].query)
-    assert first["fields"] == "id,message,created_time,updated_time,from,permalink_url,status_type"
+    assert first["fields"] == (
+        "id,message,story,attachments{title,description},created_time,updated_time,from,"
+        "permalink_url,status_type,is_hidden"
+    )
     since = datetime.fromtimestamp(int(first["since"]), UTC)
     assert abs(since - (datetime.now(UTC) - timedelta(days=14))) < timedelta(minutes=5)
     assert query_of(closure_comments[0].query)["filter"] == "stream"
@@ -294,7 +318,7 @@ def test_next_poll_asks_since_the_last_poll_less_an_hour_and_sees_edits(
     by_id = {item.external_id: item for item in second.items}
     # Comments on posts no longer in the feed are still read: that is how new ones are found.
     assert {SAM, ALEX, PAGE_REPLY, PAT, HARVEST_COMMENT} <= set(by_id)
-    assert "resign" in by_id[SAM].text and by_id[SAM].extra["is_hidden"] is True
+    assert "resign" in by_id[SAM].text and by_id[SAM].visibility == Visibility.HIDDEN
 
 
 def test_a_post_deleted_since_is_dropped_from_the_comment_pass(
@@ -511,7 +535,7 @@ def test_scan_stores_posts_and_comments_once_with_their_threads_and_edits(
             assert len(stored) == 8
             edited = stored[SAM]
             assert edited.version == 2 and "resign" in edited.text
-            assert edited.extra["is_hidden"] is True
+            assert edited.visibility == Visibility.HIDDEN
             [old] = versions(tx, edited.id)
             assert "some of us have jobs" in old.text  # the earlier text is kept
             assert stored[ALEX].version == 1  # the edit of its parent did not touch a reply
@@ -543,6 +567,30 @@ def test_a_comment_without_an_id_is_skipped_and_the_rest_of_the_page_stored(
     status = statuses(path)["facebook"]
     assert status["health"] == "parser_broken"
     assert f"comments of {HARVEST} data[0].id is missing or not text" in status["last_error"]
+
+
+def test_scan_stores_a_post_without_a_message_with_the_words_it_shares(
+    server: LoopbackServer, token_env: None, tmp_path: Path
+) -> None:
+    server.route(edge(f"{PAGE_ID}/feed"), reply("feed_shared_link.json"))
+    for post_id in (SHARED_LINK, PHOTOS, HIDDEN_SPAM):
+        server.route(edge(f"{post_id}/comments"), reply("comments_empty.json"))
+    path = write_facebook_config(tmp_path, server)
+    assert run("--config", str(path), "scan").exit_code == 0
+    [feed_request] = server.requests_to(edge(f"{PAGE_ID}/feed"))
+    fields = query_of(feed_request.query)["fields"]
+    assert ",story," in fields and ",attachments{title,description}," in fields
+    listed = json.loads(run("--config", str(path), "mentions", "--format", "json").output)
+    by_id = {mention["external_id"]: mention for mention in listed}
+    shared = by_id[SHARED_LINK]
+    assert shared["text"].startswith("Jo Visitor shared a link.\nParents angry as Calcot Junior")
+    assert "called the chaos a disgrace" in shared["text"]
+    # Words to score, so the share of a hostile headline is seen for what it is.
+    assert shared["sentiment"] < 0 and "negative" in shared["labels"]
+    assert by_id[HIDDEN_SPAM]["visibility"] == "hidden"
+    assert shared["visibility"] == "visible"
+    table = run("--config", str(path), "mentions").output
+    assert "(hidden) Spam spam spam" in table
 
 
 def test_status_shows_an_expired_token_as_auth_expired_with_the_remedy(

@@ -34,14 +34,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0004"
+    assert store.revision() == head_revision() == "0005"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0004"
+    assert upgrade(database_url) == "0005"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0004"
+    assert upgrade(database_url) == "0005"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
@@ -220,3 +220,79 @@ def test_migration_0002_rehashes_old_rows_so_they_are_not_taken_for_edits(
     engine.dispose()
     with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
         assert mentions.existing_hashes(tx, "news", ["e1"]) == {"e1": mentions.content_hash(item)}
+
+
+def test_migration_0005_moves_facebook_is_hidden_into_visibility_keeping_versions(
+    database_url: str,
+) -> None:
+    """Facebook rows stored with extra.is_hidden are not taken for edits once 0005 has run."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from monitor.model import Item, Visibility
+    from storage.revisions import alembic_config
+
+    published = datetime(2026, 11, 19, 7, 32, tzinfo=UTC)
+    extra = {"post_id": "1_2", "by_page": False, "author_key": "ab12", "can_hide": True}
+    hidden = Item("2_3", "comment", "Rude words", published_at=published, extra=extra)
+    shown = replace(hidden, external_id="2_4", text="Kind words")
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0004")
+        rows = [
+            ("facebook", "facebook_page", hidden, {**extra, "is_hidden": True}),
+            ("facebook", "facebook_page", shown, {**extra, "is_hidden": False}),
+            # Another source's key of the same name is its own business: left alone.
+            ("news", "feed", replace(hidden, item_type="entry"), {"is_hidden": True}),
+        ]
+        for source, source_type, item, stored_extra in rows:
+            connection.execute(
+                sa.insert(schema.mention).values(
+                    source=source,
+                    source_type=source_type,
+                    external_id=item.external_id,
+                    item_type=item.item_type,
+                    text=item.text,
+                    published_at=published,
+                    first_seen_at=published,
+                    updated_at=published,
+                    content_hash="0002-formula",
+                    version=2,
+                    labels=[],
+                    extra=stored_extra,
+                    baseline=False,
+                )
+            )
+        mention_id = connection.execute(
+            sa.select(schema.mention.c.id).where(
+                schema.mention.c.source == "facebook", schema.mention.c.external_id == "2_3"
+            )
+        ).scalar_one()
+        connection.execute(
+            sa.insert(schema.mention_version).values(
+                mention_id=mention_id,
+                version=1,
+                text="Earlier words",
+                content_hash="x",
+                replaced_at=published,
+            )
+        )
+        command.upgrade(config, "head")
+    engine.dispose()
+    with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
+        found = mentions.find(tx, "facebook", ["2_3", "2_4"])
+        hashes = mentions.existing_hashes(tx, "facebook", ["2_3", "2_4"])
+        [entry] = mentions.find(tx, "news", ["2_3"]).values()
+        earlier = mentions.versions(tx, mention_id)
+    assert found["2_3"].visibility == Visibility.HIDDEN and found["2_3"].extra == extra
+    assert found["2_4"].visibility == Visibility.VISIBLE and found["2_4"].extra == extra
+    # What the next poll builds of the same comments hashes the same: no spurious edit.
+    assert hashes == {
+        "2_3": mentions.content_hash(replace(hidden, visibility=Visibility.HIDDEN)),
+        "2_4": mentions.content_hash(shown),
+    }
+    assert entry.extra == {"is_hidden": True} and entry.visibility == Visibility.VISIBLE
+    assert [old.text for old in earlier] == ["Earlier words"]  # the column came without a rebuild

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from monitor.model import Item, Mention, Sentiment
+from monitor.model import Item, Mention, Sentiment, Visibility
 from storage import mentions, schema
 from storage.database import StorageError, Store, Transaction
 from storage.mentions import WriteOutcome
@@ -122,6 +122,25 @@ def test_an_edited_item_is_updated_and_its_old_text_kept(store: Store) -> None:
     ]
 
 
+def test_a_hidden_then_removed_mention_is_an_edit_that_keeps_its_text(store: Store) -> None:
+    item = make_item(text="Shocking behaviour at the gate")
+    with store.transaction() as tx:
+        store_item(tx, item)
+        hidden = store_item(tx, replace(item, visibility=Visibility.HIDDEN), now=NOW + HOUR)
+        removed = store_item(tx, replace(item, visibility=Visibility.REMOVED), now=NOW + 2 * HOUR)
+        again = store_item(tx, replace(item, visibility=Visibility.REMOVED), now=NOW + 3 * HOUR)
+    assert (hidden.status, removed.status, again.status) == ("updated", "updated", "unchanged")
+    mention = only_mention(store)
+    assert mention.visibility == Visibility.REMOVED and mention.version == 3
+    assert mention.text == "Shocking behaviour at the gate"
+    assert mention.to_json()["visibility"] == "removed"
+    with store.transaction(read_only=True) as tx:
+        history = mentions.versions(tx, mention.id)
+        found = mentions.find(tx, "google", [item.external_id, "not-stored"])
+    assert [old.text for old in history] == [item.text, item.text]
+    assert found == {item.external_id: mention}
+
+
 def test_each_edit_adds_a_version_in_order(store: Store) -> None:
     texts = ["first", "second", "third"]
     for hours, text in enumerate(texts):
@@ -156,6 +175,8 @@ def test_content_hash_is_stable_and_covers_every_stored_field() -> None:
         replace(item, published_at=item.published_at + timedelta(minutes=1)),
         replace(item, parent_external_id="thread-1"),
         replace(item, extra={"reply": {"comment": "Thank you for your review"}}),
+        replace(item, visibility=Visibility.HIDDEN),
+        replace(item, visibility=Visibility.REMOVED),
     ]
     hashes = {mentions.content_hash(other) for other in changed}
     assert len(hashes) == len(changed)
