@@ -13,7 +13,7 @@ from pydantic import HttpUrl
 
 import sources.base
 from monitor.config import SYSTEM_CONFIG, Config, ConfigError, find_config, load
-from monitor.model import FetchResult, SourceState
+from monitor.model import FetchResult, SourceState, Tone
 from monitor.secrets import CredentialRef, EnvRef, FileRef
 from sources.base import SourceConfig, adapters, register
 from sources.http import PoliteClient
@@ -149,7 +149,8 @@ def test_minimal_config_takes_the_defaults(tmp_path: Path) -> None:
     assert config.http.timeout == timedelta(seconds=30)
     assert config.http.max_body == 10 * 1024 * 1024
     assert config.email is None
-    assert config.alerts.negative_threshold == -0.5
+    assert config.alerts.negative_threshold == -0.3
+    assert config.sentiment.tone == Tone(negative=-0.3, positive=0.5, sentence=-0.4)
     assert config.alerts.safeguarding_words == ()
     assert config.sentiment.lexicon == {}
     assert config.sources == {}
