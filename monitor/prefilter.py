@@ -117,7 +117,7 @@ def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
     pattern puts it at a word start (after \\b, ^ or a space), so `Folded` need only look at the
     first characters of each word of a text.
     """
-    return _required(list(_parser.parse(pattern, flags)), bool(flags & re.I), word_start=True)
+    return _required(list(_parser.parse(pattern, flags)), bool(flags & re.I), word_start=False)
 
 
 def _required(
@@ -151,7 +151,9 @@ def _required(
             continue
         end_run()
         if name in ("ASSERT", "ASSERT_NOT"):
-            continue  # consumes nothing: the next element starts where this one looked
+            # Consumes nothing; "(?<!\\w)" (no word character before) is a word start.
+            boundary = boundary or (name == "ASSERT_NOT" and _no_word_before(value))
+            continue
         if name == "SUBPATTERN":
             _, add_flags, del_flags, inner = value
             inner_folding = (folding or bool(add_flags & re.I)) and not del_flags & re.I
@@ -186,6 +188,17 @@ def _ends_a_word(name: str, value: Any) -> bool:
     if name == "BRANCH":
         return all(_last_ends_a_word(list(branch)) for branch in value[1])
     return False
+
+
+def _no_word_before(value: Any) -> bool:
+    direction, inner = value
+    items = list(inner)
+    return (
+        direction == -1
+        and len(items) == 1
+        and str(items[0][0]) == "IN"
+        and any(str(op) == "CATEGORY" and str(item) == "CATEGORY_WORD" for op, item in items[0][1])
+    )
 
 
 def _not_a_word_character(op: str, item: Any) -> bool:
