@@ -579,3 +579,13 @@ def test_a_relative_secret_file_is_read_beside_the_config(
     source = config.sources["alerts"]
     assert source.secret("url") is not None
     assert source.url_file == str(secret)
+
+
+def test_tone_thresholds_must_leave_a_neutral_band(tmp_path: Path) -> None:
+    text = SCHOOL + "[sentiment]\nnegative_threshold = 0.2\npositive_threshold = 0.1\n"
+    assert problems_of(write(tmp_path, text)) == [
+        "config.toml: at 'sentiment': negative_threshold must be below positive_threshold"
+    ]
+    tuned = SCHOOL + "[sentiment]\nnegative_threshold = -0.05\nsentence_threshold = -0.5\n"
+    config = load(write(tmp_path, tuned))
+    assert config.sentiment.tone == Tone(negative=-0.05, positive=0.5, sentence=-0.5)
