@@ -1,19 +1,21 @@
-"""Benchmark: our school-aware sentiment against plain VADER, on school text and on general text.
+"""Benchmark: the monitor's tone labels on school talk nobody tuned it to, general text, and speed.
 
-    .venv/bin/python benchmarks/sentiment.py [--vader-paper DIR] [--misses]
+    .venv/bin/python benchmarks/sentiment.py [--held-out] [--misses] [--vader-paper DIR]
 
-1. School text: tests/data/school_sentiment.tsv (hand-labelled negative/neutral/positive, with
-   every failure class of issue #11). Each text gets a label the way the monitor labels it
-   (`monitor.judgement.sentiment.label_of`: negative at or below -0.5, positive at or above 0.5)
-   from
-   - plain VADER: `polarity_scores(text)["compound"]`;
-   - VADER + worst sentence: our scorer without the school lexicon (the per-sentence view only);
-   - ours: the school lexicon, rewrites and the worst sentence (`SentimentScorer()`).
-   Accuracy, recall per class, the confusion matrix, and accuracy per failure class.
-2. General text: the four human-rated sets of the VADER paper (read in place, never copied):
+1. School talk (benchmarks/data/school_talk_*.tsv, written blind; see its README). Each text is
+   labelled by the product's own path: `Ingest` of the shipped config.toml scores
+   it as a scan would (`score_item`) and the rules give its labels (`Rules.labels`); the tone is
+   the negative/neutral/positive label among them. Baseline in the same run: plain VADER's
+   compound with the old product thresholds (negative at or below -0.5, positive at or above
+   0.5). Accuracy, recall per class, confusion, and accuracy and negative recall per genre.
+   The development half (tuned on: marked so) always; the test half only with --held-out, and
+   then only aggregate figures (its texts are never printed: do not tune on it).
+2. The old hand-labelled set tests/data/school_sentiment.tsv (tuned on in issue #11): regression.
+3. General text: the four human-rated sets of the VADER paper (read in place, never copied):
    Pearson r of plain VADER's compound and of our headline compound against the mean rating.
-Run by hand; record the output in docs/performance.md. Not a test (tests/test_sentiment.py
-checks the labelled set's accuracy without timing).
+4. Speed: plain VADER's polarity_scores against our score of the same 10,000 texts the ingest
+   benchmark scores (headline and entry), best of three, as a ratio.
+Run by hand; record the output in docs/performance.md. Not a test.
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ sys.path.insert(0, str(ROOT))
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from monitor.judgement.sentiment import SentimentScorer, label_of  # noqa: E402
-from monitor.model import Label, Sentiment  # noqa: E402
+from monitor.config.settings import load  # noqa: E402
+from monitor.judgement.sentiment import item_text  # noqa: E402
+from monitor.model import Item, ItemType, Label  # noqa: E402
+from monitor.scan.ingest import Ingest  # noqa: E402
 
-LABELLED = ROOT / "tests" / "data" / "school_sentiment.tsv"
-# The team's shared folder sits beside the checkout (../shared), as DEVELOPERS.md says.
-VADER_PAPER = ROOT.parent / "shared" / "data" / "vader-paper"
+DATA = ROOT / "benchmarks" / "data"
+DEV = DATA / "school_talk_dev.tsv"
+TEST = DATA / "school_talk_test.tsv"
+OLD_SET = ROOT / "tests" / "data" / "school_sentiment.tsv"
+SHIPPED_CONFIG = ROOT / "config.toml"
 SETS = {
     "tweets": "tweets_GroundTruth.txt",
     "movie reviews": "movieReviewSnippets_GroundTruth.txt",
@@ -45,19 +51,41 @@ SETS = {
     "NYT editorials": "nytEditorialSnippets_GroundTruth.txt",
 }
 CLASSES = (Label.NEGATIVE, Label.NEUTRAL, Label.POSITIVE)
+TONES = frozenset(CLASSES)
+OLD_NEGATIVE, OLD_POSITIVE = -0.5, 0.5  # the product's thresholds before issue #18
+Labeller = Callable[[Sequence[str]], list[Label]]
+
+
+def vader_paper_directory() -> Path:
+    """The team's shared folder (../shared beside a checkout, or beside a worktree's parent)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        candidate = base / "shared" / "data" / "vader-paper"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "vader-paper"
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One hand-labelled text."""
+    """One labelled text, with its genre (or failure class, in the old set)."""
 
     label: Label
-    failure_class: str
+    group: str
     text: str
 
 
-def read_labelled(path: Path = LABELLED) -> list[Example]:
-    """The labelled school texts (label, failure class, text; '#' lines are comments)."""
+def read_school_talk(path: Path) -> list[Example]:
+    """A school-talk half: columns id, genre, label, text, with a header line."""
+    examples = []
+    for line in path.read_text("utf-8").splitlines()[1:]:
+        if line.strip():
+            _, genre, label, text = line.split("\t", 3)
+            examples.append(Example(Label(label), genre, text))
+    return examples
+
+
+def read_old_set(path: Path = OLD_SET) -> list[Example]:
+    """The old labelled set (label, failure class, text; '#' lines are comments)."""
     examples = []
     for line in path.read_text("utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -66,26 +94,49 @@ def read_labelled(path: Path = LABELLED) -> list[Example]:
     return examples
 
 
-def plain_vader_label(analyzer: SentimentIntensityAnalyzer) -> Callable[[str], Label]:
-    """Labels from plain VADER's compound, with the monitor's thresholds."""
+def product_labeller(ingest: Ingest) -> Labeller:
+    """Tone labels as a scan stores them: the ingest's scorer and rules, one item per text."""
 
-    def label(text: str) -> Label:
-        compound = float(analyzer.polarity_scores(text)["compound"])
-        return label_of(Sentiment(compound, 0, 0, 0, compound, "", ()))
+    def label(texts: Sequence[str]) -> list[Label]:
+        items = [
+            Item(external_id=f"bench-{index}", item_type=ItemType.POST, text=text)
+            for index, text in enumerate(texts)
+        ]
+        scored = ingest.score("bench", "feed", items, {}, baseline=False)
+        return [tone_of(each.evaluation.labels) for each in scored]
 
     return label
 
 
-def scorer_label(scorer: SentimentScorer) -> Callable[[str], Label]:
-    """Labels from one of our scorers (the worst sentence counts)."""
-    return lambda text: label_of(scorer.score(text))
+def tone_of(labels: Sequence[str]) -> Label:
+    """The negative/neutral/positive label among a mention's labels."""
+    (tone,) = (Label(label) for label in labels if label in TONES)
+    return tone
 
 
-def report_labelled(
-    name: str, examples: Sequence[Example], label: Callable[[str], Label]
-) -> list[Example]:
-    """Print accuracy, recall per class, confusion matrix and accuracy per failure class."""
-    predicted = [label(example.text) for example in examples]
+def plain_vader_labeller(analyzer: SentimentIntensityAnalyzer) -> Labeller:
+    """Plain VADER's compound of the same text, with the product's old thresholds."""
+
+    def label(texts: Sequence[str]) -> list[Label]:
+        labels = []
+        for text in texts:
+            compound = float(analyzer.polarity_scores(item_text(None, text))["compound"])
+            if compound <= OLD_NEGATIVE:
+                labels.append(Label.NEGATIVE)
+            elif compound >= OLD_POSITIVE:
+                labels.append(Label.POSITIVE)
+            else:
+                labels.append(Label.NEUTRAL)
+        return labels
+
+    return label
+
+
+def report(
+    name: str, examples: Sequence[Example], label: Labeller, group_name: str
+) -> list[tuple[Example, Label]]:
+    """Print accuracy, recall per class, confusion, and per group accuracy and negative recall."""
+    predicted = label([example.text for example in examples])
     pairs = Counter(
         (example.label, guess) for example, guess in zip(examples, predicted, strict=True)
     )
@@ -93,18 +144,27 @@ def report_labelled(
     print(f"\n{name}: accuracy {right / len(examples):.3f} ({right}/{len(examples)})")
     for cls in CLASSES:
         total = sum(pairs[(cls, other)] for other in CLASSES)
-        print(f"  recall {cls:<8} {pairs[(cls, cls)] / total:.3f} ({pairs[(cls, cls)]}/{total})")
+        print(f"  recall {cls:<8} {_share(pairs[(cls, cls)], total)}")
     print("  confusion (rows: true, columns: predicted)  " + " ".join(f"{c:>8}" for c in CLASSES))
     for cls in CLASSES:
         print(f"  {cls:<42}" + " ".join(f"{pairs[(cls, other)]:>8}" for other in CLASSES))
-    by_class: dict[str, list[bool]] = {}
+    groups: dict[str, list[tuple[Label, Label]]] = {}
     for example, guess in zip(examples, predicted, strict=True):
-        by_class.setdefault(example.failure_class, []).append(guess == example.label)
-    print(
-        "  by failure class: "
-        + ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(by_class.items()))
-    )
-    return [e for e, g in zip(examples, predicted, strict=True) if g != e.label]
+        groups.setdefault(example.group, []).append((example.label, guess))
+    print(f"  by {group_name}: accuracy, negative recall")
+    for group, results in sorted(groups.items()):
+        correct = sum(true == guess for true, guess in results)
+        negatives = [guess for true, guess in results if true == Label.NEGATIVE]
+        caught = sum(guess == Label.NEGATIVE for guess in negatives)
+        print(
+            f"    {group:<20} {_share(correct, len(results))}"
+            f"   {_share(caught, len(negatives)) if negatives else '-'}"
+        )
+    return [(e, g) for e, g in zip(examples, predicted, strict=True) if g != e.label]
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.3f} ({part}/{whole})" if whole else "-"
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -127,51 +187,93 @@ def read_rated(path: Path) -> list[tuple[float, str]]:
     return rows
 
 
-def report_general(
-    directory: Path, analyzer: SentimentIntensityAnalyzer, ours: SentimentScorer
-) -> None:
+def report_general(directory: Path, analyzer: SentimentIntensityAnalyzer, ingest: Ingest) -> None:
     """Pearson r of plain VADER and of our compound against the human ratings, per set."""
     print(f"\nGeneral text ({directory}): Pearson r against the mean human rating")
     print(f"  {'set':<16}{'n':>7}{'plain VADER':>13}{'ours':>8}{'ours - plain':>14}")
-    timings: list[tuple[int, float, float]] = []
     for name, file in SETS.items():
         rows = read_rated(directory / file)
         ratings = [rating for rating, _ in rows]
-        started = time.perf_counter()
         plain = [float(analyzer.polarity_scores(text)["compound"]) for _, text in rows]
-        middle = time.perf_counter()
-        school = [ours.score(text).compound for _, text in rows]
-        timings.append((len(rows), middle - started, time.perf_counter() - middle))
-        r_plain, r_ours = pearson(plain, ratings), pearson(school, ratings)
+        ours = [ingest.scorer.score(text).compound for _, text in rows]
+        r_plain, r_ours = pearson(plain, ratings), pearson(ours, ratings)
         print(f"  {name:<16}{len(rows):>7}{r_plain:>13.3f}{r_ours:>8.3f}{r_ours - r_plain:>+14.3f}")
-    texts = sum(n for n, _, _ in timings)
-    plain_rate = texts / sum(t for _, t, _ in timings)
-    ours_rate = texts / sum(t for _, _, t in timings)
+
+
+def ingest_texts(entries: int = 10_000) -> list[str]:
+    """What the ingest benchmark's scan scores of each of its entries: headline, then text."""
+    from benchmarks.ingest import PHRASES  # the same phrases, without building the feed
+
+    return [
+        item_text(
+            f"Story {number} about Calcot", f"{PHRASES[number % len(PHRASES)]} Item {number}."
+        )
+        for number in range(entries)
+    ]
+
+
+def report_speed(analyzer: SentimentIntensityAnalyzer, ingest: Ingest) -> None:
+    """Texts per second of plain VADER and of our scorer on the same texts, best of three."""
+    texts = ingest_texts()
+    plain_runs, ours_runs = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        for text in texts:
+            analyzer.polarity_scores(text)
+        middle = time.perf_counter()
+        for text in texts:
+            ingest.scorer.score(text)
+        plain_runs.append(middle - started)
+        ours_runs.append(time.perf_counter() - middle)
+    plain, ours = min(plain_runs), min(ours_runs)
     print(
-        f"  speed over all {texts} texts: plain VADER {plain_rate:,.0f}/s, ours {ours_rate:,.0f}/s"
+        f"\nSpeed on the ingest benchmark's {len(texts):,} texts (best of 3): plain VADER "
+        f"{len(texts) / plain:,.0f}/s, ours {len(texts) / ours:,.0f}/s: ours costs "
+        f"{ours / plain:.2f}× plain VADER per text"
     )
 
 
 def main() -> None:
-    """Run both halves and print the figures."""
+    """Run every part and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vader-paper", type=Path, default=VADER_PAPER)
-    parser.add_argument("--misses", action="store_true", help="List the texts ours mislabels.")
+    parser.add_argument("--vader-paper", type=Path, default=vader_paper_directory())
+    parser.add_argument(
+        "--held-out", action="store_true", help="Also the test half (aggregate figures only)."
+    )
+    parser.add_argument(
+        "--misses", action="store_true", help="List the development texts ours mislabels."
+    )
+    parser.add_argument("--no-general", action="store_true", help="Skip the VADER paper sets.")
     args = parser.parse_args()
     analyzer = SentimentIntensityAnalyzer()
-    ours = SentimentScorer()
-    examples = read_labelled()
-    counts = Counter(example.label for example in examples)
-    print(
-        f"School text: {len(examples)} labelled ({', '.join(f'{c} {counts[c]}' for c in CLASSES)})"
-    )
-    report_labelled("plain VADER", examples, plain_vader_label(analyzer))
-    report_labelled("VADER + worst sentence", examples, scorer_label(SentimentScorer(school=False)))
-    misses = report_labelled("ours", examples, scorer_label(ours))
-    if args.misses:
-        for example in misses:
-            print(f"  MISS {example.label}: {ours.score(example.text)} {example.text}")
-    report_general(args.vader_paper, analyzer, ours)
+    ingest = Ingest(load(SHIPPED_CONFIG))
+    ours, plain = product_labeller(ingest), plain_vader_labeller(analyzer)
+    halves = [("development half (TUNED ON)", DEV)]
+    if args.held_out:
+        halves.append(("test half (held out)", TEST))
+    for name, path in halves:
+        examples = read_school_talk(path)
+        counts = Counter(example.label for example in examples)
+        print(
+            f"\n==== School talk, {name}: {len(examples)} texts "
+            f"({', '.join(f'{c} {counts[c]}' for c in CLASSES)})"
+        )
+        report("plain VADER, old thresholds", examples, plain, "genre")
+        misses = report("ours (the product's labels)", examples, ours, "genre")
+        if args.misses and path == DEV:
+            for example, guess in misses:
+                sentiment = ingest.scorer.score(example.text)
+                print(
+                    f"  MISS {example.label}->{guess} compound {sentiment.compound:+.2f} "
+                    f"worst {sentiment.most_negative:+.2f} {sentiment.words[:4]}: {example.text}"
+                )
+    old = read_old_set()
+    print(f"\n==== Old tuned set (regression), {OLD_SET.name}: {len(old)} texts")
+    report("plain VADER, old thresholds", old, plain, "failure class")
+    report("ours (the product's labels)", old, ours, "failure class")
+    if not args.no_general:
+        report_general(args.vader_paper, analyzer, ingest)
+    report_speed(analyzer, ingest)
 
 
 if __name__ == "__main__":

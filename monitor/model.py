@@ -263,6 +263,23 @@ class Sentiment:
 
 
 @dataclass(frozen=True, slots=True)
+class Tone:
+    """Where the tone label's lines fall ([sentiment] negative/positive/sentence_threshold).
+
+    Measured on the development half of benchmarks/data (see docs/performance.md): VADER's own
+    ±0.05 called most neutral news and questions negative or positive; these keep them neutral
+    while the complaint constructions carry a complaint well below −0.3.
+    """
+
+    negative: float = -0.3  # compound at or below: negative
+    positive: float = 0.5  # compound at or above (and not negative): positive
+    sentence: float = -0.4  # one sentence at or below: negative, whatever the rest says
+
+
+DEFAULT_TONE = Tone()
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A stored mention, as read back from storage."""
 

@@ -14,7 +14,7 @@ from pydantic import HttpUrl
 import sources.base
 from monitor.config.secrets import CredentialRef, EnvRef, FileRef
 from monitor.config.settings import SYSTEM_CONFIG, Config, ConfigError, find_config, load
-from monitor.model import FetchResult, SourceState
+from monitor.model import FetchResult, SourceState, Tone
 from sources.base import SourceConfig, adapters, register
 from sources.http import PoliteClient
 
@@ -149,7 +149,8 @@ def test_minimal_config_takes_the_defaults(tmp_path: Path) -> None:
     assert config.http.timeout == timedelta(seconds=30)
     assert config.http.max_body == 10 * 1024 * 1024
     assert config.email is None
-    assert config.alerts.negative_threshold == -0.5
+    assert config.alerts.negative_threshold == -0.3
+    assert config.sentiment.tone == Tone(negative=-0.3, positive=0.5, sentence=-0.4)
     assert config.alerts.safeguarding_words == ()
     assert config.sentiment.lexicon == {}
     assert config.sources == {}
@@ -618,3 +619,13 @@ def test_a_relative_secret_file_is_read_beside_the_config(
     source = config.sources["alerts"]
     assert source.secret("url") is not None
     assert source.url_file == str(secret)
+
+
+def test_tone_thresholds_must_leave_a_neutral_band(tmp_path: Path) -> None:
+    text = SCHOOL + "[sentiment]\nnegative_threshold = 0.2\npositive_threshold = 0.1\n"
+    assert problems_of(write(tmp_path, text)) == [
+        "config.toml: at 'sentiment': negative_threshold must be below positive_threshold"
+    ]
+    tuned = SCHOOL + "[sentiment]\nnegative_threshold = -0.05\nsentence_threshold = -0.5\n"
+    config = load(write(tmp_path, tuned))
+    assert config.sentiment.tone == Tone(negative=-0.05, positive=0.5, sentence=-0.5)

@@ -267,7 +267,7 @@ def test_negative_explains_itself(rules: Rules) -> None:
     assert raised(evaluation) == {"negative": Severity.NORMAL}
     summary = evaluation.alerts[0].summary
     assert summary.startswith("negative (compound −0.")
-    assert "threshold −0.50" in summary and "'shambles'" in summary
+    assert "threshold −0.30" in summary and "'shambles'" in summary
     assert summary.endswith("; 'Total shambles, they have done nothing about it.'")
     assert evaluation.labels == ("negative",)
 

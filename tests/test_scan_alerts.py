@@ -230,6 +230,7 @@ def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_n
     # The Page's own posts and reply ("CLOSED … sorry", "wonderful harvest") raise nothing.
     assert {key: alert["rule"] for key, alert in alerted.items()} == {
         facebook.SAM: "negative",  # "Disgraceful, some of us have jobs."
+        facebook.VISITOR: "negative",  # "… Nobody answers the phone." (issue #18)
         facebook.HARVEST_COMMENT: "praise",  # "Lovely to see, well done everyone!"
     }
     assert "'disgraceful'" in alerted[facebook.SAM]["summary"]
@@ -238,7 +239,7 @@ def test_facebook_page_posts_are_never_alerted_and_an_edit_raises_only_what_is_n
     server.route(
         facebook.edge(f"{facebook.CLOSURE}/comments"), facebook.reply("comments_edited.json")
     )
-    assert len(scan_and_list(config)) == 2
+    assert len(scan_and_list(config)) == 3
 
 
 def test_google_reviews_an_edit_alerts_a_reply_does_not(

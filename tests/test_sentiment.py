@@ -350,3 +350,62 @@ def test_item_text_is_what_the_scan_scores(title: str | None, text: str) -> None
     # `monitor rescore` uses score_item; the scan scores scoring_text(item): they must agree.
     item = Item(external_id="1", item_type="entry", text=text, title=title)
     assert item_text(title, text) == scoring_text(item)
+
+
+# ---- complaint and praise constructions (issue #18) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"),
+    [
+        ("I wouldn't pick this school a second time.", Label.NEGATIVE, "would not choose"),
+        ("Reading records are never checked by anyone.", Label.NEGATIVE, "never done"),
+        ("Sent two emails to the SENCO and no response to either.", Label.NEGATIVE, "no reply"),
+        ("Nobody rang us back about the accident.", Label.NEGATIVE, "nobody answers"),
+        ("Parents were assured there would be a TA in every class.", Label.NEGATIVE,
+         "broken promise"),
+        ("Standards have slipped since the merger.", Label.NEGATIVE, "getting worse"),
+        ("A run of supply staff in Year 5 since Easter.", Label.NEGATIVE, "again and again"),
+        ("My nephew is coming home hungry most afternoons.", Label.NEGATIVE, "going without"),
+        ("Give the breakfast club a miss.", Label.NEGATIVE, "advice to avoid"),
+        ("The new head is hardly approachable.", Label.NEGATIVE, "negated praise"),
+        ("Great place if you enjoy never hearing back.", Label.NEGATIVE, "sarcasm"),
+        ("The bullying was sorted within a week.", Label.POSITIVE, "problem dealt with"),
+        ("Not one problem in five years, lovely teachers.", Label.POSITIVE, "no problems at all"),
+    ],
+)  # fmt: skip
+def test_constructions_read_school_complaints_and_praise(
+    text: str, expected: Label, reason: str
+) -> None:
+    result = default_scorer().score(text)
+    assert label_of(result) == expected
+    assert reason in result.words  # the construction is the reason shown in the digest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kingsmead is part of the Elevate Learning Trust.",
+        "Around 14% of pupils are eligible for free school meals.",
+        "The summer fair is on Saturday, with a bake stall.",
+        "Drop-off is from 8.40 at the side gate.",
+        "Miss Patel teaches Year 2.",
+        "The fire drill went smoothly and no one was hurt.",
+        "If the letter did not arrive, check your spam folder.",
+    ],
+)
+def test_school_words_vader_misreads_are_neutral(text: str) -> None:
+    assert label_of(default_scorer().score(text)) == Label.NEUTRAL
+
+
+def test_school_lexicon_false_is_plain_vader_without_constructions() -> None:
+    assert SentimentScorer(school=False).score("Would not choose it again.").compound == 0.0
+    assert SentimentScorer().score("Would not choose it again.").compound < -0.3
+
+
+def test_a_negation_ends_at_the_full_stop() -> None:
+    # VADER on a whole text lets "not" in one sentence flip a word at the start of the next.
+    result = default_scorer().score("He is not in Year 6. Still waiting for a reply.")
+    assert result.compound < -0.3
+    assert result.words == ("still waiting",)
+    assert result.most_negative_sentence == "Still waiting for a reply."

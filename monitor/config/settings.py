@@ -42,6 +42,7 @@ from monitor.config.problems import Problem, describe_errors, format_problem
 from monitor.config.schedule import CronSetting, QuietHoursSetting, parse_cron
 from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
 from monitor.config.units import ByteSize, PositiveDuration, StrictScalars
+from monitor.model import Tone
 from sources.base import SourceConfig, adapters
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
@@ -244,12 +245,13 @@ class EmailConfig(Section):
 class AlertsConfig(Section):
     """[alerts]: the rules' thresholds, and words that raise alerts (added to the shipped lists)."""
 
-    # compound or worst sentence at or below this: the `negative` rule and label.
-    negative_threshold: float = Field(-0.5, ge=-1.0, le=1.0)
+    # a mention labelled negative ([sentiment] thresholds) raises the `negative` alert when its
+    # compound or worst sentence is at or below this; the default alerts every negative mention.
+    negative_threshold: float = Field(-0.3, ge=-1.0, le=1.0)
     # a mention naming staff is urgent when its compound or worst sentence is at or below this
     # (VADER's own cut-off for "negative": naming a person lowers the bar).
     staff_negative_threshold: float = Field(-0.05, ge=-1.0, le=1.0)
-    # compound at or above this (or 5 stars), with no sentence below negative_threshold: `praise`.
+    # compound at or above this (or 5 stars), on a mention not labelled negative: `praise`.
     praise_threshold: float = Field(0.6, ge=-1.0, le=1.0)
     # `volume_spike`: mentions first seen in 24 h above this many times the 28-day daily mean...
     volume_spike_factor: float = Field(3.0, gt=1.0)
@@ -272,8 +274,25 @@ class SentimentConfig(Section):
     """[sentiment]: `lexicon` adds or changes VADER valences (-4 to 4); keys may be phrases."""
 
     lexicon: dict[Text, Annotated[float, Field(ge=-4.0, le=4.0)]] = Field(default_factory=dict)
-    # false: plain VADER plus `lexicon` only, without the shipped school lexicon and rewrites.
+    # false: plain VADER plus `lexicon` only, without the shipped school lexicon, rewrites and
+    # constructions.
     school_lexicon: bool = True
+    # The tone label: negative when the compound is at or below negative_threshold or one
+    # sentence at or below sentence_threshold; else positive at or above positive_threshold.
+    negative_threshold: float = Field(-0.3, ge=-1.0, le=1.0)
+    positive_threshold: float = Field(0.5, ge=-1.0, le=1.0)
+    sentence_threshold: float = Field(-0.4, ge=-1.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SentimentConfig:
+        if self.negative_threshold >= self.positive_threshold:
+            raise ValueError("negative_threshold must be below positive_threshold")
+        return self
+
+    @property
+    def tone(self) -> Tone:
+        """The tone label's thresholds."""
+        return Tone(self.negative_threshold, self.positive_threshold, self.sentence_threshold)
 
 
 class Config(Section):

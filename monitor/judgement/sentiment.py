@@ -26,10 +26,22 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
+from vaderSentiment.vaderSentiment import (
+    BOOSTER_DICT,
+    SentimentIntensityAnalyzer,
+    SentiText,
+    allcap_differential,
+)
 
+from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
-from monitor.model import Label, Sentiment
+from monitor.judgement.prefilter import (
+    Alternatives,
+    Folded,
+    required_literals,
+    top_level_alternatives,
+)
+from monitor.model import DEFAULT_TONE, Label, Sentiment, Tone
 
 if TYPE_CHECKING:
     from monitor.config.settings import Config
@@ -42,13 +54,13 @@ _VARIATION_SELECTOR = "\ufe0f"  # asks for the emoji glyph of a character such a
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    """VADER's scores of a text and the valence each scored word added."""
+    """VADER's scores of a run of tokens and the valence each token added."""
 
     compound: float
     pos: float
     neu: float
     neg: float
-    valences: tuple[tuple[str, float], ...]
+    valences: tuple[float, ...]
 
 
 class SentimentScorer:
@@ -61,9 +73,32 @@ class SentimentScorer:
         self._emoji: dict[str, str] = self._analyzer.emojis
         self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
+        # What each rewrite needs in a text to match at all: most texts need none of them.
+        self._rewrite_needs = [
+            required_literals(rewrite.pattern.pattern, rewrite.pattern.flags)
+            for rewrite in self._rewrites
+        ]
         for rewrite in self._rewrites:
             self._analyzer.lexicon[rewrite.token] = rewrite.valence
             self._shown[rewrite.token] = rewrite.shown
+        # Complaint and praise constructions, then school words VADER misreads: one pattern.
+        constructions = (*CONSTRUCTIONS, *DOMAIN_WORDS) if school else ()
+        # Each alternative of each construction apart, so only those a text may hold are tried.
+        self._construction_tokens: list[str] = []  # by alternative
+        alternatives: list[str] = []
+        for construction in constructions:
+            token = "c_" + re.sub(r"\W+", "_", construction.shown.lower()).strip("_")
+            self._analyzer.lexicon[token] = construction.valence
+            self._shown[token] = construction.shown
+            for alternative in top_level_alternatives(construction.pattern):
+                alternatives.append(alternative)
+                self._construction_tokens.append(token)
+        self._constructions = Alternatives(alternatives, re.I | re.M) if alternatives else None
+        # The characters VADER replaces by their emoji's name (its keys of several characters
+        # never match: it reads a text one character at a time).
+        self._emoji_characters = frozenset(
+            [*(key for key in self._emoji if len(key) == 1), _VARIATION_SELECTOR]
+        )
         entries = {**shipped_lexicon()} if school else {}
         entries.update({normalise_key(key): float(value) for key, value in lexicon.items()})
         phrases: list[tuple[int, str]] = []  # (words, regex) of each phrase
@@ -84,9 +119,7 @@ class SentimentScorer:
         # improvement" wins over "require improvement" where both start.
         phrases.sort(key=lambda phrase: (-phrase[0], -len(phrase[1])))
         self._phrases = (
-            re.compile(
-                r"(?<![\w'’])(?:" + "|".join(body for _, body in phrases) + r")(?![\w'’])", re.I
-            )
+            Alternatives([rf"(?<![\w'’]){body}(?![\w'’])" for _, body in phrases], re.I)
             if phrases
             else None
         )
@@ -101,73 +134,120 @@ class SentimentScorer:
         sentences = split_sentences(text)
         if not sentences:
             return NEUTRAL
-        prepared = [self._prepare(sentence) for sentence in sentences]
-        whole = self._score_prepared(" ".join(prepared))
-        if len(prepared) == 1:
-            each = [whole.compound]  # one sentence: it is the whole
-        else:
-            each = [self._score_prepared(sentence).compound for sentence in prepared]
-        lowest = min(range(len(sentences)), key=lambda index: each[index])
+        # Each sentence is prepared, described and read by VADER on its own (a "not" ends at the
+        # full stop); the whole is their tokens in a row, each token read once.
+        folded = Folded(text)  # which constructions and phrases may occur: looked up once
+        rewrites = [
+            rewrite
+            for rewrite, needs in zip(self._rewrites, self._rewrite_needs, strict=True)
+            if needs is None or any(literal in folded.lower for literal in needs)
+        ]
+        constructions = self._constructions.for_text(folded) if self._constructions else None
+        phrases = self._phrases.for_text(folded) if self._phrases else None
+        described = [
+            self._describe_emoji(self._prepare(sentence, rewrites, constructions, phrases))
+            for sentence in sentences
+        ]
+        texts = [SentiText(text) for text, _ in described]
+        tokens: list[str] = [token for each in texts for token in each.words_and_emoticons]
+        shouting = allcap_differential(tokens)  # VADER's "some words in capitals", of the whole
+        raw: list[float] = []
+        for sentitext in texts:
+            sentitext.is_cap_diff = shouting
+            raw.extend(self._valences(sentitext))
+        origins = [origin for _, each in described for origin in each]
+        whole_text = " ".join(text for text, _ in described)
+        whole = self._scores(tokens, raw, whole_text)
+        lowest, lowest_score = 0, whole.compound
+        if len(described) > 1:
+            start = 0
+            for index, (sentence_text, sentence_origins) in enumerate(described):
+                end = start + len(sentence_origins)
+                part = self._scores(tokens[start:end], raw[start:end], sentence_text).compound
+                if index == 0 or part < lowest_score:
+                    lowest, lowest_score = index, part
+                start = end
+        shown = [
+            origin or self._shown.get(token.lower(), token.lower())
+            for token, origin in zip(tokens, origins, strict=True)
+        ]
         return Sentiment(
             compound=whole.compound,
             pos=whole.pos,
             neu=whole.neu,
             neg=whole.neg,
-            most_negative=each[lowest],
+            most_negative=lowest_score,
             most_negative_sentence=sentences[lowest],
-            words=_drivers(whole),
+            words=_drivers(whole.compound, shown, whole.valences),
         )
 
     def score_item(self, title: str | None, text: str) -> Sentiment:
         """The sentiment of an item: its title first, as a sentence of its own, then its text."""
         return self.score(item_text(title, text))
 
-    def _prepare(self, sentence: str) -> str:
-        """`sentence` with rewrites and lexicon phrases turned into their tokens."""
-        for rewrite in self._rewrites:
+    def _prepare(
+        self,
+        sentence: str,
+        rewrites: list[Rewrite],
+        constructions: re.Pattern[str] | None,
+        phrases: re.Pattern[str] | None,
+    ) -> str:
+        """`sentence` with rewrites, constructions and lexicon phrases turned into their tokens."""
+        for rewrite in rewrites:
             sentence = _apply(rewrite, sentence)
-        if self._phrases is not None:
-            sentence = self._phrases.sub(self._phrase_token, sentence)
+        if constructions is not None:
+            sentence = constructions.sub(self._construction_token, sentence)
+        if phrases is not None:
+            sentence = phrases.sub(self._phrase_token, sentence)
         return sentence
+
+    def _construction_token(self, match: re.Match[str]) -> str:
+        """The token of the construction whose alternative matched (its group is `c<index>`)."""
+        group = match.lastgroup
+        # Nested groups are non-capturing, so the last group closed is the construction's own.
+        token = self._construction_tokens[int(group[1:])] if group else match[0]
+        return _cased(token, match[0])
 
     def _phrase_token(self, match: re.Match[str]) -> str:
         """The lexicon token of a matched phrase, in capitals if it was shouted."""
         return _cased(self._tokens[_phrase_key(match[0])], match[0])
 
-    def _score_prepared(self, text: str) -> _Scored:
-        """VADER's polarity_scores, step by step, keeping the valence each token added."""
-        text, origins = self._describe_emoji(text)
-        sentitext = SentiText(text)
+    def _valences(self, sentitext: SentiText) -> list[float]:
+        """VADER's valence of each token, before its "but" rule (as polarity_scores computes)."""
         tokens: list[str] = sentitext.words_and_emoticons
         sentiments: list[float] = []
+        valence = self._analyzer.sentiment_valence
+        last = len(tokens) - 1
         for index, token in enumerate(tokens):
             lower = token.lower()
-            following = tokens[index + 1].lower() if index + 1 < len(tokens) else ""
-            if lower in BOOSTER_DICT or (lower == "kind" and following == "of"):
+            if lower in BOOSTER_DICT or (
+                lower == "kind" and index < last and tokens[index + 1].lower() == "of"
+            ):
                 sentiments.append(0.0)  # modifiers change their neighbours, not the sum
                 continue
-            sentiments = self._analyzer.sentiment_valence(0, sentitext, token, index, sentiments)
-        # A private helper, but it is the contrastive "but" rule polarity_scores applies.
-        sentiments = self._analyzer._but_check(tokens, sentiments)
+            sentiments = valence(0, sentitext, token, index, sentiments)
+        return sentiments
+
+    def _scores(self, tokens: list[str], raw: list[float], text: str) -> _Scored:
+        """VADER's scores of a run of tokens: its "but" rule, then its sums."""
+        sentiments = list(raw)
+        if any(token.lower() == "but" for token in tokens):
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies.
+            sentiments = self._analyzer._but_check(tokens, sentiments)
         scores = self._analyzer.score_valence(sentiments, text)
-        shown = [
-            origin or self._shown.get(token.lower(), token.lower())
-            for token, origin in zip(tokens, origins, strict=True)
-        ]
         return _Scored(
             compound=float(scores["compound"]),
             pos=float(scores["pos"]),
             neu=float(scores["neu"]),
             neg=float(scores["neg"]),
-            valences=tuple(
-                (word, float(valence))
-                for word, valence in zip(shown, sentiments, strict=True)
-                if valence
-            ),
+            valences=tuple(float(value) for value in sentiments),
         )
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None]]:
         """VADER's emoji-to-description text, and for each token the emoji it came from."""
+        if self._emoji_characters.isdisjoint(sentence):  # most text: nothing to describe
+            text = sentence.strip()
+            return text, [None] * len(text.split())
         # The same rewrite as polarity_scores, which scores the words of each emoji's name.
         characters: list[str] = []
         sources: list[str | None] = []
@@ -229,12 +309,12 @@ def _token_origins(text: str, sources: list[str | None]) -> list[str | None]:
     return origins
 
 
-def _drivers(scored: _Scored) -> tuple[str, ...]:
+def _drivers(compound: float, shown: list[str], valences: tuple[float, ...]) -> tuple[str, ...]:
     """The words that pushed the score its way, strongest first (all of them when it is 0)."""
     influence: dict[str, float] = {}
-    for word, valence in scored.valences:
-        influence[word] = influence.get(word, 0.0) + valence
-    compound = scored.compound
+    for word, valence in zip(shown, valences, strict=True):
+        if valence:
+            influence[word] = influence.get(word, 0.0) + valence
     agreeing = [
         word
         for word, amount in influence.items()
@@ -259,13 +339,11 @@ def item_text(title: str | None, text: str) -> str:
     return f"{title}{ending}\n{text}"
 
 
-def label_of(
-    sentiment: Sentiment, negative_threshold: float = -0.5, positive_threshold: float = 0.5
-) -> Label:
-    """negative if the whole or its worst sentence is ≤ the threshold; else by compound."""
-    if min(sentiment.compound, sentiment.most_negative) <= negative_threshold:
+def label_of(sentiment: Sentiment, tone: Tone = DEFAULT_TONE) -> Label:
+    """negative if the whole or one sentence is at or below its line; else by compound."""
+    if sentiment.compound <= tone.negative or sentiment.most_negative <= tone.sentence:
         return Label.NEGATIVE
-    if sentiment.compound >= positive_threshold:
+    if sentiment.compound >= tone.positive:
         return Label.POSITIVE
     return Label.NEUTRAL
 

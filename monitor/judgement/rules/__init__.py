@@ -17,7 +17,8 @@ Built-in rules (checks.py, wikipedia.py, volume.py), with their severity:
   wikipedia_vandalism               urgent; info when the wiki already reverted the edit
   abusive, low_rating, new_thread   high
   volume_spike                      high     once a day at most
-  negative                          normal
+  negative                          normal   labelled negative ([sentiment] thresholds) and
+                                             at or below [alerts] negative_threshold
   praise                            info     "to acknowledge"
 
 One alert per matching rule: each (rule, mention) pair has the dedupe key
@@ -52,7 +53,6 @@ from storage.mentions import StoredText
 
 __all__ = ["Candidate", "Evaluation", "RuleContext", "Rules", "dedupe_key", "load_context"]
 
-POSITIVE_THRESHOLD = 0.5  # the `positive` label
 # Rules whose news makes `negative` redundant on the same mention.
 _MORE_SPECIFIC = frozenset(
     {"safeguarding", "extremism", "staff_named", "abusive", "low_rating", "wikipedia_vandalism"}
@@ -123,6 +123,7 @@ class Rules:
             extremism=words.matcher(words.EXTREMISM, alerts.extremism_words),
             abusive=words.matcher(words.ABUSIVE, alerts.abusive_words),
             staff=StaffNames(config.school.staff),
+            tone=config.sentiment.tone,
         )
         vandalism = VandalismSettings(
             large_removal_bytes=alerts.large_removal_bytes,
@@ -211,9 +212,7 @@ class Rules:
         """Sorted labels: negative|positive|neutral, low_rating, staff_named."""
         labels: list[str] = []
         if sentiment is not None:
-            labels.append(
-                label_of(sentiment, self._settings.negative_threshold, POSITIVE_THRESHOLD)
-            )
+            labels.append(label_of(sentiment, self._settings.tone))
         if item.rating is not None and item.rating <= 2:
             labels.append(Label.LOW_RATING)
         if self._settings.staff.find(item.title, item.text):

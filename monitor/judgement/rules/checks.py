@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from monitor.judgement.rules.explain import quote, signed, why, words, worst
 from monitor.judgement.rules.staff import StaffNames
-from monitor.model import ItemType, Severity
+from monitor.judgement.sentiment import label_of
+from monitor.model import DEFAULT_TONE, ItemType, Label, Severity, Tone
 from sources.common.words import WordMatcher
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Settings:
     extremism: WordMatcher
     abusive: WordMatcher
     staff: StaffNames
+    tone: Tone = DEFAULT_TONE  # the tone label's thresholds ([sentiment])
 
 
 Check = Callable[["Candidate", Settings], Match | None]
@@ -110,9 +112,9 @@ def low_rating(candidate: Candidate, settings: Settings) -> Match | None:
 
 
 def negative(candidate: Candidate, settings: Settings) -> Match | None:
-    """Compound or worst sentence at or below the negative threshold."""
+    """Labelled negative, with the compound or worst sentence at or below the alert threshold."""
     sentiment = candidate.sentiment
-    if sentiment is None:
+    if sentiment is None or label_of(sentiment, settings.tone) != Label.NEGATIVE:
         return None
     if min(sentiment.compound, sentiment.most_negative) > settings.negative_threshold:
         return None
@@ -126,10 +128,10 @@ def negative(candidate: Candidate, settings: Settings) -> Match | None:
 
 
 def praise(candidate: Candidate, settings: Settings) -> Match | None:
-    """Strongly positive, or 5 stars, with no sentence below the negative threshold: to thank."""
+    """Strongly positive, or 5 stars, and not labelled negative: to thank."""
     sentiment = candidate.sentiment
     five_stars = candidate.item.item_type == ItemType.REVIEW and candidate.item.rating == 5
-    if sentiment is not None and sentiment.most_negative <= settings.negative_threshold:
+    if sentiment is not None and label_of(sentiment, settings.tone) == Label.NEGATIVE:
         return None
     if five_stars:
         reason = "5-star review"
