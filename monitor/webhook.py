@@ -7,7 +7,8 @@
                                    or comment is scored and stored like a polled one, in one
                                    transaction, and the answer is 200
 
-Only sources of type `facebook_page` with both `app_secret_*` and `verify_token_*` are served.
+Only Facebook Page sources (their adapter declares a webhook) with both `app_secret_*` and
+`verify_token_*` are served.
 A mention already stored (a duplicate delivery, or one the poll found first) is left as it is:
 edits, hides and removals are picked up by the next poll, which sees the whole comment.
 """
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from monitor.config import Config
 from monitor.ingest import AlertHook, Ingest
 from monitor.secrets import Secret
+from sources.base import adapter_for
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (
@@ -43,7 +45,6 @@ from storage.safe_text import safe_item
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY = 1024 * 1024  # bytes; Meta's deliveries are a few kilobytes
-SOURCE_TYPE = "facebook_page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,13 @@ class Stored:
 
 
 def webhook_sources(config: Config) -> dict[str, WebhookSource]:
-    """The facebook_page sources that have both an app secret and a verify token."""
+    """The Facebook Page sources that have both an app secret and a verify token."""
     found: dict[str, WebhookSource] = {}
     for name, source in config.sources.items():
-        if not isinstance(source, FacebookPageConfig) or not source.enabled:
+        if not source.enabled or not adapter_for(source.type).capabilities.webhook:
             continue
+        if not isinstance(source, FacebookPageConfig):
+            continue  # this receiver speaks Meta's webhook protocol only
         app_secret, verify_token = source.secret("app_secret"), source.secret("verify_token")
         if app_secret is not None and verify_token is not None:
             found[name] = WebhookSource(name, source.page_id, app_secret, verify_token)
@@ -87,6 +90,7 @@ class DeliveryStore:
         on_alerts: AlertHook | None = None,
     ) -> None:
         self.store = store
+        self.config = config
         self.ingest = Ingest(config, on_alerts)
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -99,16 +103,17 @@ class DeliveryStore:
             fresh = [item for external_id, item in latest.items() if external_id not in known]
             # The rules read the mention volume as for a polled item (volume_spike).
             inputs = self.ingest.rule_inputs(tx, source, fresh, known, self.clock())
-        scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, False, inputs)
+        source_type = self.config.sources[source].type
+        scored = self.ingest.score(source, source_type, fresh, known, False, inputs)
         with self.store.transaction() as tx:
-            written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
+            written = self.ingest.write(tx, source, source_type, scored, False, self.clock())
         return Stored(new=written.new, skipped=len(changes) - written.new)
 
 
 def create_app(
     config: Config, store: Store, clock: Callable[[], datetime] | None = None
 ) -> Starlette:
-    """The ASGI app serving every webhook-enabled facebook_page source of `config`."""
+    """The ASGI app serving every webhook-enabled Facebook Page source of `config`."""
     sources = webhook_sources(config)
     deliveries = DeliveryStore(config, store, clock)
 

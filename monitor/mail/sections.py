@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from monitor.config import Config
 from monitor.mail.render import local_time
 from monitor.model import Health, ItemType, Mention
+from sources.base import SourceConfig, adapter_for
 from storage import ratings, source_state
 from storage.database import Transaction
 
@@ -87,9 +88,10 @@ def rating_lines(
         if before is not None and before.count is not None and latest.count is not None:
             seen = sum(1 for m in new if m.source == source and m.item_type == ItemType.REVIEW)
             source_config = config.sources.get(source)
-            if source_config is not None and source_config.type == "google_places":
-                # Places shows five reviews at most: a count that rose without a new visible
-                # review means ratings (or reviews) we cannot read.
+            shown = None if source_config is None else shows_every_review(source_config)
+            if shown is False:
+                # A count that rose without a new visible review means ratings (or reviews)
+                # the service counts but does not show us (Places shows five at most).
                 hidden = max(latest.count - before.count - seen, 0)
         lines.append(
             RatingLine(
@@ -101,6 +103,12 @@ def rating_lines(
             )
         )
     return lines
+
+
+def shows_every_review(source: SourceConfig) -> bool | None:
+    """Whether the source's service shows every review it counts (None: it reports no rating)."""
+    ratings = adapter_for(source.type).capabilities.ratings
+    return None if ratings is None else ratings.every_review_visible
 
 
 def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[HealthLine]:

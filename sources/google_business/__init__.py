@@ -16,6 +16,7 @@ from pydantic import Field, HttpUrl, field_validator, model_validator
 from monitor.model import FetchResult, Item, RatingSummary, SourceState
 from monitor.secrets import Secret
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
 from sources.google_business.items import iso, review_item
@@ -88,7 +89,20 @@ class GoogleBusinessConfig(
 SUFFIXES = ("", "_env", "_file", "_credential")
 
 
-@register("google_business", GoogleBusinessConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, check account_id and location_id and the"
+        " last error (docs/sources/google.md, When it stops working)",
+        auth_expired="reconnect as the last error says (docs/sources/google.md, When it stops"
+        " working): usually a new refresh token (step 5) where refresh_token_* points",
+        blocked="Google refuses the project: API access is not approved yet or was withdrawn"
+        " (docs/sources/google.md, step 3)",
+    ),
+    ratings=Ratings(every_review_visible=True),
+)
+
+
+@register("google_business", GoogleBusinessConfig, CAPABILITIES)
 async def fetch(
     http: PoliteClient, config: GoogleBusinessConfig, state: SourceState
 ) -> FetchResult:

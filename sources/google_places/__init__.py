@@ -10,6 +10,7 @@ link and our score. Each poll is a paid request beyond the free tier (see cost.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from pydantic import Field, HttpUrl, field_validator
@@ -17,7 +18,9 @@ from pydantic import Field, HttpUrl, field_validator
 from monitor.model import FetchResult, RatingSummary, SourceState
 from monitor.units import PositiveDuration
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.google_places.api import get_place
+from sources.google_places.cost import check_lines
 from sources.google_places.items import review_item
 from sources.google_places.ratings import next_cursor
 from sources.http import PoliteClient
@@ -56,7 +59,27 @@ class GooglePlacesConfig(
         return f"{str(self.api_url).rstrip('/')}/places/{self.place_id}"
 
 
-@register("google_places", GooglePlacesConfig)
+def cost_lines(sources: Mapping[str, SourceConfig]) -> list[str]:
+    """`monitor check`'s lines: what polling these places costs a month (each poll is billed)."""
+    return check_lines({name: source.interval for name, source in sources.items()})
+
+
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, check the last error: a place id no"
+        " longer valid is looked up again (docs/sources/google.md, google_places step 3)",
+        auth_expired="the API key was refused: check that it is allowed Places API (New) and"
+        " where api_key_* points (docs/sources/google.md, google_places step 2)",
+        blocked="Google refuses the project: check that billing is linked and Places API (New)"
+        " enabled (docs/sources/google.md, google_places step 1)",
+    ),
+    # Place Details shows five reviews at most: most new ratings are never seen as reviews.
+    ratings=Ratings(every_review_visible=False),
+    check=cost_lines,
+)
+
+
+@register("google_places", GooglePlacesConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: GooglePlacesConfig, state: SourceState) -> FetchResult:
     """The shown reviews, the rating and count, and new ratings Google counts but does not show."""
     api_key = config.secret("api_key")

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from monitor.model import FetchResult, Item, SourceState
 from monitor.units import Duration
 from sources.base import SourceConfig, register
+from sources.capabilities import UPGRADE, Capabilities, Remedies
 from sources.common.times import iso_seconds
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
@@ -128,7 +129,20 @@ class MumsnetConfig(
         return [*self.discovery_feeds, url]
 
 
-@register("mumsnet", MumsnetConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        auth_expired="Mumsnet needs no login: the last error says what refused us"
+        " (docs/sources/mumsnet.md, Politeness settings)",
+        blocked="Mumsnet refuses us (robots.txt, a bot check, a consent or login page): read the"
+        " last error before it carries on, and do not lower request_delay"
+        " (docs/sources/mumsnet.md, Politeness settings)",
+        parser_broken="Mumsnet changed its pages (docs/sources/mumsnet.md, When Mumsnet changes"
+        " its pages): " + UPGRADE,
+    ),
+)
+
+
+@register("mumsnet", MumsnetConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -> FetchResult:
     """New threads and new posts naming the school; the cursor says where each thread was left."""
     now = http.now()
