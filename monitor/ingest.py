@@ -19,9 +19,10 @@ from datetime import datetime
 
 from monitor.config import Config
 from monitor.mail.urgent import queue_urgent
-from monitor.model import Alert, Item, Sentiment
+from monitor.model import Alert, Facts, Item, Sentiment
 from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.sentiment import SentimentScorer, item_text
+from sources.base import adapter_for
 from storage import alerts, mentions
 from storage.database import Transaction
 from storage.mentions import StoredText
@@ -82,8 +83,10 @@ class Ingest:
         """
         context = inputs.context if inputs is not None else None
         previous = inputs.previous if inputs is not None else {}
+        declared = adapter_for(source_type).capabilities.facts
         scored: list[Scored] = []
         for item in items:
+            check_facts(item, source_type, declared)
             sentiment = self.scorer.score_item(item.title, item.text) if has_text(item) else None
             candidate = Candidate(
                 source,
@@ -158,6 +161,17 @@ class Ingest:
 def queue_mail(config: Config, tx: Transaction, raised: list[Alert], now: datetime) -> None:
     """Outbox rows for the urgent and source-health alerts among `raised` (if [email] is set)."""
     queue_urgent(tx, config, raised, now)
+
+
+def check_facts(item: Item, source_type: str, declared: type[Facts] | None) -> None:
+    """TypeError unless the item's facts are of the type its adapter declares (or absent)."""
+    if item.facts is None or (declared is not None and isinstance(item.facts, declared)):
+        return
+    said = "none" if declared is None else declared.__name__
+    raise TypeError(
+        f"the {source_type} adapter declares facts {said}, but item {item.external_id}"
+        f" carries {type(item.facts).__name__}"
+    )
 
 
 def has_text(item: Item) -> bool:

@@ -109,4 +109,5 @@ def as_item(mention: Mention) -> Item:
         rating=mention.rating,
         parent_external_id=mention.parent_external_id,
         extra=dict(mention.extra),
+        facts=mention.facts,
     )

@@ -8,8 +8,8 @@
 `monitor status`, the health alerts, the digest and `monitor check` read these through
 `sources.base.adapter_for(type).capabilities`; nothing outside an adapter compares its type name.
 A plug-in that declares nothing gets `Capabilities()`: the generic remedies, no rating snapshots,
-no webhook, no reply, no hide. Each adapter declares them in its package's `__init__.py`, next to
-its config model.
+no webhook, no facts, no reply, no hide. Each built-in adapter declares them in its package's
+`__init__.py`, beside its config model.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from monitor.model import Health
+from monitor.model import Facts, Health
 
 if TYPE_CHECKING:
     from sources.base import SourceConfig
@@ -84,6 +84,9 @@ class Capabilities:
     ratings: Ratings | None = None
     # True when the service can push items to `monitor webhook` as well as being polled.
     webhook: bool = False
+    # The type of `Item.facts` the adapter hands to the rules (None: it hands on none); an
+    # item carrying any other is refused as an adapter bug before it is scored.
+    facts: type[Facts] | None = None
     # What `monitor check` adds about the enabled sources of this type (e.g. what polling costs).
     check: CheckLines | None = None
     # Placeholders for a later issue: replying to a mention, and hiding one on the service.

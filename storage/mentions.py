@@ -21,10 +21,10 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from monitor.model import Item, Mention, Sentiment
+from monitor.model import FACTS_KEY, Facts, FactsError, Item, Mention, Sentiment, facts_from_json
 from storage import mention_rows
-from storage.database import Transaction
-from storage.mention_rows import item_values
+from storage.database import StorageError, Transaction
+from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
 from storage.schema import mention, mention_version
 
@@ -63,9 +63,10 @@ class MentionVersion:
 def content_hash(item: Item) -> str:
     """SHA-256 (hex) over every stored field of the item: changes when any of them does.
 
-    Title, text, author, rating, URL, publication time, parent and `extra` all count: a Google
-    owner reply or a Facebook comment hidden changes only `extra`, and is still an edit. The
-    formula is frozen in migration 0002, which rehashed the rows stored before it.
+    Title, text, author, rating, URL, publication time, parent and `extra` (with the typed facts
+    stored in it) all count: a Google owner reply or a Facebook comment hidden changes only
+    `extra`, and is still an edit. The formula is frozen in migration 0002, which rehashed the
+    rows stored before it.
     """
     rating = None if item.rating is None else float(item.rating)
     published = None if item.published_at is None else item.published_at.astimezone(UTC).isoformat()
@@ -79,7 +80,7 @@ def content_hash(item: Item) -> str:
             item.url,
             published,
             item.parent_external_id,
-            item.extra,
+            stored_extra(item),
         ],
         ensure_ascii=False,
         sort_keys=True,
@@ -276,7 +277,8 @@ def versions(tx: Transaction, mention_id: int) -> list[MentionVersion]:
 
 
 def mention_from_row(row: sa.Row[Any]) -> Mention:
-    """A Mention rebuilt from a full mention row."""
+    """A Mention rebuilt from a full mention row; StorageError when its stored facts are invalid."""
+    extra = dict(row.extra)
     return Mention(
         id=row.id,
         source=row.source,
@@ -295,9 +297,23 @@ def mention_from_row(row: sa.Row[Any]) -> Mention:
         parent_external_id=row.parent_external_id,
         sentiment=sentiment_from_row(row),
         labels=tuple(row.labels),
-        extra=dict(row.extra),
+        extra={key: value for key, value in extra.items() if key != FACTS_KEY},
         baseline=bool(row.baseline),
+        facts=stored_facts(row.id, extra),
     )
+
+
+def stored_facts(mention_id: int, extra: Mapping[str, Any]) -> Facts | None:
+    """The typed facts kept in a mention's extra: None when it has none, StorageError if invalid.
+
+    Never a default in place of a bad field: facts a rule reads must be there or be refused.
+    """
+    if FACTS_KEY not in extra:
+        return None  # the adapter handed on no facts for this mention
+    try:
+        return facts_from_json(extra[FACTS_KEY])
+    except FactsError as error:
+        raise StorageError(f"mention {mention_id}: {error}") from None
 
 
 def sentiment_from_row(row: sa.Row[Any]) -> Sentiment | None:

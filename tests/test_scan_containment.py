@@ -16,7 +16,7 @@ import pytest
 
 from monitor.config import Config, load
 from monitor.ingest import scoring_text
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import EditorKind, FetchResult, Item, RevisionFacts, SourceState
 from monitor.scan import Scanner, ScanReport, failure_backoff
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
@@ -113,14 +113,28 @@ async def fetch_bad_extra(
     return FetchResult([Item("x", "entry", "text", extra={"when": datetime.now(UTC)})])
 
 
+async def fetch_undeclared_facts(
+    http: PoliteClient, config: SourceConfig, state: SourceState
+) -> FetchResult:
+    facts = RevisionFacts(
+        editor=EditorKind.TEMPORARY, size_delta=None, bytes_removed=None, removed_share=None,
+        blanking=True, replaced=False, offensive_words=(), is_revert=False, reverted=False,
+        revert_risk=None,
+    )  # fmt: skip
+    return FetchResult([Item("x", "revision", "text", facts=facts)])
+
+
 @pytest.fixture
 def broken_adapters() -> Iterator[None]:
-    """Two adapters with bugs, registered for one test only."""
+    """Three adapters with bugs, registered for one test only."""
     register("test_raises", SourceConfig)(fetch_raises)
     register("test_bad_extra", SourceConfig)(fetch_bad_extra)
+    # Hands on revision facts without declaring them (its capabilities say none).
+    register("test_undeclared_facts", SourceConfig)(fetch_undeclared_facts)
     yield
     unregister("test_raises")
     unregister("test_bad_extra")
+    unregister("test_undeclared_facts")
 
 
 def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
@@ -134,6 +148,7 @@ def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
             sources={
                 "raises": {"type": "test_raises"},
                 "bad_extra": {"type": "test_bad_extra"},
+                "undeclared": {"type": "test_undeclared_facts"},
                 "ok": {"type": "feed", "url": f"{server.url}/ok"},
             },
         )
@@ -147,11 +162,17 @@ def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
     )
     assert outcomes["bad_extra"].status == "failed"
     assert "Item.extra must be JSON" in (outcomes["bad_extra"].error or "")
+    assert (outcomes["undeclared"].status, outcomes["undeclared"].error) == (
+        "failed",
+        "unexpected error in the score stage: TypeError: the test_undeclared_facts adapter"
+        " declares facts none, but item x carries RevisionFacts",
+    )
     with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
         rows = source_state.statuses(tx)
         [run] = scan_runs.latest(tx)
     assert rows["raises"].consecutive_failures == 1 and rows["raises"].health == "failing"
-    assert run.finished_at is not None and set(run.outcomes) == {"raises", "bad_extra", "ok"}
+    assert run.finished_at is not None
+    assert set(run.outcomes) == {"raises", "bad_extra", "undeclared", "ok"}
 
 
 PLUGIN = '''

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import FetchResult, Item, RevisionFacts, SourceState
 from sources.base import SourceConfig, register
 from sources.capabilities import UPGRADE, Capabilities, Remedies
 from sources.common.words import OffensiveWords, shipped_offensive_words
@@ -187,6 +187,7 @@ CAPABILITIES = Capabilities(
         parser_broken="the wiki answered in an unexpected shape: check that api_url is a"
         " MediaWiki api.php (docs/sources/wikipedia.md); if it is, " + UPGRADE,
     ),
+    facts=RevisionFacts,  # on each revision of a watched page (wikipedia_vandalism reads them)
 )
 
 
