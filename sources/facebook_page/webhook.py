@@ -26,7 +26,7 @@ from typing import Any
 from monitor.model import Item
 from monitor.secrets import Secret
 from sources.facebook_page.items import comment_item, post_item
-from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author, parse_time
+from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author
 
 POST_ITEMS = frozenset({"status", "post", "photo", "video", "share"})
 SIGNATURE_PREFIX = "sha256="
@@ -89,7 +89,8 @@ def parse_change(value: Mapping[str, Any], page_id: str, name: str) -> WebhookCh
     if verb == "remove":
         return None  # nothing to store: the poll keeps what was said, as evidence
     post_id = GRAPH.text(value.get("post_id"), f"{name}.post_id")
-    created = parse_time(value.get("created_time"), f"{name}.created_time")
+    # Webhook deliveries give Unix seconds where the Graph API gives ISO 8601 text.
+    created = GRAPH.timestamp(value.get("created_time"), f"{name}.created_time", unix=True)
     author = parse_author(value.get("from"), f"{name}.from")
     message = GRAPH.optional_text(value.get("message"), f"{name}.message") or ""
     if kind == "comment":

@@ -20,7 +20,7 @@ from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
 from sources.google_business.items import iso, review_item
-from sources.google_business.parse import parse_time
+from sources.google_business.parse import FIELDS
 from sources.http import PoliteClient
 
 REDO = (
@@ -135,4 +135,4 @@ async def fetch(
 def saved_update_time(state: SourceState) -> datetime | None:
     """The newest review `updateTime` seen by earlier polls, if any."""
     value = state.cursor.get("update_time")
-    return None if value is None else parse_time(value, "the saved cursor")
+    return FIELDS.optional_timestamp(value, "the saved cursor")

@@ -209,6 +209,12 @@ def test_a_changed_shape_is_a_format_error() -> None:
         parse_place({"id": PLACE_ID, "reviews": [{"rating": 3}]})
     with pytest.raises(SourceFormatError, match="userRatingCount"):
         parse_place({"id": PLACE_ID, "userRatingCount": "many"})
+    # Named as the Places API's field, not as the Business Profile API's.
+    with pytest.raises(SourceFormatError) as raised:
+        parse_place({"id": PLACE_ID, "reviews": [{"name": "r", "publishTime": "last week"}]})
+    assert str(raised.value) == (
+        "Places API: reviews[0].publishTime is not a valid time: 'last week'"
+    )
 
 
 @pytest.mark.parametrize(
