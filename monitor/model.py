@@ -14,9 +14,11 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from monitor.times import utc_iso
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -439,6 +441,4 @@ class SourceStatus:
 
 def _iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else utc_iso(moment)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.secrets import Secret, redact, register
+from monitor.times import utc_iso
 from sources.common.text import one_line
 from sources.errors import (
     SourceAuthError,
@@ -186,7 +187,7 @@ def describe_problem(
             f" token (docs/sources/facebook.md) and put it in {token_hint}. [{detail}]"
         )
     if code in RATE_LIMIT_CODES:
-        until = retry_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        until = utc_iso(retry_at, "seconds")
         return SourceRateLimitedError(
             f"{label}: Facebook says too many calls; not asked again before {until}. [{detail}]",
             retry_at,

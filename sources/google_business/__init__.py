@@ -15,11 +15,12 @@ from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, RatingSummary, SourceState
 from monitor.secrets import Secret
+from monitor.times import utc_iso
 from sources.base import SourceConfig, register
 from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
-from sources.google_business.items import iso, review_item
+from sources.google_business.items import review_item
 from sources.google_business.parse import FIELDS
 from sources.http import PoliteClient
 
@@ -128,7 +129,8 @@ async def fetch(
         page_token = page.next_page_token
     new_cursor = dict(state.cursor)
     if newest is not None:
-        new_cursor["update_time"] = iso(newest)
+        # Microseconds kept (timespec "auto"): the cursor is compared with updateTime exactly.
+        new_cursor["update_time"] = utc_iso(newest)
     return FetchResult(items, new_cursor, requests=requests, rating=rating)
 
 

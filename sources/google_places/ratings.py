@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sources.common.times import iso_seconds, saved_time
+from monitor.times import utc_iso
+from sources.common.times import saved_time
 from sources.google_places.parse import Place
 
 # Google shows a review some time after it is written: one published shortly before the last
@@ -44,12 +45,12 @@ def next_cursor(previous: Mapping[str, Any], place: Place, now: datetime) -> dic
     unseen = unseen_new_ratings(previous, place)
     log = [entry for entry in previous.get("unseen_log") or () if isinstance(entry, list)]
     if unseen:
-        log.append([iso_seconds(now), unseen])
+        log.append([utc_iso(now, "seconds"), unseen])
     return {
         "review_names": sorted(review.name for review in place.reviews),
         "rating_count": place.user_rating_count,
         "rating": place.rating,
-        "polled_at": iso_seconds(now),
+        "polled_at": utc_iso(now, "seconds"),
         "unseen_new_ratings": unseen,
         "unseen_log": log[-UNSEEN_LOG_LENGTH:],
     }

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, SourceState
+from monitor.times import utc_iso
 from monitor.units import Duration
 from sources.base import SourceConfig, register
 from sources.capabilities import UPGRADE, Capabilities, Remedies
-from sources.common.times import iso_seconds
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
 from sources.mumsnet.cursor import MumsnetCursor, Refusals
@@ -149,7 +149,9 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
     cursor = MumsnetCursor.from_json(state.cursor)
     retry_at = cursor.refusals.retry_at
     if retry_at is not None and now < retry_at:
-        message = f"{config.host}: backing off after HTTP 403/429 until {iso_seconds(retry_at)}"
+        message = (
+            f"{config.host}: backing off after HTTP 403/429 until {utc_iso(retry_at, 'seconds')}"
+        )
         raise SourceRateLimitedError(message, retry_at)
     http.set_host_policy(config.host, concurrency=1, delay=config.request_delay.total_seconds())
     site = Site(http, config.base_url, config.max_pages_per_poll)
@@ -164,7 +166,7 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         if http.retry_at(config.host) is None or error.retry_at is None:
             raise
         retry_at = max(error.retry_at, now + MIN_BACKOFF)
-        message = f"{config.host}: rate limited; backing off until {iso_seconds(retry_at)}"
+        message = f"{config.host}: rate limited; backing off until {utc_iso(retry_at, 'seconds')}"
         raise SourceRateLimitedError(message, retry_at) from None
     return FetchResult(items, saved.to_json(), requests=http.requests_made - before)
 
@@ -225,5 +227,7 @@ def refusal_error(
             f"({cursor.refusals.count + 1} in a row); Mumsnet is refusing the monitor"
         )
         return RefusedBlockedError(message, retry_at, saved)
-    message = f"{refused.label}: HTTP {refused.status}; backing off until {iso_seconds(retry_at)}"
+    message = (
+        f"{refused.label}: HTTP {refused.status}; backing off until {utc_iso(retry_at, 'seconds')}"
+    )
     return RefusedRateLimitedError(message, retry_at, saved)
