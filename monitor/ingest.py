@@ -19,7 +19,7 @@ from datetime import datetime
 
 from monitor.config import Config
 from monitor.mail.urgent import queue_urgent
-from monitor.model import Alert, Facts, Item, Sentiment
+from monitor.model import Alert, Item, Sentiment
 from monitor.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.sentiment import SentimentScorer, item_text
 from sources.base import adapter_for
@@ -83,10 +83,9 @@ class Ingest:
         """
         context = inputs.context if inputs is not None else None
         previous = inputs.previous if inputs is not None else {}
-        declared = adapter_for(source_type).capabilities.facts
         scored: list[Scored] = []
         for item in items:
-            check_facts(item, source_type, declared)
+            check_facts(item, source_type)
             sentiment = self.scorer.score_item(item.title, item.text) if has_text(item) else None
             candidate = Candidate(
                 source,
@@ -163,9 +162,12 @@ def queue_mail(config: Config, tx: Transaction, raised: list[Alert], now: dateti
     queue_urgent(tx, config, raised, now)
 
 
-def check_facts(item: Item, source_type: str, declared: type[Facts] | None) -> None:
-    """TypeError unless the item's facts are of the type its adapter declares (or absent)."""
-    if item.facts is None or (declared is not None and isinstance(item.facts, declared)):
+def check_facts(item: Item, source_type: str) -> None:
+    """TypeError unless the item's facts are absent or of the type its adapter declares."""
+    if item.facts is None:
+        return  # asks no adapter: a stored mention of a type no longer installed still rescores
+    declared = adapter_for(source_type).capabilities.facts
+    if declared is not None and isinstance(item.facts, declared):
         return
     said = "none" if declared is None else declared.__name__
     raise TypeError(

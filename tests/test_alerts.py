@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from monitor.cli import main
 from monitor.config import load
+from monitor.ingest import Ingest
 from monitor.model import (
     Alert,
     AlertDraft,
@@ -25,8 +26,6 @@ from monitor.model import (
     Severity,
 )
 from monitor.rescore import rescore
-from monitor.rules import Rules
-from monitor.sentiment import SentimentScorer
 from storage import alerts, mentions, outbox, schema
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction
@@ -240,10 +239,7 @@ def test_rescore_hands_new_alerts_to_the_hook_in_its_transaction(
             # Inside the writing transaction: the alert is already readable there.
             handed.extend((alert.rule, len(alerts.list_alerts(tx))) for alert in raised)
 
-        report = rescore(
-            store, SentimentScorer.from_config(config), Rules.from_config(config),
-            now=now, on_alerts=hook,
-        )  # fmt: skip
+        report = rescore(store, Ingest(config, hook), now=now)
     assert report.raised == 1 and handed == [("safeguarding", 1)]
 
 
