@@ -107,7 +107,8 @@ def add_or_update(
 ) -> WriteOutcome:
     """Store `item` if new, update it (keeping the old text as a version) if changed.
 
-    `baseline` marks a mention written only by baseline polls: an update in a live poll clears it.
+    `baseline` marks a mention written only by baseline polls: an update in a live poll clears
+    it, unless the update left title, text and rating as they were.
     """
     write = MentionWrite(item, sentiment, labels, baseline)
     [outcome] = add_or_update_many(
@@ -190,8 +191,12 @@ def update_changed(
             continue
         old_versions.append(mention_rows.old_version(row, now))
         values = item_values(write.item, write.sentiment, write.labels, now, digests[external_id])
-        # An edit seen live is news: the row stays baseline only if this poll is one too.
-        values.update(version=row.version + 1, baseline=row.baseline and write.baseline)
+        # An edit seen live is news, so the row stays baseline only if this poll is one too, or
+        # if the edit left its words as they were (a moved link is still history, as the rules
+        # judged it: nothing raised, nothing in the digest, nothing on a rescore).
+        unchanged = StoredText(row.title, row.text, row.rating).same_words(write.item)
+        stays_history = row.baseline and (write.baseline or unchanged)
+        values.update(version=row.version + 1, baseline=stays_history)
         updates.append({**values, "row_id": row.id})
         outcomes[external_id] = WriteOutcome(row.id, "updated")
     mention_rows.replace_contents(tx, old_versions, updates)
@@ -352,6 +357,10 @@ class StoredText:
     title: str | None
     text: str
     rating: float | None
+
+    def same_words(self, item: Item) -> bool:
+        """True when `item` says what was stored: the same title, text and rating."""
+        return (item.title, item.text, item.rating) == (self.title, self.text, self.rating)
 
 
 def stored_texts(

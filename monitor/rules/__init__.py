@@ -78,8 +78,7 @@ class Candidate:
         """False for an edit that left title, text and rating as they were."""
         if self.is_new or self.previous is None:
             return True
-        item, before = self.item, self.previous
-        return (item.title, item.text, item.rating) != (before.title, before.text, before.rating)
+        return not self.previous.same_words(self.item)
 
 
 @dataclass(frozen=True, slots=True)

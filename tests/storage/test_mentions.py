@@ -295,21 +295,25 @@ def test_text_expiry_counts_from_publication_or_else_first_sight(store: Store) -
     assert text_expiry(store, "kept") is None
 
 
-def test_baseline_flag_is_cleared_by_a_live_update(store: Store) -> None:
+def test_baseline_flag_is_cleared_by_a_live_edit_of_its_words(store: Store) -> None:
     with store.transaction() as tx:
-        for name in ("kept", "edited in a baseline", "edited live"):
+        for name in ("kept", "edited in a baseline", "edited live", "moved live"):
             store_item(tx, make_item(name), baseline=True)
         store_item(tx, make_item("live"), baseline=False)
     with store.transaction() as tx:
         store_item(tx, make_item("edited in a baseline", text="edited"), baseline=True)
         store_item(tx, make_item("edited live", text="edited"), baseline=False)
         store_item(tx, make_item("live", text="edited"), baseline=True)
+        # Only its link changed: the same words are still history, as the rules judge them.
+        moved = make_item("moved live", url="https://example.org/2026/moved")
+        assert store_item(tx, moved, baseline=False).status == "updated"
     with store.transaction(read_only=True) as tx:
         flags = {found.external_id: found.baseline for found in mentions.list_mentions(tx)}
     assert flags == {
         "kept": True,
         "edited in a baseline": True,
         "edited live": False,
+        "moved live": True,
         "live": False,
     }
 
