@@ -33,7 +33,7 @@ from monitor.claims import Claim, Claimer
 from monitor.config import Config
 from monitor.health import raise_health_alerts
 from monitor.ingest import AlertHook, Ingest, Scored
-from monitor.leases import LeaseKeeper, LeaseLost, lease_owner
+from monitor.leases import LeaseKeeper, lease_owner
 from monitor.model import (
     Alert,
     FetchResult,
@@ -190,7 +190,7 @@ class Scanner:
             # wait for it to expire. On the loop, as the loop is going away anyway.
             self._release(claim)
             raise
-        except LeaseLost as lost:
+        except LeaseLostError as lost:  # found on renewal, or by the commit's fence
             outcome = self._lease_lost(claim, str(lost), progress)
         except SourceError as error:
             outcome = await self._fail(claim, error, progress)

@@ -208,7 +208,8 @@ class LockedRow:
 
 
 class LeaseLostError(Exception):
-    """A write was fenced off: the lease on the source is no longer the writer's."""
+    """The lease on a source is no longer the poll's: a fenced write refused, or a renewal found
+    it taken over (monitor.leases). The scan reports either as `lease_lost`."""
 
 
 @dataclass(frozen=True, slots=True)
