@@ -46,7 +46,6 @@ from monitor.outcomes import (
     PollProgress,
     ScanReport,
     SourceOutcome,
-    UnknownSourceError,
     dry_run_counts,
     internal_error,
     ok_outcome,
@@ -64,7 +63,7 @@ from sources.http import PoliteClient
 from storage import mentions, ratings, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
-from storage.source_state import LeaseLostError, Recorded
+from storage.source_state import LeaseLostError, Recorded, UnknownSourceError
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ class SourceStateRow:
 
 
 class UnknownSourceError(LookupError):
-    """No state row for this source name: `ensure` it first."""
+    """A source name nobody knows: not configured (`--source NAME`), or with no state row yet."""
 
 
 def load(tx: Transaction, name: str) -> SourceState | None:
