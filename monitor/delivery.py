@@ -14,13 +14,11 @@ which `monitor status` reports.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from monitor.config import Config
+from monitor.leases import lease_owner
 from monitor.mail import smtp
 from monitor.mail.compose import build_email
 from monitor.secrets import redact
@@ -70,11 +68,6 @@ def problems(store: Store, now: datetime, days: int = 7) -> list[str]:
     return lines
 
 
-def dispatcher_id() -> str:
-    """A lease owner id: host, process id and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: one minute, doubling, at most an hour."""
     delay: timedelta = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 10))
@@ -85,7 +78,7 @@ def dispatch(store: Store, config: Config, now: datetime, *, limit: int = BATCH)
     """Send the due outbox rows (pending, or abandoned by a dispatcher that died)."""
     if config.email is None:
         raise MailNotConfiguredError("no [email] table in the config: mail cannot be sent")
-    owner = dispatcher_id()
+    owner = lease_owner()  # as a scan's: host, process id, a random part
     report = DispatchReport()
     for _ in range(limit):
         with store.transaction() as tx:

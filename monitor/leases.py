@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 
 def lease_owner() -> str:
-    """A lease owner id: host, process id and a random part (one per scan)."""
+    """A lease owner id: host, process id and a random part (one per scan or mail dispatch)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
