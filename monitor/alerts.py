@@ -14,10 +14,11 @@ status: a note after resolution is still part of the record.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertEvent, AlertStatus, Mention
+from monitor.times import utc_iso
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.alerts import Incident
@@ -118,7 +119,7 @@ def incident_json(incident: Incident) -> dict[str, Any]:
     event = incident.event
     return {
         "alert_id": event.alert_id,
-        "at": _iso(event.at),
+        "at": utc_iso(event.at),
         "actor": event.actor,
         "action": str(event.action),
         "note": event.note,
@@ -136,8 +137,3 @@ def _get(tx: Transaction, alert_id: int, *, lock: bool = True) -> Alert:
     if found is None:
         raise AlertNotFoundError(alert_id)
     return found
-
-
-def _iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with a Z, as every JSON output spells times."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -4,17 +4,25 @@ Every closed set of values (item types, visibility, health, severity, alert stat
 outbox kind and status, scan outcome, trigger) is a StrEnum here; storage builds its CHECK
 constraints from them and the CLI and JSON output print their values. Everything else is a
 frozen dataclass: sources build `Item`s, the scan scores them into `Sentiment`, the rules draft
-`AlertDraft`s, storage turns rows back into `Mention`, `Alert` and `SourceState`.
+`AlertDraft`s, storage turns rows back into `Mention`, `Alert` and `SourceState`. Facts an
+adapter hands to the rules (`RevisionFacts`) are typed fields of `Item` and `Mention`, never free
+keys of `extra`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from monitor.times import utc_iso
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 class ItemType(StrEnum):
@@ -145,6 +153,77 @@ class Label(StrEnum):
     STAFF_NAMED = "staff_named"
 
 
+class EditorKind(StrEnum):
+    """Who made a wiki edit."""
+
+    REGISTERED = "registered"
+    TEMPORARY = "temporary"  # a temporary account: logged-out editing since November 2025
+    ANONYMOUS = "anonymous"  # an IP address: logged-out editing before temporary accounts
+    HIDDEN = "hidden"  # the user name was revision-deleted
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionFacts:
+    """What the wikipedia adapter tells the rules about one revision (`wikipedia_vandalism`)."""
+
+    editor: EditorKind
+    size_delta: int | None  # bytes the page grew by (negative: shrank); None when unknown
+    bytes_removed: int | None  # bytes the page shrank by (0 when it grew); None when unknown
+    removed_share: float | None  # bytes_removed as a share of the page before (0–1)
+    blanking: bool  # the page was emptied, or (nearly) all of it removed
+    replaced: bool  # the wiki tagged the edit as replacing the page's content
+    offensive_words: tuple[str, ...]  # listed offensive words the edit added
+    is_revert: bool  # the edit reverts others (rollback, undo, manual revert)
+    reverted: bool  # the wiki has since reverted this edit
+    revert_risk: float | None  # Lift Wing's probability of a revert; None: not scored
+
+    kind: ClassVar[str] = "revision"  # how stored facts say which type they are
+    # Read back from storage strictly: a missing, extra or mistyped field is an error.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "strict": True}
+
+
+# Every type of facts an adapter may hand on (a union when there are more).
+Facts = RevisionFacts
+FACT_TYPES: dict[str, type[Facts]] = {RevisionFacts.kind: RevisionFacts}
+FACTS_KEY = "facts"  # facts are stored inside the mention's extra JSON under this one key
+
+
+class FactsError(ValueError):
+    """Stored facts are not what their type declares (a field missing, renamed or mistyped)."""
+
+
+def facts_to_json(facts: Facts) -> dict[str, Any]:
+    """`facts` as JSON for storage, with the `kind` that says how to read them back."""
+    return {"kind": facts.kind, **_facts_adapter(facts.kind).dump_python(facts, mode="json")}
+
+
+def facts_from_json(value: object) -> Facts:
+    """Facts stored by `facts_to_json`, validated; FactsError names what is wrong."""
+    if not isinstance(value, Mapping) or value.get("kind") not in FACT_TYPES:
+        raise FactsError(f"stored facts of no known kind ({', '.join(FACT_TYPES)})")
+    kind = FACT_TYPES[value["kind"]]
+    fields = {key: item for key, item in value.items() if key != "kind"}
+    from pydantic import ValidationError
+
+    try:
+        # Through JSON text: stored facts are JSON, and strict JSON mode reads arrays as tuples.
+        return _facts_adapter(kind.kind).validate_json(json.dumps(fields))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        raise FactsError(f"stored {kind.__name__} are not valid: {problems}") from None
+
+
+@functools.cache
+def _facts_adapter(kind: str) -> TypeAdapter[Facts]:
+    # pydantic is imported on first use: most commands never read facts.
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(FACT_TYPES[kind])
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One thing a source found, normalised; `external_id` is unique within the source."""
@@ -165,12 +244,19 @@ class Item:
     # source that has polled before): stored, never alerted, like a whole first poll.
     baseline: bool = False
     visibility: Visibility = Visibility.VISIBLE
+    # What the adapter tells the rules, typed (the type its capabilities declare).
+    facts: Facts | None = None
 
     def __post_init__(self) -> None:
         if self.item_type not in ITEM_TYPES:
             raise ValueError(f"unknown item_type {self.item_type!r}")
         if self.visibility not in VISIBILITIES:
             raise ValueError(f"unknown visibility {self.visibility!r}")
+        if self.facts is not None and not isinstance(self.facts, tuple(FACT_TYPES.values())):
+            known = ", ".join(kind.__name__ for kind in FACT_TYPES.values())
+            raise TypeError(f"Item.facts must be one of {known}, not {type(self.facts).__name__}")
+        if FACTS_KEY in self.extra:
+            raise ValueError(f"Item.extra[{FACTS_KEY!r}] is where Item.facts are stored")
         if self.published_at is not None and self.published_at.utcoffset() is None:
             raise ValueError("published_at must be timezone-aware")
         try:
@@ -303,6 +389,7 @@ class Mention:
     extra: Mapping[str, Any]
     baseline: bool
     visibility: Visibility = Visibility.VISIBLE
+    facts: Facts | None = None  # None: the adapter handed on none for this mention
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of a mention (DESIGN.md 7)."""
@@ -412,6 +499,4 @@ class SourceStatus:
 
 def _iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else utc_iso(moment)

@@ -1,9 +1,10 @@
 """The adapter contract: a config model, an async `fetch`, and the registry that finds them.
 
 An adapter module declares its config (a `SourceConfig` subclass, `extra="forbid"`, documented
-by its field descriptions) and registers one coroutine:
+by its field descriptions) and what it can do (`sources.capabilities.Capabilities`: remedies per
+health, ratings, webhook, …; a plug-in may leave them out), and registers one coroutine:
 
-    @register("feed", FeedConfig)
+    @register("feed", FeedConfig, CAPABILITIES)
     async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult: ...
 
 Built-in adapters are listed in `sources.BUILTIN_ADAPTERS` and imported on first use (importing
@@ -27,6 +28,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, model_valid
 from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
 from monitor.config.units import PositiveDuration, StrictScalars
 from monitor.model import FetchResult, SourceState
+from sources.capabilities import Capabilities
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient
@@ -147,6 +149,7 @@ class Adapter:
     config_model: type[SourceConfig]
     fetch: FetchFunction
     module: str
+    capabilities: Capabilities
 
     @property
     def summary(self) -> str:
@@ -163,16 +166,17 @@ TypedFetch = Callable[["PoliteClient", ConfigT, SourceState], Awaitable[FetchRes
 
 
 def register(
-    type_name: str, config_model: type[ConfigT]
+    type_name: str, config_model: type[ConfigT], capabilities: Capabilities | None = None
 ) -> Callable[[TypedFetch[ConfigT]], TypedFetch[ConfigT]]:
-    """Decorator: make `fetch` the adapter for `type = "<type_name>"`."""
+    """Decorator: make `fetch` the adapter for `type = "<type_name>"`, with what it can do."""
+    declared = Capabilities() if capabilities is None else capabilities
 
     def decorate(fetch: TypedFetch[ConfigT]) -> TypedFetch[ConfigT]:
         existing = _registry.get(type_name)
         if existing is not None and existing.module != fetch.__module__:
             modules = f"{existing.module}, {fetch.__module__}"
             raise RuntimeError(f"source type {type_name!r} registered twice ({modules})")
-        _registry[type_name] = Adapter(type_name, config_model, fetch, fetch.__module__)
+        _registry[type_name] = Adapter(type_name, config_model, fetch, fetch.__module__, declared)
         return fetch
 
     return decorate

@@ -17,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.model import Item, Sentiment
+from monitor.model import FACTS_KEY, Item, Sentiment, facts_to_json
 from storage.database import Transaction
+from storage.safe_text import safe_json
 from storage.schema import mention, mention_version
 
 # External ids per SELECT: well under SQLite's limit on bound parameters per statement.
@@ -237,11 +238,18 @@ def item_values(
         "content_hash": digest,
         "parent_external_id": item.parent_external_id,
         "labels": list(labels),
-        "extra": dict(item.extra),
+        "extra": stored_extra(item),
         "text_expires_at": expires,
         "visibility": str(item.visibility),
         **sentiment_values(sentiment),
     }
+
+
+def stored_extra(item: Item) -> dict[str, Any]:
+    """The mention's `extra` column: the adapter's keys, and its typed facts under FACTS_KEY."""
+    if item.facts is None:
+        return dict(item.extra)
+    return {**item.extra, FACTS_KEY: safe_json(facts_to_json(item.facts))}
 
 
 def sentiment_values(sentiment: Sentiment | None) -> dict[str, Any]:

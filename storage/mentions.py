@@ -21,10 +21,19 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from monitor.model import Item, Mention, Sentiment, Visibility
+from monitor.model import (
+    FACTS_KEY,
+    Facts,
+    FactsError,
+    Item,
+    Mention,
+    Sentiment,
+    Visibility,
+    facts_from_json,
+)
 from storage import mention_rows
-from storage.database import Transaction
-from storage.mention_rows import item_values
+from storage.database import StorageError, Transaction
+from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
 from storage.schema import mention, mention_version
 
@@ -63,11 +72,11 @@ class MentionVersion:
 def content_hash(item: Item) -> str:
     """SHA-256 (hex) over every stored field of the item: changes when any of them does.
 
-    Title, text, author, rating, URL, publication time, parent, `extra` and visibility all
-    count: a Google owner reply changes only `extra`, a Facebook comment hidden only its
-    visibility, and each is still an edit. The formula is frozen in migration 0002, which
-    rehashed the rows stored before it; visibility joins it only when not `visible`, so a
-    visible mention keeps that hash (migration 0004 rehashed the hidden ones).
+    Title, text, author, rating, URL, publication time, parent, `extra` (with the typed facts
+    stored in it) and visibility all count: a Google owner reply changes only `extra`, a Facebook
+    comment hidden only its visibility, and each is still an edit. The formula is frozen in
+    migration 0002, which rehashed the rows stored before it; visibility joins it only when not
+    `visible`, so a visible mention keeps that hash (migration 0005 rehashed the hidden ones).
     """
     rating = None if item.rating is None else float(item.rating)
     published = None if item.published_at is None else item.published_at.astimezone(UTC).isoformat()
@@ -80,7 +89,7 @@ def content_hash(item: Item) -> str:
         item.url,
         published,
         item.parent_external_id,
-        item.extra,
+        stored_extra(item),
     ]
     if item.visibility != Visibility.VISIBLE:
         fields.append(str(item.visibility))
@@ -107,7 +116,8 @@ def add_or_update(
 ) -> WriteOutcome:
     """Store `item` if new, update it (keeping the old text as a version) if changed.
 
-    `baseline` marks a mention written only by baseline polls: an update in a live poll clears it.
+    `baseline` marks a mention written only by baseline polls: an update in a live poll clears
+    it, unless the update left title, text and rating as they were.
     """
     write = MentionWrite(item, sentiment, labels, baseline)
     [outcome] = add_or_update_many(
@@ -190,8 +200,12 @@ def update_changed(
             continue
         old_versions.append(mention_rows.old_version(row, now))
         values = item_values(write.item, write.sentiment, write.labels, now, digests[external_id])
-        # An edit seen live is news: the row stays baseline only if this poll is one too.
-        values.update(version=row.version + 1, baseline=row.baseline and write.baseline)
+        # An edit seen live is news, so the row stays baseline only if this poll is one too, or
+        # if the edit left its words as they were (a moved link is still history, as the rules
+        # judged it: nothing raised, nothing in the digest, nothing on a rescore).
+        unchanged = StoredText(row.title, row.text, row.rating).same_words(write.item)
+        stays_history = row.baseline and (write.baseline or unchanged)
+        values.update(version=row.version + 1, baseline=stays_history)
         updates.append({**values, "row_id": row.id})
         outcomes[external_id] = WriteOutcome(row.id, "updated")
     mention_rows.replace_contents(tx, old_versions, updates)
@@ -287,7 +301,8 @@ def versions(tx: Transaction, mention_id: int) -> list[MentionVersion]:
 
 
 def mention_from_row(row: sa.Row[Any]) -> Mention:
-    """A Mention rebuilt from a full mention row."""
+    """A Mention rebuilt from a full mention row; StorageError when its stored facts are invalid."""
+    extra = dict(row.extra)
     return Mention(
         id=row.id,
         source=row.source,
@@ -306,10 +321,24 @@ def mention_from_row(row: sa.Row[Any]) -> Mention:
         parent_external_id=row.parent_external_id,
         sentiment=sentiment_from_row(row),
         labels=tuple(row.labels),
-        extra=dict(row.extra),
+        extra={key: value for key, value in extra.items() if key != FACTS_KEY},
         baseline=bool(row.baseline),
         visibility=Visibility(row.visibility),
+        facts=stored_facts(row.id, extra),
     )
+
+
+def stored_facts(mention_id: int, extra: Mapping[str, Any]) -> Facts | None:
+    """The typed facts kept in a mention's extra: None when it has none, StorageError if invalid.
+
+    Never a default in place of a bad field: facts a rule reads must be there or be refused.
+    """
+    if FACTS_KEY not in extra:
+        return None  # the adapter handed on no facts for this mention
+    try:
+        return facts_from_json(extra[FACTS_KEY])
+    except FactsError as error:
+        raise StorageError(f"mention {mention_id}: {error}") from None
 
 
 def sentiment_from_row(row: sa.Row[Any]) -> Sentiment | None:
@@ -348,6 +377,10 @@ class StoredText:
     title: str | None
     text: str
     rating: float | None
+
+    def same_words(self, item: Item) -> bool:
+        """True when `item` says what was stored: the same title, text and rating."""
+        return (item.title, item.text, item.rating) == (self.title, self.text, self.rating)
 
 
 def stored_texts(

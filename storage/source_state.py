@@ -46,7 +46,7 @@ class SourceStateRow:
 
 
 class UnknownSourceError(LookupError):
-    """No state row for this source name: `ensure` it first."""
+    """A source name nobody knows: not configured (`--source NAME`), or with no state row yet."""
 
 
 def load(tx: Transaction, name: str) -> SourceState | None:
@@ -212,7 +212,8 @@ class LockedRow:
 
 
 class LeaseLostError(Exception):
-    """A write was fenced off: the lease on the source is no longer the writer's."""
+    """The lease on a source is no longer the poll's: a fenced write refused, or a renewal found
+    it taken over (monitor.scan.leases). The scan reports either as `lease_lost`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,15 +10,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
 from monitor.config.settings import load
-from monitor.judgement.rules import Rules
-from monitor.judgement.sentiment import SentimentScorer
-from monitor.model import Alert, AlertDraft, AlertStatus, Item, Severity
+from monitor.model import (
+    Alert,
+    AlertDraft,
+    AlertStatus,
+    EditorKind,
+    Item,
+    RevisionFacts,
+    Severity,
+)
+from monitor.scan.ingest import Ingest
 from monitor.scan.rescore import rescore
-from storage import alerts, mentions, outbox
+from storage import alerts, mentions, outbox, schema
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction
 from tests.configs import write_config
@@ -231,10 +239,7 @@ def test_rescore_hands_new_alerts_to_the_hook_in_its_transaction(
             # Inside the writing transaction: the alert is already readable there.
             handed.extend((alert.rule, len(alerts.list_alerts(tx))) for alert in raised)
 
-        report = rescore(
-            store, SentimentScorer.from_config(config), Rules.from_config(config),
-            now=now, on_alerts=hook,
-        )  # fmt: skip
+        report = rescore(store, Ingest(config, hook), now=now)
     assert report.raised == 1 and handed == [("safeguarding", 1)]
 
 
@@ -255,3 +260,62 @@ def test_rescore_queues_urgent_mail_like_a_scan(tmp_path: Path, database_url: st
     assert alert["rule"] == "safeguarding" and alert["severity"] == "urgent"
     with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
         assert outbox.mailed_alert_ids(tx, [alert["id"]]) == {alert["id"]}
+
+
+VANDALISM = RevisionFacts(
+    editor=EditorKind.TEMPORARY,
+    size_delta=-4300,
+    bytes_removed=4300,
+    removed_share=0.7,
+    blanking=False,
+    replaced=False,
+    offensive_words=(),
+    is_revert=False,
+    reverted=False,
+    revert_risk=None,
+)
+
+
+def store_revision(database_url: str, facts: RevisionFacts) -> int:
+    """A watched page's revision stored an hour ago with `facts`, as a scan stores it."""
+    item = Item(
+        "1255000001", "revision", "The school closed in 2026.",
+        title="Calcot Junior School", facts=facts,
+    )  # fmt: skip
+    with Store.open(database_url) as store, store.transaction() as tx:
+        written = mentions.add_or_update(
+            tx, source="wiki", source_type="wikipedia", item=item, sentiment=None, labels=[],
+            now=datetime.now(UTC) - timedelta(hours=1), baseline=False,
+        )  # fmt: skip
+    return written.mention_id
+
+
+def test_rescore_fires_the_vandalism_rule_from_stored_facts(
+    config_path: Path, database_url: str
+) -> None:
+    store_revision(database_url, VANDALISM)
+    assert run(config_path, "rescore").output.endswith("1 new alerts\n")
+    [alert] = json.loads(run(config_path, "alerts", "--format", "json").output)
+    assert (alert["rule"], alert["severity"]) == ("wikipedia_vandalism", "urgent")
+    assert alert["summary"] == (
+        "possible vandalism by a temporary account: removed 4300 bytes (70% of the page)"
+    )
+
+
+def test_rescore_of_a_mention_with_broken_facts_fails_clearly(
+    config_path: Path, database_url: str
+) -> None:
+    mention_id = store_revision(database_url, VANDALISM)
+    with Store.open(database_url) as store, store.transaction() as tx:
+        # A field renamed since the row was stored: the rule must not read it as "no removal".
+        row = tx.connection.execute(sa.select(schema.mention.c.extra)).scalar_one()
+        facts = {**row["facts"], "removed": row["facts"]["bytes_removed"]}
+        del facts["bytes_removed"]
+        tx.connection.execute(sa.update(schema.mention).values(extra={**row, "facts": facts}))
+    result = CliRunner().invoke(main, ["--config", str(config_path), "rescore"])
+    assert result.exit_code == 1
+    assert f"monitor: database: mention {mention_id}: stored RevisionFacts are not valid" in (
+        result.output
+    )
+    assert "bytes_removed: Field required" in result.output
+    assert "removed: Unexpected keyword argument" in result.output

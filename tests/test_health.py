@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,10 @@ import pytest
 
 from monitor.config.settings import Config, load
 from monitor.judgement.health import evaluate_health, remedy, shown_health
-from monitor.model import Alert, Health, Severity
+from monitor.model import Alert, FetchResult, Health, Severity
+from sources import BUILTIN_ADAPTERS
+from sources.base import SourceConfig, register, unregister
+from sources.capabilities import Capabilities, Remedies
 from storage import source_state
 from storage.database import Store
 from tests.configs import write_config
@@ -153,3 +157,44 @@ def test_disabled_sources_are_left_alone(store: Store, config: Config) -> None:
     for attempt in range(5):
         fail(store, "off", T0 + attempt * MINUTE, Health.AUTH_EXPIRED)
     assert evaluate(store, config, T0 + 5 * MINUTE) == []
+
+
+# ---- remedies: each adapter says what to do about its own source ------------------------------
+
+DOCS = Path(__file__).parents[1]
+UNHEALTHY = [health for health in Health if health is not Health.OK]
+
+
+@pytest.mark.parametrize("source_type", sorted(BUILTIN_ADAPTERS))
+def test_every_built_in_remedy_is_its_own_and_names_docs_that_exist(source_type: str) -> None:
+    for health in UNHEALTHY:
+        text = remedy(health, source_type)
+        assert text, f"{source_type} has no remedy for {health}"
+        for path in re.findall(r"docs/[\w/.-]+\.md", text):
+            assert (DOCS / path).is_file(), f"{source_type} {health}: {path} does not exist"
+    assert remedy(Health.OK, source_type) == ""
+    # What to do about an expired login differs from one service to the next.
+    assert remedy(Health.AUTH_EXPIRED, source_type) != Capabilities().remedies.auth_expired
+
+
+async def fetch_nothing(http: object, config: SourceConfig, state: object) -> FetchResult:
+    return FetchResult([])
+
+
+@pytest.fixture
+def plugins() -> Iterator[None]:
+    """A plug-in that declares a remedy and one that declares nothing, for one test."""
+    declared = Capabilities(remedies=Remedies(blocked="ask the parish office to unblock us"))
+    register("test_parish", SourceConfig, declared)(fetch_nothing)
+    register("test_silent", SourceConfig)(fetch_nothing)
+    yield
+    unregister("test_parish")
+    unregister("test_silent")
+
+
+def test_a_plugin_states_its_remedies_or_gets_the_generic_ones(plugins: None) -> None:
+    assert remedy("blocked", "test_parish") == "ask the parish office to unblock us"
+    assert remedy("auth_expired", "test_parish") == Remedies().auth_expired
+    assert remedy("parser_broken", "test_silent").startswith("the service changed its pages")
+    assert remedy("stale", "test_silent").startswith("no successful poll for 3 intervals")
+    assert remedy("unknown", "test_silent") == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from monitor.config.settings import load
 from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, load_context
 from monitor.judgement.sentiment import SentimentScorer
-from monitor.model import Item, Severity
+from monitor.model import EditorKind, Item, RevisionFacts, Severity
 from storage import mentions
 from storage.database import Store
 from storage.mentions import StoredText
@@ -46,6 +47,7 @@ def candidate(
     source_type: str = "feed",
     rating: float | None = None,
     extra: dict[str, Any] | None = None,
+    facts: RevisionFacts | None = None,
     is_new: bool = True,
     baseline: bool = False,
     previous: StoredText | None = None,
@@ -60,6 +62,7 @@ def candidate(
         rating=rating,
         extra=extra or {},
         published_at=published_at,
+        facts=facts,
     )
     sentiment = SCORER.score_item(title, text) if (text.strip() or title) else None
     return Candidate("src", source_type, item, sentiment, is_new, baseline, previous)
@@ -359,51 +362,76 @@ def test_dedupe_key_is_per_rule_and_mention(rules: Rules) -> None:
 # ---- wikipedia -----------------------------------------------------------------------------
 
 
-def revision(**extra: Any) -> Candidate:
-    """A revision of the school's article with these extra keys."""
-    base = {"editor_kind": "registered", "bytes_removed": 0, "removed_share": 0.0}
-    return candidate(
-        "Calcot Junior School is a primary school in Calcot.",
-        item_type="revision",
-        source_type="wikipedia",
-        extra={**base, **extra},
-    )
+ORDINARY = RevisionFacts(
+    editor=EditorKind.REGISTERED,
+    size_delta=12,
+    bytes_removed=0,
+    removed_share=0.0,
+    blanking=False,
+    replaced=False,
+    offensive_words=(),
+    is_revert=False,
+    reverted=False,
+    revert_risk=None,
+)
+
+
+def revision(text: str = "Calcot Junior is a primary school in Calcot.", **facts: Any) -> Candidate:
+    """A revision of the school's article: an ordinary edit but for `facts`."""
+    return candidate(text, item_type="revision", facts=replace(ORDINARY, **facts))
 
 
 @pytest.mark.parametrize(
-    ("extra", "reason"),
+    ("facts", "reason"),
     [
-        ({"editor_kind": "temporary", "blanking": True}, "blanked the page"),
-        ({"editor_kind": "anonymous", "bytes_removed": 4200, "removed_share": 0.6}, "removed 4200"),
-        ({"editor_kind": "temporary", "replaced": True}, "replaced most of the page"),
-        ({"offensive_words": ["poo"]}, "added offensive words 'poo'"),
+        ({"editor": EditorKind.TEMPORARY, "blanking": True}, "blanked the page"),
+        (
+            {"editor": EditorKind.ANONYMOUS, "bytes_removed": 4200, "removed_share": 0.6},
+            "removed 4200",
+        ),
+        ({"editor": EditorKind.TEMPORARY, "replaced": True}, "replaced most of the page"),
+        ({"offensive_words": ("poo",)}, "added offensive words 'poo'"),
         ({"revert_risk": 0.95}, "revert risk 0.95"),
     ],
 )
-def test_wikipedia_vandalism_is_urgent(rules: Rules, extra: dict[str, Any], reason: str) -> None:
-    evaluation = rules.evaluate(revision(**extra))
+def test_wikipedia_vandalism_is_urgent(rules: Rules, facts: dict[str, Any], reason: str) -> None:
+    evaluation = rules.evaluate(revision(**facts))
     assert raised(evaluation)["wikipedia_vandalism"] == Severity.URGENT
     assert reason in evaluation.alerts[0].summary
 
 
 @pytest.mark.parametrize(
-    "extra",
+    "facts",
     [
-        {"editor_kind": "registered", "bytes_removed": 4200, "removed_share": 0.6},  # registered
-        {"editor_kind": "temporary", "bytes_removed": 200, "removed_share": 0.02},  # small
+        {"editor": EditorKind.REGISTERED, "bytes_removed": 4200, "removed_share": 0.6},
+        {"editor": EditorKind.TEMPORARY, "bytes_removed": 200, "removed_share": 0.02},  # small
         {"revert_risk": 0.5},
-        {"revert_risk": None, "revert_risk_note": "off"},
-        {"editor_kind": "anonymous", "blanking": True, "is_revert": True},  # a revert
+        {"revert_risk": None},
+        {"editor": EditorKind.ANONYMOUS, "blanking": True, "is_revert": True},  # a revert
     ],
 )
-def test_wikipedia_ordinary_edits(rules: Rules, extra: dict[str, Any]) -> None:
-    assert "wikipedia_vandalism" not in raised(rules.evaluate(revision(**extra)))
+def test_wikipedia_ordinary_edits(rules: Rules, facts: dict[str, Any]) -> None:
+    assert "wikipedia_vandalism" not in raised(rules.evaluate(revision(**facts)))
 
 
 def test_wikipedia_already_reverted_is_info(rules: Rules) -> None:
-    evaluation = rules.evaluate(revision(editor_kind="temporary", blanking=True, reverted=True))
+    evaluation = rules.evaluate(revision(editor=EditorKind.TEMPORARY, blanking=True, reverted=True))
     assert raised(evaluation) == {"wikipedia_vandalism": Severity.INFO}
     assert evaluation.alerts[0].summary.endswith("(already reverted)")
+
+
+def test_the_vandalism_rule_reads_typed_facts_not_extra(rules: Rules) -> None:
+    # Keys in extra are the adapter's notes: they raise nothing, whatever they are called.
+    loose = candidate(
+        "Calcot Junior School is a primary school in Calcot.",
+        item_type="revision",
+        extra={"editor_kind": "temporary", "blanking": True, "offensive_words": ["poo"]},
+    )
+    assert raised(rules.evaluate(loose)) == {}
+    with pytest.raises(TypeError, match=r"Item\.facts must be one of RevisionFacts, not dict"):
+        Item("x", "revision", "text", facts={"editor": "temporary"})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"where Item\.facts are stored"):
+        Item("x", "revision", "text", extra={"facts": {}})
 
 
 # ---- volume ---------------------------------------------------------------------------------
@@ -446,15 +474,14 @@ def test_volume_needs_a_minimum_and_ignores_old_news(rules: Rules) -> None:
 
 
 def test_vandalism_names_the_words_so_abusive_and_negative_stand_down(rules: Rules) -> None:
-    edit = candidate(
+    edit = revision(
         "The head is an idiot and a liar, this school is a shambles.",
-        item_type="revision", source_type="wikipedia",
-        extra={"editor_kind": "anonymous", "offensive_words": ["idiot", "liar"]},
+        editor=EditorKind.ANONYMOUS, offensive_words=("idiot", "liar"),
     )  # fmt: skip
     assert raised(rules.evaluate(edit)) == {"wikipedia_vandalism": Severity.URGENT}
-    reverted = candidate(
-        "Mrs Example is an idiot and a groomer.", item_type="revision", source_type="wikipedia",
-        extra={"editor_kind": "temporary", "offensive_words": ["idiot"], "reverted": True},
+    reverted = revision(
+        "Mrs Example is an idiot and a groomer.",
+        editor=EditorKind.TEMPORARY, offensive_words=("idiot",), reverted=True,
     )  # fmt: skip
     # Already gone from the page: one info alert, no text rules.
     assert raised(rules.evaluate(reverted)) == {"wikipedia_vandalism": Severity.INFO}

@@ -73,6 +73,20 @@ def alerts(server: LoopbackServer) -> LoopbackServer:
     return server
 
 
+def test_an_unknown_source_is_the_one_unknown_source_error(
+    alerts: LoopbackServer, sqlite_url: str, tmp_path: Path
+) -> None:
+    sources = {"alerts": {"type": "feed", "url": f"{alerts.url}/alerts.xml"}}
+    config = load(write_config(tmp_path, storage_url=sqlite_url, sources=sources))
+    # `--source` naming nothing configured, and a state row asked for that is not there: one
+    # error type, which the command line turns into a usage error (exit 2).
+    with pytest.raises(source_state.UnknownSourceError, match="no source named nope"):
+        scan(config, only=["nope"])
+    with Store.open(sqlite_url) as store, store.transaction() as tx:
+        with pytest.raises(source_state.UnknownSourceError, match="no state for source 'nope'"):
+            source_state.locked_row(tx, "nope")
+
+
 def test_scan_twice_stores_each_mention_once(
     alerts: LoopbackServer, database_url: str, tmp_path: Path
 ) -> None:

@@ -153,6 +153,16 @@ def test_mixed_sources_raise_what_a_head_expects_once(
     assert len(again) == 6
     assert {a["id"]: a["status"] for a in again}[vandalism["id"]] == "dismissed"
 
+    # 4. A rescore with the same lexicon scores and judges as the scan did (both go through
+    # Ingest.score): nothing changes and nothing is raised, not even for the moved protest
+    # story, which is still history.
+    rescored = run(config, "rescore")
+    assert rescored.exit_code == 0, rescored.output
+    assert rescored.output == (
+        "rescored 13 mentions (0 changed); rules re-applied to 13 from the last 7 days: "
+        "0 new alerts\n"
+    )
+
 
 ASSAULT = (
     "Calcot parent complains",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config.settings import Config, load
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import EditorKind, FetchResult, Item, RevisionFacts, SourceState
 from monitor.scan.ingest import scoring_text
 from monitor.scan.scanner import Scanner, ScanReport, failure_backoff
 from sources.base import SourceConfig, register, unregister
@@ -113,14 +114,28 @@ async def fetch_bad_extra(
     return FetchResult([Item("x", "entry", "text", extra={"when": datetime.now(UTC)})])
 
 
+async def fetch_undeclared_facts(
+    http: PoliteClient, config: SourceConfig, state: SourceState
+) -> FetchResult:
+    facts = RevisionFacts(
+        editor=EditorKind.TEMPORARY, size_delta=None, bytes_removed=None, removed_share=None,
+        blanking=True, replaced=False, offensive_words=(), is_revert=False, reverted=False,
+        revert_risk=None,
+    )  # fmt: skip
+    return FetchResult([Item("x", "revision", "text", facts=facts)])
+
+
 @pytest.fixture
 def broken_adapters() -> Iterator[None]:
-    """Two adapters with bugs, registered for one test only."""
+    """Three adapters with bugs, registered for one test only."""
     register("test_raises", SourceConfig)(fetch_raises)
     register("test_bad_extra", SourceConfig)(fetch_bad_extra)
+    # Hands on revision facts without declaring them (its capabilities say none).
+    register("test_undeclared_facts", SourceConfig)(fetch_undeclared_facts)
     yield
     unregister("test_raises")
     unregister("test_bad_extra")
+    unregister("test_undeclared_facts")
 
 
 def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
@@ -134,6 +149,7 @@ def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
             sources={
                 "raises": {"type": "test_raises"},
                 "bad_extra": {"type": "test_bad_extra"},
+                "undeclared": {"type": "test_undeclared_facts"},
                 "ok": {"type": "feed", "url": f"{server.url}/ok"},
             },
         )
@@ -147,11 +163,17 @@ def test_adapter_bugs_become_recorded_failures_and_the_run_is_finished(
     )
     assert outcomes["bad_extra"].status == "failed"
     assert "Item.extra must be JSON" in (outcomes["bad_extra"].error or "")
+    assert (outcomes["undeclared"].status, outcomes["undeclared"].error) == (
+        "failed",
+        "unexpected error in the score stage: TypeError: the test_undeclared_facts adapter"
+        " declares facts none, but item x carries RevisionFacts",
+    )
     with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
         rows = source_state.statuses(tx)
         [run] = scan_runs.latest(tx)
     assert rows["raises"].consecutive_failures == 1 and rows["raises"].health == "failing"
-    assert run.finished_at is not None and set(run.outcomes) == {"raises", "bad_extra", "ok"}
+    assert run.finished_at is not None
+    assert set(run.outcomes) == {"raises", "bad_extra", "undeclared", "ok"}
 
 
 PLUGIN = '''
@@ -294,7 +316,7 @@ def test_a_held_write_lock_does_not_stop_other_sources_requests(
 
 
 def test_a_poll_whose_lease_was_taken_over_stores_nothing(
-    server: LoopbackServer, database_url: str, tmp_path: Path
+    server: LoopbackServer, database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     taken_over = threading.Event()
     server.route(
@@ -319,10 +341,15 @@ def test_a_poll_whose_lease_was_taken_over_stores_nothing(
         taken_over.set()
 
     server.on_request = lambda request: threading.Thread(target=take_over, daemon=True).start()
+    caplog.set_level(logging.DEBUG, logger="monitor")
     report = scan_with({}, config)
     [outcome] = report.outcomes
+    # Found by the commit's fence, and handled as a lost lease there: not as an unexpected
+    # error of the commit stage that only a failed attempt to record the failure set right.
     assert outcome.status == "lease_lost"
-    assert "nothing of this poll was stored" in (outcome.error or "")
+    assert outcome.error == "the lease on slow is no longer ours; nothing of this poll was stored"
+    logged = [record.getMessage() for record in caplog.records]
+    assert not [line for line in logged if "unexpected error" in line or "raised" in line]
     assert stored(config) == []
     with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
         row = source_state.statuses(tx)["slow"]

@@ -19,9 +19,9 @@ import click
 from rich.console import Console
 
 from monitor.config.settings import Config, ConfigError, find_config, load
-from monitor.scan.scanner import UnknownSourceError
 from sources.http import PoliteClient
 from storage.database import StorageError, Store
+from storage.source_state import UnknownSourceError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 

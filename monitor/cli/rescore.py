@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 
 import click
 
 from monitor.cli.common import Context, handles_errors, open_store, parse_since
-from monitor.judgement.rules import Rules
-from monitor.judgement.sentiment import SentimentScorer
-from monitor.scan.ingest import queue_mail
+from monitor.scan.ingest import Ingest
 from monitor.scan.rescore import rescore as rescore_mentions
 
 
@@ -26,19 +23,11 @@ def rescore(obj: Context, since: str | None) -> None:
     """Re-score stored mentions after a lexicon change; re-apply the rules to recent ones."""
     config = obj.config()
     moment = parse_since(since, config.school.zone) if since else None
-    scorer = SentimentScorer.from_config(config)
-    rules = Rules.from_config(config)
+    # The scan's scorer and rules; urgent alerts get their mail queued with them, as in a
+    # scan (sent by the daemon or `monitor mail flush`).
+    ingest = Ingest(config)
     with open_store(config) as store:
-        report = rescore_mentions(
-            store,
-            scorer,
-            rules,
-            now=datetime.now(UTC),
-            since=moment,
-            # Urgent alerts get their mail queued with them, as in a scan (sent by the daemon
-            # or `monitor mail flush`).
-            on_alerts=functools.partial(queue_mail, config),
-        )
+        report = rescore_mentions(store, ingest, now=datetime.now(UTC), since=moment)
     click.echo(
         f"rescored {report.rescored} mentions ({report.changed} changed); "
         f"rules re-applied to {report.evaluated} from the last 7 days: "

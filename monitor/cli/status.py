@@ -15,19 +15,21 @@ from monitor.config.settings import Config
 from monitor.mail import delivery
 from monitor.scan.report import skipped_note
 from monitor.service.status import source_statuses
+from sources.base import SourceConfig, adapter_for
 
 
-def places_cost_lines(config: Config) -> list[str]:
-    """What the enabled google_places sources cost a month (Place Details is billed)."""
-    # Imported here: the package registers the adapter, which `check` of other sources needn't.
-    from sources.google_places.cost import check_lines
-
-    intervals = {
-        name: source.interval
-        for name, source in config.sources.items()
-        if source.type == "google_places" and source.enabled
-    }
-    return check_lines(intervals)
+def adapter_check_lines(config: Config) -> list[str]:
+    """What each adapter adds to `monitor check` about its enabled sources (e.g. their cost)."""
+    by_type: dict[str, dict[str, SourceConfig]] = {}
+    for name, source in config.sources.items():
+        if source.enabled:
+            by_type.setdefault(source.type, {})[name] = source
+    lines: list[str] = []
+    for type_name, sources in by_type.items():
+        check = adapter_for(type_name).capabilities.check
+        if check is not None:
+            lines.extend(check(sources))
+    return lines
 
 
 @click.command()
@@ -61,7 +63,7 @@ def check(obj: Context, online: bool) -> None:
     click.echo(f"config: {config.path}: ok ({len(config.sources)} sources, secrets resolved)")
     with open_store(config) as store:
         click.echo(f"database: {store.url_for_display}: ok")
-        for line in places_cost_lines(config):
+        for line in adapter_check_lines(config):
             click.echo(line)
         if not online:
             return

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from monitor.config.settings import Config
 from monitor.model import Alert, AlertDraft, Health, Severity
+from sources.base import adapter_for
 from storage import alerts, source_state
 from storage.database import Store, Transaction
 from storage.health import HEALTH_RULE, latest_health_alert
@@ -38,17 +39,11 @@ STALE_INTERVALS = 3
 # Failures a person must fix: reported on the first one, not after N.
 ACT_NOW = frozenset({Health.AUTH_EXPIRED, Health.BLOCKED, Health.PARSER_BROKEN})
 
-REMEDIES = {
-    str(Health.OK): "",
-    str(Health.FAILING): "retried with backoff; if it goes on, check the last error and the"
-    " source's settings (docs/sources/{type}.md)",
-    str(Health.AUTH_EXPIRED): "reconnect: renew the key or token as in docs/sources/{type}.md",
-    str(Health.BLOCKED): "the service refuses us: see docs/sources/{type}.md; do not poll faster",
-    str(Health.PARSER_BROKEN): "the service changed its pages or API: upgrade reputation-monitor"
-    " (docs/operations.md, Upgrading) and report it if the newest version fails too",
-    STALE: "no successful poll for 3 intervals: is the service running"
-    " (systemctl status reputation-monitor)? see the last error",
-}
+# Not a stored health, so no adapter's: a source that stopped succeeding, whatever its type.
+STALE_REMEDY = (
+    "no successful poll for 3 intervals: is the service running"
+    " (systemctl status reputation-monitor)? see the last error"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +56,10 @@ class Problem:
 
 
 def remedy(health: str, source_type: str) -> str:
-    """What a person should do about a source in this health ("" when nothing)."""
-    return REMEDIES.get(health, "").format(type=source_type)
+    """What its adapter says a person should do about a source in this health ("": nothing)."""
+    if health == STALE:
+        return STALE_REMEDY
+    return adapter_for(source_type).capabilities.remedies.for_health(health)
 
 
 def is_stale(last_success_at: datetime | None, interval: timedelta, now: datetime) -> bool:

@@ -17,9 +17,6 @@ back-off; quiet hours still hold what they hold.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,6 +24,7 @@ from monitor.config.secrets import redact
 from monitor.config.settings import Config
 from monitor.mail import smtp
 from monitor.mail.compose import build_email
+from monitor.scan.leases import lease_owner
 from storage import outbox
 from storage.database import Store
 from storage.outbox import OutboxMessage
@@ -73,11 +71,6 @@ def problems(store: Store, now: datetime, days: int = 7) -> list[str]:
     return lines
 
 
-def dispatcher_id() -> str:
-    """A lease owner id: host, process id and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: one minute, doubling, at most an hour."""
     delay: timedelta = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 10))
@@ -88,7 +81,7 @@ def dispatch(store: Store, config: Config, now: datetime, *, limit: int = BATCH)
     """Send the due outbox rows (pending, or abandoned by a dispatcher that died)."""
     if config.email is None:
         raise MailNotConfiguredError("no [email] table in the config: mail cannot be sent")
-    owner = dispatcher_id()
+    owner = lease_owner()  # as a scan's: host, process id, a random part
     report = DispatchReport()
     for _ in range(limit):
         with store.transaction() as tx:

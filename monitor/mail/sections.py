@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from monitor.config.settings import Config
 from monitor.mail.render import local_time
 from monitor.model import Health, ItemType, Mention
+from sources.base import SourceConfig, adapter_for
 from sources.common.text import masked_line
 from storage import ratings, source_state
 from storage.database import Transaction
@@ -24,6 +25,9 @@ BAR_PERCENT = 85
 TEXT_BAR_WIDTH = 40  # characters for it in the plain-text part
 TEXT_MARKS = {"negative": "-", "neutral": ".", "positive": "+"}
 TONES = ("negative", "neutral", "positive")
+# A service shows a review some time after it is written: one written shortly before the window
+# that appears only now is still one of the window's new ratings.
+PUBLISH_LAG = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +91,11 @@ def rating_lines(
             direction = "up" if delta > 0 else "down" if delta < 0 else "unchanged"
             amount = f" {abs(delta):.1f}" if delta else ""
             change = f"{direction}{amount} from {before.average:.1f} ({before.count or 0} ratings)"
-        if before is not None and before.count is not None and latest.count is not None:
-            seen = sum(1 for m in new if m.source == source and m.item_type == ItemType.REVIEW)
-            source_config = config.sources.get(source)
-            if source_config is not None and source_config.type == "google_places":
-                # Places shows five reviews at most: a count that rose without a new visible
-                # review means ratings (or reviews) we cannot read.
-                hidden = max(latest.count - before.count - seen, 0)
+        source_config = config.sources.get(source)
+        shown = None if source_config is None else shows_every_review(source_config)
+        if shown is False and before is not None:
+            reviews = [m for m in new if m.source == source and m.item_type == ItemType.REVIEW]
+            hidden = hidden_ratings(before.count, latest.count, reviews, start)
         lines.append(
             RatingLine(
                 source=source,
@@ -104,6 +106,31 @@ def rating_lines(
             )
         )
     return lines
+
+
+def hidden_ratings(
+    count_before: int | None, count_now: int | None, new_reviews: Sequence[Mention], since: datetime
+) -> int:
+    """New ratings since `since` that no newly shown review accounts for (0 when unknown).
+
+    For a service that shows only some reviews (Places: five "most relevant"): the rise in its
+    rating count, less the reviews first stored since then that were written then too. An old
+    review promoted into the ones shown is not a new rating.
+    """
+    if count_before is None or count_now is None:
+        return 0  # the service gave no count: nothing to compare
+    written_since = [
+        review
+        for review in new_reviews
+        if review.published_at is None or review.published_at >= since - PUBLISH_LAG
+    ]
+    return max(count_now - count_before - len(written_since), 0)
+
+
+def shows_every_review(source: SourceConfig) -> bool | None:
+    """Whether the source's service shows every review it counts (None: it reports no rating)."""
+    ratings = adapter_for(source.type).capabilities.ratings
+    return None if ratings is None else ratings.every_review_visible
 
 
 def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[HealthLine]:

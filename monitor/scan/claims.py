@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from monitor.model import Health, ScanStatus, SourceState
 from monitor.scan.leases import lease_holder_is_dead
 from monitor.scan.report import SourceOutcome
+from monitor.times import utc_iso
 from sources.base import SourceConfig
 from storage import source_state
 from storage.database import Store, Transaction
@@ -90,7 +91,7 @@ class Claimer:
         """None when the source is now leased to us; else why not."""
         if self.waiting(row, now):
             assert row.blocked_until is not None
-            until = row.blocked_until.isoformat().replace("+00:00", "Z")
+            until = utc_iso(row.blocked_until)
             return SourceOutcome(
                 name,
                 source.type,

@@ -22,6 +22,7 @@ from monitor.judgement.rules import Candidate, Evaluation, RuleContext, Rules, l
 from monitor.judgement.sentiment import SentimentScorer, item_text
 from monitor.mail.urgent import queue_urgent
 from monitor.model import Alert, Item, Sentiment
+from sources.base import adapter_for
 from storage import alerts, mentions
 from storage.database import Transaction
 from storage.mentions import StoredText
@@ -84,6 +85,7 @@ class Ingest:
         previous = inputs.previous if inputs is not None else {}
         scored: list[Scored] = []
         for item in items:
+            check_facts(item, source_type)
             sentiment = self.scorer.score_item(item.title, item.text) if has_text(item) else None
             candidate = Candidate(
                 source,
@@ -158,6 +160,20 @@ class Ingest:
 def queue_mail(config: Config, tx: Transaction, raised: list[Alert], now: datetime) -> None:
     """Outbox rows for the urgent and source-health alerts among `raised` (if [email] is set)."""
     queue_urgent(tx, config, raised, now)
+
+
+def check_facts(item: Item, source_type: str) -> None:
+    """TypeError unless the item's facts are absent or of the type its adapter declares."""
+    if item.facts is None:
+        return  # asks no adapter: a stored mention of a type no longer installed still rescores
+    declared = adapter_for(source_type).capabilities.facts
+    if declared is not None and isinstance(item.facts, declared):
+        return
+    said = "none" if declared is None else declared.__name__
+    raise TypeError(
+        f"the {source_type} adapter declares facts {said}, but item {item.external_id}"
+        f" carries {type(item.facts).__name__}"
+    )
 
 
 def has_text(item: Item) -> bool:

@@ -4,9 +4,9 @@ A scan leases each source it polls (storage.source_state), so a daemon tick and 
 `monitor scan` never poll one source at once. A poll may outlive the lease's first term (a
 Mumsnet poll at a 10 s delay, a Wikipedia poll of hundreds of requests), so `LeaseKeeper`
 renews it every third of its length; if a renewal finds the lease gone (expired and taken over
-by another worker), the poll is cancelled, and every write of its results is fenced on the owner
-anyway (storage.source_state.LeaseLostError), so a slow worker can never overwrite the newer
-cursor of the one that took over.
+by another worker), the poll is cancelled with `storage.source_state.LeaseLostError`, the same
+error every fenced write of its results raises, so a slow worker can never overwrite the newer
+cursor of the one that took over, and the scan reports either as `lease_lost`.
 """
 
 from __future__ import annotations
@@ -22,18 +22,15 @@ from typing import TypeVar
 
 from storage import source_state
 from storage.database import StorageError, Store
+from storage.source_state import LeaseLostError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-class LeaseLost(Exception):
-    """The poll's lease expired and another worker took the source over."""
-
-
 def lease_owner() -> str:
-    """A lease owner id: host, process id and a random part (one per scan)."""
+    """A lease owner id: host, process id and a random part (one per scan or mail dispatch)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -74,14 +71,16 @@ class LeaseKeeper:
         self.lost = False
 
     async def run(self, poll: Awaitable[T]) -> T:
-        """The poll's result; LeaseLost when a renewal found the lease gone."""
+        """The poll's result; LeaseLostError when a renewal found the lease gone."""
         task = asyncio.ensure_future(poll)
         renewer = asyncio.create_task(self._renew_until_done(task))
         try:
             return await task
         except asyncio.CancelledError:
             if self.lost:
-                raise LeaseLost(f"the lease on {self.name} expired and was taken over") from None
+                raise LeaseLostError(
+                    f"the lease on {self.name} expired and was taken over"
+                ) from None
             raise
         finally:
             renewer.cancel()

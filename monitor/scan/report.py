@@ -86,10 +86,6 @@ class ScanReport:
         return [o.name for o in self.outcomes if o.status is ScanStatus.LOCKED]
 
 
-class UnknownSourceError(ValueError):
-    """`--source NAME` names no configured source."""
-
-
 @dataclass
 class PollProgress:
     """Where a source's poll has got to, for the one-line message if it fails."""

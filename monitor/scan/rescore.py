@@ -1,29 +1,28 @@
 """`monitor rescore`: score stored mentions again (after a lexicon change) and re-apply the rules.
 
-Every selected mention gets its sentiment and labels recomputed. Those first seen in the last
-`RECENT` (7 days) are also evaluated again by the rules, so a change that makes a recent
-mention alert-worthy raises its alert now; the dedupe key keeps each (rule, mention) alert
-once ever, so a second rescore, or an alert already raised or dismissed, raises nothing.
-Older mentions are only re-scored: last month's news is not mailed as urgent today. Baseline
-history raises nothing, as in a scan, and neither does a volume spike (nothing new arrived).
+Every selected mention goes through `Ingest.score`, as a polled item does, and gets its
+sentiment and labels recomputed. Those first seen in the last `RECENT` (7 days) also keep what
+the rules drafted, so a change that makes a recent mention alert-worthy raises its alert now; the
+dedupe key keeps each (rule, mention) alert once ever, so a second rescore, or an alert already
+raised or dismissed, raises nothing. Older mentions are only re-scored: last month's news is not
+mailed as urgent today. Baseline history raises nothing, as in a scan, and neither does a volume
+spike (nothing new arrived).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.judgement.rules import Candidate, Rules
-from monitor.judgement.sentiment import SentimentScorer
 from monitor.model import Alert, Item, Mention
+from monitor.scan.ingest import Ingest
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Store, Transaction
 
 RECENT = timedelta(days=7)
 BATCH = 500  # mentions written per transaction
-AlertHook = Callable[[Transaction, list[Alert], datetime], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +36,12 @@ class RescoreReport:
 
 
 def rescore(
-    store: Store,
-    scorer: SentimentScorer,
-    rules: Rules,
-    *,
-    now: datetime,
-    since: datetime | None = None,
-    on_alerts: AlertHook | None = None,
+    store: Store, ingest: Ingest, *, now: datetime, since: datetime | None = None
 ) -> RescoreReport:
     """Re-score the mentions first seen since `since` (all when None); see the module doc.
 
-    `on_alerts` is called in each writing transaction with the alerts it raised, as the scan's
-    hook is (urgent mail goes into the outbox in the same transaction as its alert).
+    `ingest.on_alerts` is called in each writing transaction with the alerts it raised, as in a
+    scan (urgent mail goes into the outbox in the same transaction as its alert).
     """
     with store.transaction(read_only=True) as tx:
         selected = stored_mentions.mentions_to_rescore(tx, since)
@@ -56,9 +49,9 @@ def rescore(
     for start in range(0, len(selected), BATCH):
         batch = selected[start : start + BATCH]
         with store.transaction() as tx:
-            counts, raised_now = _rescore_batch(tx, batch, scorer, rules, now)
-            if raised_now and on_alerts is not None:
-                on_alerts(tx, raised_now, now)
+            counts, raised_now = _rescore_batch(tx, batch, ingest, now)
+            if raised_now:
+                ingest.on_alerts(tx, raised_now, now)
         changed, evaluated, raised = (
             changed + counts[0],
             evaluated + counts[1],
@@ -68,36 +61,27 @@ def rescore(
 
 
 def _rescore_batch(
-    tx: Transaction,
-    batch: Sequence[Mention],
-    scorer: SentimentScorer,
-    rules: Rules,
-    now: datetime,
+    tx: Transaction, batch: Sequence[Mention], ingest: Ingest, now: datetime
 ) -> tuple[tuple[int, int], list[Alert]]:
     """Score, label and (if recent) evaluate one batch in one transaction."""
     changed = evaluated = 0
     drafts: list[stored_alerts.NewAlert] = []
     for mention in batch:
-        item = as_item(mention)
-        has_text = bool(mention.text.strip() or (mention.title or "").strip())
-        sentiment = scorer.score_item(mention.title, mention.text) if has_text else None
-        labels = tuple(rules.labels(item, sentiment))
+        # Not known to the rules as stored: each is judged as new, like its first scan.
+        [scored] = ingest.score(mention.source, mention.source_type, [as_item(mention)], {}, False)
+        sentiment, labels = scored.sentiment, scored.evaluation.labels
         if sentiment != mention.sentiment or labels != mention.labels:
             stored_mentions.update_scores(tx, mention.id, sentiment, labels)
             changed += 1
         if mention.first_seen_at < now - RECENT:
             continue
         evaluated += 1
-        candidate = Candidate(
-            mention.source, mention.source_type, item, sentiment, True, mention.baseline
-        )
-        evaluation = rules.evaluate(candidate)
-        drafts += [stored_alerts.NewAlert(draft, mention.id) for draft in evaluation.alerts]
+        drafts += [stored_alerts.NewAlert(draft, mention.id) for draft in scored.evaluation.alerts]
     return (changed, evaluated), stored_alerts.add_many(tx, drafts, now)
 
 
 def as_item(mention: Mention) -> Item:
-    """The stored mention as the item the rules read."""
+    """The stored mention as the item the scan scored (baseline history stays baseline)."""
     return Item(
         external_id=mention.external_id,
         item_type=mention.item_type,
@@ -109,4 +93,6 @@ def as_item(mention: Mention) -> Item:
         rating=mention.rating,
         parent_external_id=mention.parent_external_id,
         extra=dict(mention.extra),
+        baseline=mention.baseline,
+        facts=mention.facts,
     )

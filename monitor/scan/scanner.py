@@ -43,14 +43,13 @@ from monitor.model import (
 )
 from monitor.scan.claims import Claim, Claimer
 from monitor.scan.ingest import AlertHook, Ingest, Scored
-from monitor.scan.leases import LeaseKeeper, LeaseLost, lease_owner
+from monitor.scan.leases import LeaseKeeper, lease_owner
 from monitor.scan.pacing import failure_backoff, jittered
 from monitor.scan.report import (
     Committed,
     PollProgress,
     ScanReport,
     SourceOutcome,
-    UnknownSourceError,
     dry_run_counts,
     internal_error,
     ok_outcome,
@@ -65,7 +64,7 @@ from sources.http import PoliteClient
 from storage import mentions, ratings, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
-from storage.source_state import LeaseLostError, Recorded
+from storage.source_state import LeaseLostError, Recorded, UnknownSourceError
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +190,7 @@ class Scanner:
             # wait for it to expire. On the loop, as the loop is going away anyway.
             self._release(claim)
             raise
-        except LeaseLost as lost:
+        except LeaseLostError as lost:  # found on renewal, or by the commit's fence
             outcome = self._lease_lost(claim, str(lost), progress)
         except SourceError as error:
             outcome = await self._fail(claim, error, progress)

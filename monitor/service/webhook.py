@@ -7,7 +7,8 @@
                                    is applied and stored like a polled item, in one
                                    transaction, and the answer is 200
 
-Only sources of type `facebook_page` with both `app_secret_*` and `verify_token_*` are served.
+Only sources whose adapter declares a webhook (Facebook Page) with both `app_secret_*` and
+`verify_token_*` are served.
 A new post or comment is stored; an edit is a new version of its mention (the old text kept,
 as when a poll sees it); a hide, unhide or removal sets the mention's visibility (a removed
 mention keeps its text). A duplicate delivery changes nothing.
@@ -35,6 +36,7 @@ from monitor.config.secrets import Secret
 from monitor.config.settings import Config
 from monitor.model import Item, Mention
 from monitor.scan.ingest import AlertHook, Ingest
+from sources.base import adapter_for
 from sources.errors import SourceFormatError
 from sources.facebook_page import FacebookPageConfig
 from sources.facebook_page.webhook import (
@@ -52,7 +54,6 @@ log = logging.getLogger(__name__)
 
 MAX_DELIVERY = 1024 * 1024  # bytes; Meta's deliveries are a few kilobytes
 BODY_TIMEOUT = 10.0  # seconds to receive a whole delivery's body
-SOURCE_TYPE = "facebook_page"
 # Sent with 408 and 413: uvicorn would otherwise read (and drop) the rest of the body to keep
 # the connection for another request; closed, the rest is never read.
 CLOSE = {"Connection": "close"}
@@ -82,11 +83,13 @@ class Stored:
 
 
 def webhook_sources(config: Config) -> dict[str, WebhookSource]:
-    """The facebook_page sources that have both an app secret and a verify token."""
+    """The Facebook Page sources that have both an app secret and a verify token."""
     found: dict[str, WebhookSource] = {}
     for name, source in config.sources.items():
-        if not isinstance(source, FacebookPageConfig) or not source.enabled:
+        if not source.enabled or not adapter_for(source.type).capabilities.webhook:
             continue
+        if not isinstance(source, FacebookPageConfig):
+            continue  # this receiver speaks Meta's webhook protocol only
         app_secret, verify_token = source.secret("app_secret"), source.secret("verify_token")
         if app_secret is not None and verify_token is not None:
             found[name] = WebhookSource(name, source.page_id, app_secret, verify_token)
@@ -104,6 +107,7 @@ class DeliveryStore:
         on_alerts: AlertHook | None = None,
     ) -> None:
         self.store = store
+        self.config = config
         self.ingest = Ingest(config, on_alerts)
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -130,9 +134,10 @@ class DeliveryStore:
             ]
             # The rules read the mention volume and an edit's old text as for a polled item.
             inputs = self.ingest.rule_inputs(tx, source, fresh, known, self.clock())
-        scored = self.ingest.score(source, SOURCE_TYPE, fresh, known, False, inputs)
+        source_type = self.config.sources[source].type
+        scored = self.ingest.score(source, source_type, fresh, known, False, inputs)
         with self.store.transaction() as tx:
-            written = self.ingest.write(tx, source, SOURCE_TYPE, scored, False, self.clock())
+            written = self.ingest.write(tx, source, source_type, scored, False, self.clock())
         skipped = len(changes) - written.new - written.updated
         return Stored(new=written.new, updated=written.updated, skipped=skipped)
 
@@ -151,6 +156,7 @@ def stored_item(mention: Mention) -> Item:
         parent_external_id=mention.parent_external_id,
         extra=mention.extra,
         visibility=mention.visibility,
+        facts=mention.facts,
     )
 
 
@@ -161,7 +167,7 @@ def create_app(
     *,
     body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
-    """The ASGI app serving every webhook-enabled facebook_page source of `config`."""
+    """The ASGI app serving every webhook-enabled Facebook Page source of `config`."""
     sources = webhook_sources(config)
     deliveries = DeliveryStore(config, store, clock)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from sources.common.text import masked_line
 from sources.errors import SourceFormatError
 
 
@@ -81,3 +83,24 @@ class JsonFields:
         if not isinstance(value, str):
             raise self.fail(f"{name} is not text")
         return value
+
+    def timestamp(self, value: object, name: str, *, unix: bool = False) -> datetime:
+        """`value` as an aware UTC datetime: ISO 8601 text with a zone (RFC 3339, any fraction
+        of a second), or with `unix` also whole seconds since 1970 (Graph's webhooks)."""
+        if unix and isinstance(value, int) and not isinstance(value, bool):
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                raise self.fail(f"{name} is not a valid time: {value}") from None
+        text = self.text(value, name)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.fail(f"{name} is not a valid time: {masked_line(text, 40)!r}") from None
+        if moment.utcoffset() is None:
+            raise self.fail(f"{name} has no time zone: {masked_line(text, 40)!r}")
+        return moment.astimezone(UTC)
+
+    def optional_timestamp(self, value: object, name: str) -> datetime | None:
+        """`value` as a `timestamp`, None when absent or empty."""
+        return None if value is None or value == "" else self.timestamp(value, name)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from monitor.times import utc_iso
+
 
 def saved_iso(moment: datetime | None) -> str | None:
-    """`moment` as ISO 8601 UTC for a cursor; None stays None."""
-    return None if moment is None else moment.astimezone(UTC).isoformat()
+    """`moment` as ISO 8601 UTC for a cursor (`monitor.times.utc_iso`); None stays None."""
+    return None if moment is None else utc_iso(moment)
 
 
 def saved_time(value: object) -> datetime | None:
@@ -19,8 +21,3 @@ def saved_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment.astimezone(UTC) if moment.utcoffset() is not None else None
-
-
-def iso_seconds(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, with a Z: 2026-11-25T10:00:00Z (messages and cursors)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -27,6 +27,7 @@ from pydantic import Field, field_validator
 from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, SourceState
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Remedies
 from sources.common.items import SkipTally
 from sources.common.times import saved_iso, saved_time
 from sources.facebook_page.api import GraphObjectMissingError, GraphSession
@@ -136,7 +137,18 @@ class FacebookCursor:
         }
 
 
-@register("facebook_page", FacebookPageConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        auth_expired="make a new Page access token as the last error says and put it where"
+        " access_token_* points (docs/sources/facebook.md, When the token stops working)",
+        blocked="Facebook refuses the calls: it is asked again when it allows; do not poll"
+        " faster (docs/sources/facebook.md, Rate limits)",
+    ),
+    webhook=True,
+)
+
+
+@register("facebook_page", FacebookPageConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: FacebookPageConfig, state: SourceState) -> FetchResult:
     """New feed posts since the last poll, then every comment on posts still being watched."""
     session = GraphSession(

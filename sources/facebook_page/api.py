@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.config.secrets import Secret, register
+from monitor.times import utc_iso
 from sources.common.text import masked_line
 from sources.errors import (
     SourceAuthError,
@@ -187,7 +188,7 @@ def describe_problem(
             f" token (docs/sources/facebook.md) and put it in {token_hint}. [{detail}]"
         )
     if code in RATE_LIMIT_CODES:
-        until = retry_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        until = utc_iso(retry_at, "seconds")
         return SourceRateLimitedError(
             f"{label}: Facebook says too many calls; not asked again before {until}. [{detail}]",
             retry_at,

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from sources.common.json import JsonFields
-from sources.common.text import masked_line
 
 GRAPH = JsonFields("Graph API")
 
@@ -88,23 +87,6 @@ class GraphProblem:
     fbtrace_id: str | None
 
 
-def parse_time(value: object, name: str) -> datetime:
-    """A Graph time ("2026-11-19T07:32:10+0000", or Unix seconds in webhooks) as aware UTC."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise GRAPH.fail(f"{name} is not a valid time") from None
-    text = GRAPH.text(value, name)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise GRAPH.fail(f"{name} is not a valid time: {masked_line(text, 40)!r}") from None
-    if moment.utcoffset() is None:
-        raise GRAPH.fail(f"{name} has no UTC offset")
-    return moment.astimezone(UTC)
-
-
 def parse_author(value: object, name: str) -> Author:
     """`from`: absent when Graph withholds it (privacy, or no pages_read_user_content)."""
     if value is None:
@@ -135,7 +117,7 @@ def parse_post(entry: Mapping[str, Any], name: str) -> Post:
     return Post(
         id=GRAPH.text(entry.get("id"), f"{name}.id"),
         message=GRAPH.optional_text(entry.get("message"), f"{name}.message") or "",
-        created_time=parse_time(entry.get("created_time"), f"{name}.created_time"),
+        created_time=GRAPH.timestamp(entry.get("created_time"), f"{name}.created_time"),
         author=parse_author(entry.get("from"), f"{name}.from"),
         permalink_url=GRAPH.optional_text(entry.get("permalink_url"), f"{name}.permalink_url"),
         status_type=GRAPH.optional_text(entry.get("status_type"), f"{name}.status_type"),
@@ -171,7 +153,7 @@ def parse_comment(entry: Mapping[str, Any], name: str) -> Comment:
     return Comment(
         id=GRAPH.text(entry.get("id"), f"{name}.id"),
         message=GRAPH.optional_text(entry.get("message"), f"{name}.message") or "",
-        created_time=parse_time(entry.get("created_time"), f"{name}.created_time"),
+        created_time=GRAPH.timestamp(entry.get("created_time"), f"{name}.created_time"),
         author=parse_author(entry.get("from"), f"{name}.from"),
         permalink_url=GRAPH.optional_text(entry.get("permalink_url"), f"{name}.permalink_url"),
         parent_id=parent_id,

@@ -32,7 +32,7 @@ from typing import Any
 from monitor.config.secrets import Secret
 from monitor.model import Item, Visibility
 from sources.facebook_page.items import comment_item, post_item
-from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author, parse_time
+from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author
 
 POST_ITEMS = frozenset({"status", "post", "photo", "video", "share"})
 SIGNATURE_PREFIX = "sha256="
@@ -127,7 +127,10 @@ def parse_change(
         return None
     post_id = GRAPH.text(value.get("post_id"), f"{name}.post_id")
     # A removal may come without the time, author or words: the stored mention keeps them.
-    created = parse_time(value.get("created_time", entry_time), f"{name}.created_time")
+    # Webhook deliveries give Unix seconds where the Graph API gives ISO 8601 text.
+    created = GRAPH.timestamp(
+        value.get("created_time", entry_time), f"{name}.created_time", unix=True
+    )
     author = parse_author(value.get("from"), f"{name}.from")
     raw_message = GRAPH.optional_text(value.get("message"), f"{name}.message")
     message = raw_message or ""

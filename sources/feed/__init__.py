@@ -18,6 +18,7 @@ from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Remedies
 from sources.common.feeds import FeedOrigin, parse_entries
 from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
@@ -52,7 +53,22 @@ class FeedConfig(SourceConfig, secrets={"url": "the feed URL (a Google Alerts fe
         return url, parts.hostname
 
 
-@register("feed", FeedConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, open the feed's URL in a browser and"
+        " check the last error (docs/sources/feed.md, Politeness and failures)",
+        auth_expired="the feed refuses us (401/403): a private feed's address may have changed;"
+        " put the new URL where url or url_* points (docs/sources/feed.md)",
+        blocked="the server refuses us: check the last error and the feed's URL"
+        " (docs/sources/feed.md, Politeness and failures)",
+        parser_broken="the URL no longer gives an RSS or Atom feed (a login wall or an error"
+        " page?): open it in a browser and fix url (docs/sources/feed.md, Politeness and"
+        " failures)",
+    ),
+)
+
+
+@register("feed", FeedConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult:
     """The feed's current entries, or nothing when it is unchanged since the last poll (304)."""
     url, label = config.feed_url()

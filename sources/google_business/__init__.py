@@ -15,11 +15,13 @@ from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
+from monitor.times import utc_iso
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
-from sources.google_business.items import iso, review_item
-from sources.google_business.parse import parse_time
+from sources.google_business.items import review_item
+from sources.google_business.parse import FIELDS
 from sources.http import PoliteClient
 
 REDO = (
@@ -88,7 +90,20 @@ class GoogleBusinessConfig(
 SUFFIXES = ("", "_env", "_file", "_credential")
 
 
-@register("google_business", GoogleBusinessConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, check account_id and location_id and the"
+        " last error (docs/sources/google.md, When it stops working)",
+        auth_expired="reconnect as the last error says (docs/sources/google.md, When it stops"
+        " working): usually a new refresh token (step 5) where refresh_token_* points",
+        blocked="Google refuses the project: API access is not approved yet or was withdrawn"
+        " (docs/sources/google.md, step 3)",
+    ),
+    ratings=Ratings(every_review_visible=True),
+)
+
+
+@register("google_business", GoogleBusinessConfig, CAPABILITIES)
 async def fetch(
     http: PoliteClient, config: GoogleBusinessConfig, state: SourceState
 ) -> FetchResult:
@@ -115,11 +130,12 @@ async def fetch(
         page_token = page.next_page_token
     new_cursor = dict(state.cursor)
     if newest is not None:
-        new_cursor["update_time"] = iso(newest)
+        # Microseconds kept (timespec "auto"): the cursor is compared with updateTime exactly.
+        new_cursor["update_time"] = utc_iso(newest)
     return FetchResult(items, new_cursor, requests=requests, rating=rating, skipped=skipped)
 
 
 def saved_update_time(state: SourceState) -> datetime | None:
     """The newest review `updateTime` seen by earlier polls, if any."""
     value = state.cursor.get("update_time")
-    return None if value is None else parse_time(value, "the saved cursor")
+    return FIELDS.optional_timestamp(value, "the saved cursor")

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from monitor.model import Item, ItemType
+from monitor.times import utc_iso
 from sources.google_business.parse import BusinessReview, ReviewReply
-
-
-def iso(moment: datetime) -> str:
-    """RFC 3339 in UTC, microseconds kept: the cursor compares these exactly."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def reply_state(reply: ReviewReply | None) -> dict[str, Any] | None:
@@ -20,7 +16,7 @@ def reply_state(reply: ReviewReply | None) -> dict[str, Any] | None:
         return None
     return {
         "comment": reply.comment,
-        "update_time": None if reply.update_time is None else iso(reply.update_time),
+        "update_time": None if reply.update_time is None else utc_iso(reply.update_time),
     }
 
 
@@ -34,7 +30,7 @@ def review_item(review: BusinessReview) -> Item:
         published_at=review.create_time.astimezone(UTC),
         rating=None if review.stars is None else float(review.stars),
         extra={
-            "update_time": iso(review.update_time),
+            "update_time": utc_iso(review.update_time),
             "star_rating": review.star_rating,
             "reply": reply_state(review.reply),
             "has_reply": review.reply is not None,

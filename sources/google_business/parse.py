@@ -16,7 +16,6 @@ from typing import Any
 from monitor.model import Skipped
 from sources.common.items import read_each
 from sources.common.json import JsonFields
-from sources.common.text import masked_line
 
 FIELDS = JsonFields("Business Profile API")
 
@@ -60,18 +59,6 @@ class ReviewsPage:
     skipped: Skipped = field(default_factory=Skipped)  # reviews on the page that could not be read
 
 
-def parse_time(value: object, name: str) -> datetime:
-    """An aware datetime from RFC 3339 (`2026-10-14T08:41:12.512Z`, 0 to 9 fractional digits)."""
-    text = FIELDS.text(value, name)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise FIELDS.fail(f"{name} is not a timestamp: {masked_line(text, 40)!r}") from None
-    if moment.utcoffset() is None:
-        raise FIELDS.fail(f"{name} has no time zone: {masked_line(text, 40)!r}")
-    return moment
-
-
 def parse_reviews_page(payload: object) -> ReviewsPage:
     """A ListReviewsResponse as a `ReviewsPage`."""
     body = FIELDS.mapping(payload, "the response")
@@ -103,8 +90,8 @@ def parse_review(review: Mapping[str, Any], name: str) -> BusinessReview:
         else FIELDS.optional_text(reviewer.get("displayName"), f"{name}.reviewer.displayName"),
         star_rating=star_rating or "STAR_RATING_UNSPECIFIED",
         comment=FIELDS.optional_text(review.get("comment"), f"{name}.comment"),
-        create_time=parse_time(review.get("createTime"), f"{name}.createTime"),
-        update_time=parse_time(review.get("updateTime"), f"{name}.updateTime"),
+        create_time=FIELDS.timestamp(review.get("createTime"), f"{name}.createTime"),
+        update_time=FIELDS.timestamp(review.get("updateTime"), f"{name}.updateTime"),
         reply=parse_reply(review.get("reviewReply"), f"{name}.reviewReply"),
     )
 
@@ -117,5 +104,5 @@ def parse_reply(value: object, name: str) -> ReviewReply | None:
     update_time = reply.get("updateTime")
     return ReviewReply(
         comment=FIELDS.optional_text(reply.get("comment"), f"{name}.comment") or "",
-        update_time=None if update_time is None else parse_time(update_time, f"{name}.updateTime"),
+        update_time=FIELDS.optional_timestamp(update_time, f"{name}.updateTime"),
     )

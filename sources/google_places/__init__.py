@@ -1,25 +1,28 @@
 """Google Places: the public listing's rating, rating count and the five reviews Google shows.
 
 For schools without Business Profile API access. Place Details (Places API New) shows at most five
-"most relevant" reviews with no paging or sort, so new reviews are found by diffing review names,
-and a rise in the rating count with no new review visible is recorded as ratings Google does not
-show (sources/google_places/ratings.py). Google's terms forbid keeping review text: each review's
-text is kept `retain_text_days`, then blanked (storage/text_expiry.py) leaving id, rating, time,
-link and our score. Each poll is a paid request beyond the free tier (see cost.py).
+"most relevant" reviews with no paging or sort, so new reviews are the ones the scan has not
+stored (by review name), and each poll records the rating and rating count: the digest reports a
+rise in the count that no new review accounts for as ratings Google does not show (the
+capability `Ratings(every_review_visible=False)`). Google's terms forbid keeping review text:
+each review's text is kept `retain_text_days`, then blanked (storage/text_expiry.py) leaving id,
+rating, time, link and our score. Each poll is a paid request beyond the free tier (see cost.py).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 
 from pydantic import Field, HttpUrl, field_validator
 
 from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
 from sources.base import SourceConfig, register
+from sources.capabilities import Capabilities, Ratings, Remedies
 from sources.google_places.api import get_place
+from sources.google_places.cost import check_lines
 from sources.google_places.items import review_item
-from sources.google_places.ratings import next_cursor
 from sources.http import PoliteClient
 
 
@@ -56,15 +59,34 @@ class GooglePlacesConfig(
         return f"{str(self.api_url).rstrip('/')}/places/{self.place_id}"
 
 
-@register("google_places", GooglePlacesConfig)
+def cost_lines(sources: Mapping[str, SourceConfig]) -> list[str]:
+    """`monitor check`'s lines: what polling these places costs a month (each poll is billed)."""
+    return check_lines({name: source.interval for name, source in sources.items()})
+
+
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, check the last error: a place id no"
+        " longer valid is looked up again (docs/sources/google.md, google_places step 3)",
+        auth_expired="the API key was refused: check that it is allowed Places API (New) and"
+        " where api_key_* points (docs/sources/google.md, google_places step 2)",
+        blocked="Google refuses the project: check that billing is linked and Places API (New)"
+        " enabled (docs/sources/google.md, google_places step 1)",
+    ),
+    # Place Details shows five reviews at most: most new ratings are never seen as reviews.
+    ratings=Ratings(every_review_visible=False),
+    check=cost_lines,
+)
+
+
+@register("google_places", GooglePlacesConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: GooglePlacesConfig, state: SourceState) -> FetchResult:
-    """The shown reviews, the rating and count, and new ratings Google counts but does not show."""
+    """The shown reviews and the listing's rating and rating count (no cursor to keep)."""
     api_key = config.secret("api_key")
     assert api_key is not None  # guaranteed by _one_key
     place = await get_place(
         http, config.place_url, api_key, config.language_code, config.region_code
     )
     items = [review_item(review, place, config.retain_text_days) for review in place.reviews]
-    cursor = next_cursor(state.cursor, place, datetime.now(UTC))
     rating = RatingSummary(place.rating, place.user_rating_count)
-    return FetchResult(items, cursor, requests=1, rating=rating, skipped=place.skipped)
+    return FetchResult(items, requests=1, rating=rating, skipped=place.skipped)

@@ -17,7 +17,6 @@ from typing import Any
 from monitor.model import Skipped
 from sources.common.items import read_each
 from sources.common.json import JsonFields
-from sources.google_business.parse import parse_time
 
 FIELDS = JsonFields("Places API")
 
@@ -94,9 +93,7 @@ def parse_review(review: Mapping[str, Any], name: str) -> PlaceReview:
         language=language or original_language,
         original_language=original_language,
         author_name=FIELDS.optional_text(author.get("displayName"), f"{name}.author"),
-        publish_time=None
-        if publish_time is None
-        else parse_time(publish_time, f"{name}.publishTime"),
+        publish_time=FIELDS.optional_timestamp(publish_time, f"{name}.publishTime"),
         maps_uri=FIELDS.optional_text(review.get("googleMapsUri"), f"{name}.googleMapsUri"),
         flag_uri=FIELDS.optional_text(review.get("flagContentUri"), f"{name}.flagContentUri"),
     )

@@ -59,7 +59,7 @@ from typing import Any
 import httpx
 
 import monitor
-from sources.common.times import iso_seconds
+from monitor.times import utc_iso
 from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -399,7 +399,7 @@ class PoliteClient:
         if status == 429 or (status == 503 and retry_after is not None):
             retry_at = retry_deadline(retry_after, self._clock(), self.default_retry_after)
             self._retry_at[host.lower()] = retry_at
-            message = f"{label}: {reason}; rate limited until {iso_seconds(retry_at)}"
+            message = f"{label}: {reason}; rate limited until {utc_iso(retry_at, 'seconds')}"
             raise SourceRateLimitedError(message, retry_at)
         if status >= 500:
             raise TransientFailure(f"{label}: {reason}")
@@ -445,7 +445,7 @@ class PoliteClient:
         deadline = self.retry_at(host)
         if deadline is not None:
             raise SourceRateLimitedError(
-                f"{host}: rate limited until {iso_seconds(deadline)}", deadline
+                f"{host}: rate limited until {utc_iso(deadline, 'seconds')}", deadline
             )
 
     def _gate(self, host: str) -> HostGate:

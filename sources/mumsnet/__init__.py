@@ -19,8 +19,9 @@ from pydantic import Field, field_validator, model_validator
 
 from monitor.config.units import Duration
 from monitor.model import FetchResult, Item, Skipped, SourceState
+from monitor.times import utc_iso
 from sources.base import SourceConfig, register
-from sources.common.times import iso_seconds
+from sources.capabilities import UPGRADE, Capabilities, Remedies
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
 from sources.mumsnet.cursor import MumsnetCursor, Refusals
@@ -128,14 +129,29 @@ class MumsnetConfig(
         return [*self.discovery_feeds, url]
 
 
-@register("mumsnet", MumsnetConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        auth_expired="Mumsnet needs no login: the last error says what refused us"
+        " (docs/sources/mumsnet.md, Politeness settings)",
+        blocked="Mumsnet refuses us (robots.txt, a bot check, a consent or login page): read the"
+        " last error before it carries on, and do not lower request_delay"
+        " (docs/sources/mumsnet.md, Politeness settings)",
+        parser_broken="Mumsnet changed its pages (docs/sources/mumsnet.md, When Mumsnet changes"
+        " its pages): " + UPGRADE,
+    ),
+)
+
+
+@register("mumsnet", MumsnetConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -> FetchResult:
     """New threads and new posts naming the school; the cursor says where each thread was left."""
     now = http.now()
     cursor = MumsnetCursor.from_json(state.cursor)
     retry_at = cursor.refusals.retry_at
     if retry_at is not None and now < retry_at:
-        message = f"{config.host}: backing off after HTTP 403/429 until {iso_seconds(retry_at)}"
+        message = (
+            f"{config.host}: backing off after HTTP 403/429 until {utc_iso(retry_at, 'seconds')}"
+        )
         raise SourceRateLimitedError(message, retry_at)
     http.set_host_policy(config.host, concurrency=1, delay=config.request_delay.total_seconds())
     site = Site(http, config.base_url, config.max_pages_per_poll)
@@ -150,7 +166,7 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         if http.retry_at(config.host) is None or error.retry_at is None:
             raise
         retry_at = max(error.retry_at, now + MIN_BACKOFF)
-        message = f"{config.host}: rate limited; backing off until {iso_seconds(retry_at)}"
+        message = f"{config.host}: rate limited; backing off until {utc_iso(retry_at, 'seconds')}"
         raise SourceRateLimitedError(message, retry_at) from None
     requests = http.requests_made - before
     return FetchResult(items, saved.to_json(), requests=requests, skipped=skipped)
@@ -216,5 +232,7 @@ def refusal_error(
             f"({cursor.refusals.count + 1} in a row); Mumsnet is refusing the monitor"
         )
         return RefusedBlockedError(message, retry_at, saved)
-    message = f"{refused.label}: HTTP {refused.status}; backing off until {iso_seconds(retry_at)}"
+    message = (
+        f"{refused.label}: HTTP {refused.status}; backing off until {utc_iso(retry_at, 'seconds')}"
+    )
     return RefusedRateLimitedError(message, retry_at, saved)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sources.common.times import iso_seconds
+from monitor.times import utc_iso
 from sources.mumsnet.urls import TOPIC, ThreadRef
 
 
@@ -47,11 +47,11 @@ class ThreadState:
             "topic": self.thread.topic,
             "title": self.title,
             "title_mentions": self.title_mentions,
-            "found_at": iso_seconds(self.found_at),
+            "found_at": utc_iso(self.found_at, "seconds"),
             "next_page": self.next_page,
             "opening_key": self.opening_key,
             "seen_keys": list(self.seen_keys),
-            "last_activity": iso_seconds(self.last_activity) if self.last_activity else None,
+            "last_activity": utc_iso(self.last_activity, "seconds") if self.last_activity else None,
             "disallowed": self.disallowed,
             "gone": self.gone,
         }
@@ -128,7 +128,9 @@ class MumsnetCursor:
             "discovery_incomplete": self.discovery_incomplete,
             "refusals": {
                 "count": self.refusals.count,
-                "retry_at": iso_seconds(self.refusals.retry_at) if self.refusals.retry_at else None,
+                "retry_at": utc_iso(self.refusals.retry_at, "seconds")
+                if self.refusals.retry_at
+                else None,
             },
         }
 

@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import FetchResult, Item, RevisionFacts, SourceState
 from sources.base import SourceConfig, register
+from sources.capabilities import UPGRADE, Capabilities, Remedies
 from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.http import PoliteClient
 from sources.wikipedia.api import WikiSession
@@ -175,7 +176,22 @@ def _all_ints(*values: object) -> bool:
     return all(isinstance(value, int) and not isinstance(value, bool) for value in values)
 
 
-@register("wikipedia", WikipediaConfig)
+CAPABILITIES = Capabilities(
+    remedies=Remedies(
+        failing="retried with backoff; if it goes on, check the last error, pages, search and"
+        " api_url (docs/sources/wikipedia.md, Etiquette and errors)",
+        auth_expired="Wikipedia needs no login: something between us and the wiki refuses the"
+        " requests; check api_url and any proxy (docs/sources/wikipedia.md)",
+        blocked="the wiki refuses us: make sure [http] contact is an address that is read"
+        " (Wikimedia's User-Agent policy) and see docs/sources/wikipedia.md, Etiquette and errors",
+        parser_broken="the wiki answered in an unexpected shape: check that api_url is a"
+        " MediaWiki api.php (docs/sources/wikipedia.md); if it is, " + UPGRADE,
+    ),
+    facts=RevisionFacts,  # on each revision of a watched page (wikipedia_vandalism reads them)
+)
+
+
+@register("wikipedia", WikipediaConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: WikipediaConfig, state: SourceState) -> FetchResult:
     """New revisions of each watched page (oldest first), then articles new in each search."""
     cursor = WikipediaCursor.from_json(state.cursor)

@@ -1,8 +1,9 @@
-"""Wikipedia revisions and search hits as `Item`s, with the signals the vandalism rule reads.
+"""Wikipedia revisions and search hits as `Item`s, with the facts the vandalism rule reads.
 
-A revision's mention text is what the edit added; `extra` carries who edited (`editor_kind`),
-how much was removed, blanking, offensive words added, revert tags and the revert risk.
-Every key is listed in docs/sources/wikipedia.md.
+A revision's mention text is what the edit added; its `RevisionFacts` (typed) say who edited,
+how much was removed, blanking, offensive words added, revert state and the revert risk, and
+`extra` keeps the rest (ids, flags, tags, removed text, diff status). Every key is listed in
+docs/sources/wikipedia.md.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from monitor.model import Item
+from monitor.model import EditorKind, Item, RevisionFacts
 from sources.common.words import OffensiveWords
 from sources.wikipedia.parse import Revision, SearchHit
 
@@ -77,15 +78,15 @@ class WikiLinks:
         return f"{self.index_url}?title={name}"
 
 
-def editor_kind(revision: Revision) -> str:
-    """Who made an edit: "temporary", "anonymous" (IP), "hidden" or "registered"."""
+def editor_kind(revision: Revision) -> EditorKind:
+    """Who made an edit: a temporary account, an IP address, a hidden or a registered user."""
     if revision.userhidden or revision.user is None:
-        return "hidden"
+        return EditorKind.HIDDEN
     if revision.temp:
-        return "temporary"
+        return EditorKind.TEMPORARY
     if revision.anon:
-        return "anonymous"
-    return "registered"
+        return EditorKind.ANONYMOUS
+    return EditorKind.REGISTERED
 
 
 def revision_item(
@@ -103,6 +104,19 @@ def revision_item(
     else:
         mention_text = revision.comment or ""
     is_revert = any(tag in revision.tags for tag in REVERT_TAGS[:3])
+    size = _size_change(revision, text.parent_size)
+    facts = RevisionFacts(
+        editor=editor_kind(revision),
+        size_delta=size.delta,
+        bytes_removed=size.bytes_removed,
+        removed_share=size.removed_share,
+        blanking=size.blanking,
+        replaced="mw-replace" in revision.tags,
+        offensive_words=tuple(offensive.find(_searched_text(revision, text, is_revert))),
+        is_revert=is_revert,
+        reverted="mw-reverted" in revision.tags,
+        revert_risk=risk.score,
+    )
     extra: dict[str, Any] = {
         "revid": revision.revid,
         "parentid": revision.parentid,
@@ -112,13 +126,10 @@ def revision_item(
         "tags": list(revision.tags),
         "minor": revision.minor,
         **_editor_flags(revision),
-        **_size_signals(revision, text.parent_size),
+        "size": revision.size,
+        "parent_size": text.parent_size,
         "removed_text": text.removed[:MAX_REMOVED_TEXT],
-        "offensive_words": offensive.find(_searched_text(revision, text, is_revert)),
         "revert_tags": [tag for tag in REVERT_TAGS if tag in revision.tags],
-        "is_revert": is_revert,
-        "reverted": "mw-reverted" in revision.tags,
-        "revert_risk": risk.score,
         "revert_risk_note": risk.note,
         "baseline": text.status == DiffStatus.BASELINE,
         "diff_status": text.status,
@@ -134,6 +145,7 @@ def revision_item(
         published_at=revision.timestamp,
         extra=extra,
         baseline=text.status == DiffStatus.BASELINE,
+        facts=facts,
     )
 
 
@@ -145,9 +157,8 @@ def _searched_text(revision: Revision, text: EditText, is_revert: bool) -> str:
 
 
 def _editor_flags(revision: Revision) -> dict[str, Any]:
-    """The editor kind and the revision-deletion flags."""
+    """The editor's account flags and the revision-deletion flags."""
     return {
-        "editor_kind": editor_kind(revision),
         "temp": revision.temp,
         "anon": revision.anon,
         "userhidden": revision.userhidden,
@@ -157,8 +168,18 @@ def _editor_flags(revision: Revision) -> dict[str, Any]:
     }
 
 
-def _size_signals(revision: Revision, parent_size: int | None) -> dict[str, Any]:
-    """Size, change in size, bytes removed, share of the page removed and blanking."""
+@dataclass(frozen=True, slots=True)
+class SizeChange:
+    """How an edit changed the page's size (None where a size is unknown)."""
+
+    delta: int | None
+    bytes_removed: int | None
+    removed_share: float | None
+    blanking: bool
+
+
+def _size_change(revision: Revision, parent_size: int | None) -> SizeChange:
+    """Change in size, bytes removed, share of the page removed and blanking."""
     delta = None
     if revision.size is not None and parent_size is not None:
         delta = revision.size - parent_size
@@ -167,17 +188,10 @@ def _size_signals(revision: Revision, parent_size: int | None) -> dict[str, Any]
     if bytes_removed is not None and parent_size:
         share = round(bytes_removed / parent_size, 4)
     emptied = revision.size == 0 and bool(parent_size)
-    return {
-        "size": revision.size,
-        "parent_size": parent_size,
-        "size_delta": delta,
-        "bytes_removed": bytes_removed,
-        "removed_share": share,
-        "blanking": "mw-blank" in revision.tags
-        or emptied
-        or (share is not None and share >= BLANKING_SHARE),
-        "replaced": "mw-replace" in revision.tags,
-    }
+    blanking = (
+        "mw-blank" in revision.tags or emptied or (share is not None and share >= BLANKING_SHARE)
+    )
+    return SizeChange(delta, bytes_removed, share, blanking)
 
 
 def article_item(hit: SearchHit, query: str, links: WikiLinks, *, baseline: bool) -> Item:

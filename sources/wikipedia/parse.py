@@ -188,7 +188,7 @@ def parse_revision(raw: Mapping[str, Any]) -> Revision:
     return Revision(
         revid=API.integer(raw.get("revid"), "revid"),
         parentid=API.integer(raw.get("parentid", 0), "parentid"),
-        timestamp=parse_timestamp(raw.get("timestamp")),
+        timestamp=API.timestamp(raw.get("timestamp"), "revision timestamp"),
         user=user if isinstance(user, str) and not raw.get("userhidden") else None,
         comment=comment if isinstance(comment, str) and not raw.get("commenthidden") else None,
         size=API.optional_integer(raw.get("size"), "size"),
@@ -238,12 +238,11 @@ def parse_search(payload: Mapping[str, Any]) -> SearchPage:
 def parse_search_hit(raw: object, index: int) -> SearchHit:
     """One `list=search` result."""
     hit = API.mapping(raw, f"search[{index}]")
-    timestamp = hit.get("timestamp")
     return SearchHit(
         pageid=API.integer(hit.get("pageid"), f"search[{index}].pageid"),
         title=API.text(hit.get("title"), f"search[{index}].title"),
         snippet=plain_snippet(hit.get("snippet")),
-        timestamp=parse_timestamp(timestamp) if timestamp else None,
+        timestamp=API.optional_timestamp(hit.get("timestamp"), f"search[{index}].timestamp"),
         size=API.optional_integer(hit.get("size"), f"search[{index}].size"),
         wordcount=API.optional_integer(hit.get("wordcount"), f"search[{index}].wordcount"),
     )
@@ -276,20 +275,3 @@ def parse_continuation(payload: Mapping[str, Any]) -> Mapping[str, str] | None:
     if not isinstance(continuation, Mapping) or not continuation:
         raise SourceFormatError("Wikipedia API: continue is not an object")
     return {str(key): str(value) for key, value in continuation.items()}
-
-
-def parse_timestamp(value: object) -> datetime:
-    """An aware datetime from the API's ISO 8601 `2026-11-02T21:14:03Z`."""
-    if not isinstance(value, str):
-        raise SourceFormatError("Wikipedia API: a timestamp is missing")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as error:
-        raise SourceFormatError(
-            f"Wikipedia API: bad timestamp {masked_line(value, 40)!r}"
-        ) from error
-    if moment.utcoffset() is None:
-        raise SourceFormatError(
-            f"Wikipedia API: timestamp without a zone {masked_line(value, 40)!r}"
-        )
-    return moment

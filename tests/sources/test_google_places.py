@@ -1,4 +1,4 @@
-"""google_places: golden Place Details, unseen new ratings, Google's errors, cost, the CLI."""
+"""google_places: golden Place Details, the rating each poll, Google's errors, cost, the CLI."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import main
+from monitor.config.settings import load
+from monitor.mail.digest import build, render_digest
 from monitor.model import FetchResult, Health, SourceState
+from monitor.scan.scanner import run_scan
+from monitor.times import utc_iso
 from sources.errors import SourceAuthError, SourceError, SourceFormatError, SourceUnavailableError
 from sources.google_places import GooglePlacesConfig, fetch
 from sources.google_places.cost import check_lines, monthly_cost
 from sources.google_places.parse import parse_place
-from sources.google_places.ratings import unseen_in_window
 from sources.http import PoliteClient
 from storage import mentions, ratings
 from storage.database import Store
@@ -145,52 +148,63 @@ def test_a_place_without_reviews_has_no_reviews_key(server: LoopbackServer) -> N
         None,
         None,
     )
-    assert result.cursor["review_names"] == [] and result.cursor["unseen_new_ratings"] == 0
 
 
-def test_a_rating_count_that_rises_with_no_new_review_is_counted_as_unseen(
+def test_each_poll_reports_the_rating_and_count_and_keeps_no_cursor(
     server: LoopbackServer,
 ) -> None:
     server.route(PLACE, google("places_five_reviews"), google("places_count_rose"))
     first = run_fetch(places(server))
-    assert first.cursor["rating_count"] == 27 and first.cursor["unseen_new_ratings"] == 0
+    assert first.rating is not None and (first.rating.average, first.rating.count) == (4.1, 27)
     state = SourceState(name="places", cursor=first.cursor, last_success_at=datetime.now(UTC))
     second = run_fetch(places(server), state)
-    assert second.cursor["unseen_new_ratings"] == 2
-    [[_when, count]] = second.cursor["unseen_log"]
-    assert count == 2
     assert second.rating is not None and (second.rating.average, second.rating.count) == (4.0, 29)
-    third = run_fetch(places(server), SourceState(name="places", cursor=second.cursor))
-    assert third.cursor["unseen_new_ratings"] == 0  # the count did not move again
-    assert len(third.cursor["unseen_log"]) == 1
-    # What the digest reads: the unseen ratings recorded by polls within its window.
-    day = timedelta(days=1)
-    now = datetime.now(UTC)
-    assert unseen_in_window(third.cursor, now - day, now + day) == 2
-    assert unseen_in_window(third.cursor, now + day, now + 2 * day) == 0
-    assert (
-        unseen_in_window({"unseen_log": [["garbage", 3], "x", ["2026-01-01", "2"]]}, now - day, now)
-        == 0
+    # Ratings Google does not show are the digest's to count, from these snapshots (one place).
+    assert first.cursor == second.cursor == {}
+
+
+def scan_at(config_path: Path, moment: datetime) -> None:
+    """One scan of the configured sources as if it ran at `moment`."""
+    config = load(config_path)
+
+    async def go() -> None:
+        async with PoliteClient(contact="t@example.org", backoff=0.01, timeout=5) as http:
+            with Store.open(config.storage.url) as store:
+                report = await run_scan(config, store, http, clock=lambda: moment)
+        assert [outcome.status for outcome in report.outcomes] == ["ok"]
+
+    asyncio.run(go())
+
+
+def test_the_digest_counts_new_ratings_google_does_not_show(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    monday = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    tuesday = monday + timedelta(days=1)
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={"places": keys(server)},
     )
-
-
-def test_a_new_visible_review_accounts_for_its_rating(server: LoopbackServer) -> None:
-    earlier = datetime.now(UTC) - timedelta(hours=1)
-    previous = {
-        "review_names": [review["name"] for review in payload("places_five_reviews")["reviews"]],
-        "rating_count": 26,
-        "polled_at": earlier.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    rose = payload("places_count_rose")  # 29 ratings: 3 more than the previous poll's 26
-    newest = dict(rose["reviews"][0])
-    newest["name"] = f"places/{PLACE_ID}/reviews/ChdNEW"
-    newest["publishTime"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    # An old review promoted into the top five is not a new rating.
-    promoted = dict(rose["reviews"][1], name=f"places/{PLACE_ID}/reviews/ChdOLD")
-    rose["reviews"] = [newest, promoted, *rose["reviews"][2:]]
+    server.route(PLACE, google("places_five_reviews"))  # 27 ratings
+    scan_at(path, monday)  # the baseline
+    rose = payload("places_count_rose")  # 29 ratings: 2 more
+    newest = dict(rose["reviews"][0], name=f"places/{PLACE_ID}/reviews/ChdNEW")
+    newest["publishTime"] = utc_iso(tuesday - timedelta(hours=3))
+    # A review of last year newly among the five: first stored now, but no new rating.
+    promoted = dict(rose["reviews"][4], name=f"places/{PLACE_ID}/reviews/ChdOLD")
+    rose["reviews"] = [newest, *rose["reviews"][1:4], promoted]
     server.route(PLACE, Reply(body=json.dumps(rose), headers={"Content-Type": "application/json"}))
-    result = run_fetch(places(server), SourceState(name="places", cursor=previous))
-    assert result.cursor["unseen_new_ratings"] == 2
+    scan_at(path, tuesday)
+
+    config = load(path)
+    with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
+        digest = build(tx, config, monday + timedelta(hours=1), tuesday + timedelta(hours=1))
+    [line] = digest.ratings
+    assert (line.source, line.average, line.count) == ("places", "4.0", 29)
+    assert line.hidden == 1  # 2 more ratings, 1 of them the new review written on Tuesday
+    text, _html = render_digest(digest, config)
+    assert "1 new rating not shown by Google's API" in text
 
 
 def test_the_400_missing_field_mask_error(server: LoopbackServer) -> None:
@@ -229,6 +243,12 @@ def test_a_changed_shape_is_a_format_error() -> None:
         parse_place({"id": PLACE_ID, "reviews": [{"rating": 3}]})
     with pytest.raises(SourceFormatError, match="userRatingCount"):
         parse_place({"id": PLACE_ID, "userRatingCount": "many"})
+    # Named as the Places API's field, not as the Business Profile API's.
+    with pytest.raises(SourceFormatError) as raised:
+        parse_place({"id": PLACE_ID, "reviews": [{"name": "r", "publishTime": "last week"}]})
+    assert str(raised.value) == (
+        "Places API: reviews[0].publishTime is not a valid time: 'last week'"
+    )
 
 
 def test_a_review_without_its_name_is_skipped_and_the_other_reviews_stored(

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from pydantic import ValidationError
 
 from monitor.cli import main
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import EditorKind, FetchResult, Item, RevisionFacts, SourceState
 from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
@@ -125,6 +125,12 @@ def by_id(items: list[Item]) -> dict[str, Item]:
     return {item.external_id: item for item in items}
 
 
+def facts_of(item: Item) -> RevisionFacts:
+    """A revision's facts (every revision has them)."""
+    assert isinstance(item.facts, RevisionFacts), item.external_id
+    return item.facts
+
+
 # Golden parses of the fixture files
 
 
@@ -153,7 +159,7 @@ def test_a_temporary_account_is_temporary_not_anonymous() -> None:
     page = parse_revisions(load("revisions_newer_1.json"), TITLE)
     temporary = page.revisions[1]
     assert (temporary.user, temporary.temp, temporary.anon) == ("~2026-48233-24", True, False)
-    assert editor_kind(temporary) == "temporary"
+    assert editor_kind(temporary) == EditorKind.TEMPORARY
     assert [
         editor_kind(revision)
         for revision in parse_revisions(load("revisions_baseline.json"), TITLE).revisions
@@ -302,8 +308,8 @@ def test_a_page_creation_keeps_its_comment_and_flags_a_hidden_user() -> None:
     assert item.text == "New article"
     assert item.url == "https://en.wikipedia.org/w/index.php?oldid=1250000100"
     assert item.extra["diff_status"] == "page_creation"
-    assert item.extra["size_delta"] is None
-    assert item.extra["editor_kind"] == "hidden"
+    assert item.facts is not None
+    assert (item.facts.size_delta, item.facts.editor) == (None, EditorKind.HIDDEN)
 
 
 def _fields(revision: Any) -> dict[str, Any]:
@@ -366,18 +372,18 @@ def test_first_poll_stores_the_latest_revisions_as_baseline(server: LoopbackServ
     assert [item.external_id for item in result.items] == ["1240000000", "1250000100", "1254000777"]
     ip, hidden, named = result.items
     assert all(item.extra["baseline"] for item in result.items)
-    assert (named.text, named.author, named.extra["editor_kind"]) == (
+    assert (named.text, named.author, facts_of(named).editor) == (
         "/* History */ expanded with sources",
         "Schoolhistorian",
-        "registered",
+        EditorKind.REGISTERED,
     )
-    assert named.extra["size_delta"] == 230  # from the baseline's own sizes
+    assert facts_of(named).size_delta == 230  # from the baseline's own sizes
     assert (hidden.author, hidden.text, hidden.extra["comment"]) == (HIDDEN_USER, "", None)
     assert (hidden.extra["userhidden"], hidden.extra["commenthidden"]) == (True, True)
-    assert (ip.author, ip.extra["anon"], ip.extra["editor_kind"]) == (
+    assert (ip.author, ip.extra["anon"], facts_of(ip).editor) == (
         "192.0.2.44",
         True,
-        "anonymous",
+        EditorKind.ANONYMOUS,
     )
     assert ip.published_at == datetime(2019, 3, 4, 10, 15, tzinfo=UTC)
     assert named.url == f"{server.url}/w/index.php?diff=1254000777&oldid=1250000100"
@@ -403,25 +409,18 @@ def test_new_revisions_follow_continue_and_carry_the_added_text(server: Loopback
     )
     assert vandalism.author == "~2026-48233-24"
     assert vandalism.url == f"{server.url}/w/index.php?diff=1255000001&oldid=1254000777"
-    extra = vandalism.extra
-    assert (extra["editor_kind"], extra["temp"], extra["anon"]) == ("temporary", True, False)
+    extra, facts = vandalism.extra, facts_of(vandalism)
+    assert (facts.editor, extra["temp"], extra["anon"]) == (EditorKind.TEMPORARY, True, False)
     assert extra["removed_text"] == 'joined\nIn 2024 Ofsted rated the school "Good".'
-    assert (extra["size_delta"], extra["bytes_removed"], extra["removed_share"]) == (
-        -110,
-        110,
-        0.0177,
-    )
-    assert (extra["blanking"], extra["baseline"], extra["diff_status"]) == (False, False, "fetched")
-    assert extra["offensive_words"] == ["idiot", "liar", "sucks"]
-    assert (extra["reverted"], extra["is_revert"], extra["revert_tags"]) == (
-        True,
-        False,
-        ["mw-reverted"],
-    )
-    assert (extra["revert_risk"], extra["revert_risk_note"]) == (None, "off")
-    rollback = items["1255001122"].extra
-    assert (rollback["is_revert"], rollback["revert_tags"]) == (True, ["mw-rollback"])
-    assert rollback["offensive_words"] == []  # what it removed is not what it said
+    assert (facts.size_delta, facts.bytes_removed, facts.removed_share) == (-110, 110, 0.0177)
+    assert (facts.blanking, facts.replaced) == (False, False)
+    assert (extra["baseline"], extra["diff_status"]) == (False, "fetched")
+    assert facts.offensive_words == ("idiot", "liar", "sucks")
+    assert (facts.reverted, facts.is_revert, extra["revert_tags"]) == (True, False, ["mw-reverted"])
+    assert (facts.revert_risk, extra["revert_risk_note"]) == (None, "off")
+    rollback = items["1255001122"]
+    assert (facts_of(rollback).is_revert, rollback.extra["revert_tags"]) == (True, ["mw-rollback"])
+    assert facts_of(rollback).offensive_words == ()  # what it removed is not what it said
     assert items["1255002000"].text == MARKUP_TEXT
     assert result.cursor == {
         "pages": {TITLE: {"pageid": PAGEID, "revid": 1255002000}},
@@ -448,19 +447,17 @@ def test_an_undo_and_a_manual_revert_are_reverts(server: LoopbackServer) -> None
     route_reverts(server)
     items = by_id(poll(config_for(server), REPOLL_CURSOR).items)
     assert list(items) == ["1255003000", "1255003050", "1255003900", "1255004000"]
-    insult, undo, spam, manual = (item.extra for item in items.values())
-    assert (insult["reverted"], insult["is_revert"], insult["offensive_words"]) == (
-        True,
-        False,
-        ["idiot"],
-    )
-    assert (undo["is_revert"], undo["revert_tags"], undo["reverted"]) == (True, ["mw-undo"], False)
+    insult, undo, spam, manual = (item.facts for item in items.values())
+    assert insult is not None and undo is not None and spam is not None and manual is not None
+    assert (insult.reverted, insult.is_revert, insult.offensive_words) == (True, False, ("idiot",))
+    assert (undo.is_revert, undo.reverted) == (True, False)
+    assert items["1255003050"].extra["revert_tags"] == ["mw-undo"]
     # The undo's summary quotes the insult it removes: not the undoer's word.
-    assert "idiot" in undo["comment"] and undo["offensive_words"] == []
-    assert (spam["reverted"], spam["is_revert"], spam["editor_kind"]) == (True, False, "anonymous")
-    assert (manual["is_revert"], manual["revert_tags"]) == (True, ["mw-manual-revert"])
+    assert "idiot" in items["1255003050"].extra["comment"] and undo.offensive_words == ()
+    assert (spam.reverted, spam.is_revert, spam.editor) == (True, False, EditorKind.ANONYMOUS)
+    assert manual.is_revert and items["1255004000"].extra["revert_tags"] == ["mw-manual-revert"]
     # A temporary account removing 1,066 bytes would look like vandalism, were it not a revert.
-    assert (manual["editor_kind"], manual["bytes_removed"]) == ("temporary", 1066)
+    assert (manual.editor, manual.bytes_removed) == (EditorKind.TEMPORARY, 1066)
 
 
 def test_continue_is_sent_back_whole_and_the_stored_revision_is_skipped(
@@ -567,7 +564,7 @@ def test_a_refused_diff_keeps_the_revision_with_its_comment(server: LoopbackServ
         "unavailable",
         "nosuchrevid",
     )
-    assert refused.extra["size_delta"] == 368  # from the revision list's own sizes
+    assert facts_of(refused).size_delta == 368  # from the revision list's own sizes
 
 
 def test_a_vanished_saved_revision_starts_the_page_afresh(server: LoopbackServer) -> None:
@@ -624,7 +621,7 @@ def test_revert_risk_scores_each_new_revision(server: LoopbackServer) -> None:
     config = config_for(server, revert_risk_url=server.url + RISK)
     items = by_id(poll(config, BASELINE_CURSOR).items)
     scores = [
-        (item.extra["revert_risk"], item.extra["revert_risk_note"]) for item in items.values()
+        (facts_of(item).revert_risk, item.extra["revert_risk_note"]) for item in items.values()
     ]
     assert scores == [(0.8123, "scored"), (0.0412, "scored"), (None, "no score: HTTP 400")]
     bodies = [json.loads(request.body) for request in server.requests_to(RISK)]
@@ -642,7 +639,7 @@ def test_a_missing_revert_risk_model_means_no_score_not_low_risk(server: Loopbac
     )
     config = config_for(server, revert_risk_url=server.url + RISK)
     result = poll(config, BASELINE_CURSOR)
-    assert {item.extra["revert_risk"] for item in result.items} == {None}
+    assert {facts_of(item).revert_risk for item in result.items} == {None}
     assert {item.extra["revert_risk_note"] for item in result.items} == {
         "no score: model unavailable (HTTP 404)"
     }
@@ -735,12 +732,25 @@ api_url = "{server.url}{API}"
     assert by_external_id["1255002000"]["text"] == MARKUP_TEXT
     assert by_external_id["1250000100"]["author"] == HIDDEN_USER
     assert by_external_id["page:66260701"]["title"] == "Exampleton Gazette"
-    # The flags the vandalism rule will need survive storage, not just parsing.
+    # The facts the vandalism rule reads survive storage typed, not just parsing.
     store = Store.open(f"sqlite:///{tmp_path / 'monitor.db'}")
     with store.transaction() as tx:
-        extras = {mention.external_id: mention.extra for mention in list_mentions(tx)}
+        stored = {mention.external_id: mention for mention in list_mentions(tx)}
     store.close()
+    extras = {key: mention.extra for key, mention in stored.items()}
     assert extras["1255000001"]["temp"] is True and extras["1255000001"]["anon"] is False
-    assert extras["1255000001"]["editor_kind"] == "temporary"
-    assert extras["1255001122"]["is_revert"] is True
     assert extras["1250000100"]["userhidden"] is True
+    vandal = stored["1255000001"].facts
+    assert isinstance(vandal, RevisionFacts)
+    assert (vandal.editor, vandal.offensive_words) == (
+        EditorKind.TEMPORARY,
+        ("idiot", "liar", "sucks"),
+    )
+    rollback = stored["1255001122"].facts
+    assert isinstance(rollback, RevisionFacts) and rollback.is_revert
+    assert stored["page:66260701"].facts is None  # a search hit hands on no facts
+    # And the rule fired from them in the scan: the edit was reverted, so it is info.
+    alerts = json.loads(monitor("alerts", "--status", "all", "--format", "json"))
+    assert [(a["rule"], a["severity"]) for a in alerts if a["rule"] == "wikipedia_vandalism"] == [
+        ("wikipedia_vandalism", "info")
+    ]

@@ -163,7 +163,7 @@ def test_a_fetched_revision_stores_what_a_reader_sees(server: LoopbackServer) ->
     assert edit.text == REAL_SHAPES_ADDED
     assert edit.extra["removed_text"] == "joined"
     # The quotation's words reach the offensive-word check (before, they vanished with it).
-    assert edit.extra["offensive_words"] == ["liar"]
+    assert edit.facts is not None and edit.facts.offensive_words == ("liar",)
 
 
 def test_hostile_nesting_and_huge_edits_are_read_not_crashed_on() -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from monitor.model import Item, Mention, Sentiment, Visibility
+from monitor.model import EditorKind, Item, Mention, RevisionFacts, Sentiment, Visibility
 from storage import mentions, schema
 from storage.database import StorageError, Store, Transaction
 from storage.mentions import WriteOutcome
@@ -177,10 +177,82 @@ def test_content_hash_is_stable_and_covers_every_stored_field() -> None:
         replace(item, extra={"reply": {"comment": "Thank you for your review"}}),
         replace(item, visibility=Visibility.HIDDEN),
         replace(item, visibility=Visibility.REMOVED),
+        replace(item, facts=FACTS),
+        replace(item, facts=replace(FACTS, reverted=True)),
     ]
     hashes = {mentions.content_hash(other) for other in changed}
     assert len(hashes) == len(changed)
     assert mentions.content_hash(item) not in hashes
+
+
+FACTS = RevisionFacts(
+    editor=EditorKind.TEMPORARY,
+    size_delta=-4200,
+    bytes_removed=4200,
+    removed_share=0.6,
+    blanking=False,
+    replaced=False,
+    offensive_words=("liar",),
+    is_revert=False,
+    reverted=False,
+    revert_risk=0.91,
+)
+
+
+STORED_FACTS = {
+    "kind": "revision",
+    "editor": "temporary",
+    "size_delta": -4200,
+    "bytes_removed": 4200,
+    "removed_share": 0.6,
+    "blanking": False,
+    "replaced": False,
+    "offensive_words": ["liar"],
+    "is_revert": False,
+    "reverted": False,
+    "revert_risk": 0.91,
+}
+
+
+def test_typed_facts_are_stored_under_one_key_and_read_back_typed(store: Store) -> None:
+    revision = make_item("1255", item_type="revision", rating=None, extra={"revid": 1255})
+    with store.transaction() as tx:
+        store_item(tx, replace(revision, facts=FACTS))
+        store_item(tx, make_item("r2"))
+    with store.transaction(read_only=True) as tx:
+        stored = {m.external_id: m for m in mentions.list_mentions(tx)}
+        raw = tx.connection.execute(sa.select(schema.mention.c.extra)).scalars().all()
+    assert stored["1255"].facts == FACTS
+    assert stored["1255"].extra == {"revid": 1255}
+    assert stored["r2"].facts is None  # no facts handed on: None, said so
+    assert {"revid": 1255, "facts": STORED_FACTS} in raw  # one key, plain JSON
+
+
+@pytest.mark.parametrize(
+    ("broken", "problem"),
+    [
+        ({"revert_risk": None}, "revert_risk: Field required"),  # a field lost
+        ({"editor": "sockpuppet"}, "editor: Input should be"),  # a value no editor kind has
+        ({"bytes_removed": "4200"}, "bytes_removed: Input should be a valid integer"),
+        ({"reverted": True, "was_reverted": True}, "was_reverted: Unexpected"),  # a renamed one
+        ({"kind": "wikidata"}, "stored facts of no known kind"),
+    ],
+)
+def test_stored_facts_that_do_not_validate_are_a_clear_error(
+    store: Store, broken: dict[str, Any], problem: str
+) -> None:
+    revision = make_item("1255", item_type="revision", rating=None, facts=FACTS)
+    with store.transaction() as tx:
+        mention_id = store_item(tx, revision).mention_id
+        stored = dict(tx.connection.execute(sa.select(schema.mention.c.extra)).scalar_one())
+        facts = {**stored["facts"], **broken}
+        if broken.get("revert_risk", 0) is None:
+            del facts["revert_risk"]
+        tx.connection.execute(sa.update(schema.mention).values(extra={**stored, "facts": facts}))
+    with store.transaction(read_only=True) as tx, pytest.raises(StorageError) as raised:
+        mentions.list_mentions(tx)
+    assert str(raised.value).startswith(f"mention {mention_id}: ")
+    assert problem in str(raised.value)
 
 
 def test_existing_hashes_reports_only_stored_ids_of_that_source(store: Store) -> None:
@@ -244,21 +316,25 @@ def test_text_expiry_counts_from_publication_or_else_first_sight(store: Store) -
     assert text_expiry(store, "kept") is None
 
 
-def test_baseline_flag_is_cleared_by_a_live_update(store: Store) -> None:
+def test_baseline_flag_is_cleared_by_a_live_edit_of_its_words(store: Store) -> None:
     with store.transaction() as tx:
-        for name in ("kept", "edited in a baseline", "edited live"):
+        for name in ("kept", "edited in a baseline", "edited live", "moved live"):
             store_item(tx, make_item(name), baseline=True)
         store_item(tx, make_item("live"), baseline=False)
     with store.transaction() as tx:
         store_item(tx, make_item("edited in a baseline", text="edited"), baseline=True)
         store_item(tx, make_item("edited live", text="edited"), baseline=False)
         store_item(tx, make_item("live", text="edited"), baseline=True)
+        # Only its link changed: the same words are still history, as the rules judge them.
+        moved = make_item("moved live", url="https://example.org/2026/moved")
+        assert store_item(tx, moved, baseline=False).status == "updated"
     with store.transaction(read_only=True) as tx:
         flags = {found.external_id: found.baseline for found in mentions.list_mentions(tx)}
     assert flags == {
         "kept": True,
         "edited in a baseline": True,
         "edited live": False,
+        "moved live": True,
         "live": False,
     }
 

@@ -46,7 +46,11 @@ from monitor.judgement.rules import words
 from monitor.judgement.rules.checks import CHECKS, Match, Settings, negative, praise
 from monitor.judgement.rules.staff import StaffNames
 from monitor.judgement.rules.volume import RuleContext, load_context
-from monitor.judgement.rules.wikipedia import VandalismSettings, is_revision, wikipedia_vandalism
+from monitor.judgement.rules.wikipedia import (
+    VandalismSettings,
+    revision_facts,
+    wikipedia_vandalism,
+)
 from monitor.judgement.sentiment import label_of
 from monitor.model import AlertDraft, Item, Label, Sentiment, Severity
 from storage.mentions import StoredText
@@ -78,8 +82,7 @@ class Candidate:
         """False for an edit that left title, text and rating as they were."""
         if self.is_new or self.previous is None:
             return True
-        item, before = self.item, self.previous
-        return (item.title, item.text, item.rating) != (before.title, before.text, before.rating)
+        return not self.previous.same_words(self.item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,16 +168,15 @@ class Rules:
     def matches(self, candidate: Candidate) -> list[Match]:
         """Every rule that matches the candidate (volume aside), most severe first."""
         found: list[Match] = []
-        revision = is_revision(candidate)
+        revision = revision_facts(candidate)
         vandalism = wikipedia_vandalism(candidate, self._vandalism)
         if vandalism is not None:
             found.append(vandalism)
         # A revert's text is what it restored, and a reverted edit's text is gone from the page;
         # a revision is not something to thank anyone for.
-        extra = candidate.item.extra
-        if not (revision and (extra.get("is_revert") or extra.get("reverted"))):
+        if not (revision is not None and (revision.is_revert or revision.reverted)):
             for check in CHECKS:
-                if revision and check is praise:
+                if revision is not None and check is praise:
                     continue
                 match = check(candidate, self._settings)
                 if match is not None:

@@ -1,25 +1,31 @@
-"""The `wikipedia_vandalism` rule, over the signals the wikipedia adapter puts in `extra`.
+"""The `wikipedia_vandalism` rule, over the `RevisionFacts` the wikipedia adapter hands on.
 
 Urgent when an edit of a watched page looks like vandalism: a temporary or anonymous editor
 removing much of the page (or blanking or replacing it), offensive words added by anyone, or a
 revert risk at or above the threshold. An edit the wiki has already reverted is only info: the
-SLT may want to know, but nothing is left to do. See docs/sources/wikipedia.md for the keys.
+SLT may want to know, but nothing is left to do. The facts are typed (monitor.model): a renamed
+field breaks the type check, never silently this rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from monitor.judgement.rules.checks import Match
 from monitor.judgement.rules.explain import words
-from monitor.model import ItemType, Severity
+from monitor.model import EditorKind, RevisionFacts, Severity
 
 if TYPE_CHECKING:
     from monitor.judgement.rules import Candidate
 
-LOGGED_OUT = frozenset({"temporary", "anonymous"})
+LOGGED_OUT = frozenset({EditorKind.TEMPORARY, EditorKind.ANONYMOUS})
+EDITORS = {
+    EditorKind.TEMPORARY: "a temporary account",
+    EditorKind.ANONYMOUS: "an anonymous (IP) editor",
+    EditorKind.HIDDEN: "a hidden user",
+    EditorKind.REGISTERED: "a registered editor",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,57 +37,41 @@ class VandalismSettings:
     revert_risk_threshold: float
 
 
-def is_revision(candidate: Candidate) -> bool:
-    """A revision of a watched Wikipedia page."""
-    return candidate.source_type == "wikipedia" and candidate.item.item_type == ItemType.REVISION
+def revision_facts(candidate: Candidate) -> RevisionFacts | None:
+    """The facts of a wiki revision, or None when the candidate is not one."""
+    facts = candidate.item.facts
+    return facts if isinstance(facts, RevisionFacts) else None
 
 
 def wikipedia_vandalism(candidate: Candidate, settings: VandalismSettings) -> Match | None:
     """Urgent for likely vandalism; info when the wiki has already reverted it."""
-    if not is_revision(candidate):
-        return None
-    extra = candidate.item.extra
-    if extra.get("is_revert"):
+    facts = revision_facts(candidate)
+    if facts is None or facts.is_revert:
         return None  # a revert undoes others' edits: the cure, not the harm
-    reasons = signals(extra, settings)
+    reasons = signals(facts, settings)
     if not reasons:
         return None
-    editor = _editor(extra)
-    summary = f"possible vandalism by {editor}: {'; '.join(reasons)}"
-    if extra.get("reverted"):
+    summary = f"possible vandalism by {EDITORS[facts.editor]}: {'; '.join(reasons)}"
+    if facts.reverted:
         return Match("wikipedia_vandalism", Severity.INFO, summary + " (already reverted)")
     return Match("wikipedia_vandalism", Severity.URGENT, summary)
 
 
-def signals(extra: Mapping[str, Any], settings: VandalismSettings) -> list[str]:
+def signals(facts: RevisionFacts, settings: VandalismSettings) -> list[str]:
     """The reasons this edit looks like vandalism (empty: it does not)."""
     reasons: list[str] = []
-    if extra.get("editor_kind") in LOGGED_OUT:
-        removed = _number(extra.get("bytes_removed"))
-        share = _number(extra.get("removed_share"))
-        if extra.get("blanking"):
+    if facts.editor in LOGGED_OUT:
+        removed = facts.bytes_removed or 0
+        share = facts.removed_share or 0.0
+        if facts.blanking:
             reasons.append("blanked the page")
-        elif extra.get("replaced"):
+        elif facts.replaced:
             reasons.append("replaced most of the page")
         elif removed >= settings.large_removal_bytes or share >= settings.large_removal_share:
             reasons.append(f"removed {removed:g} bytes ({share:.0%} of the page)")
-    offensive = [str(word) for word in extra.get("offensive_words") or ()]
-    if offensive:
-        reasons.append(f"added offensive words {words(offensive)}")
-    risk = extra.get("revert_risk")
-    if isinstance(risk, int | float) and risk >= settings.revert_risk_threshold:
+    if facts.offensive_words:
+        reasons.append(f"added offensive words {words(facts.offensive_words)}")
+    risk = facts.revert_risk
+    if risk is not None and risk >= settings.revert_risk_threshold:
         reasons.append(f"revert risk {risk:.2f}")
     return reasons
-
-
-def _editor(extra: Mapping[str, Any]) -> str:
-    kind = extra.get("editor_kind")
-    return {
-        "temporary": "a temporary account",
-        "anonymous": "an anonymous (IP) editor",
-        "hidden": "a hidden user",
-    }.get(str(kind), "a registered editor")
-
-
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from sources.common.json import JsonFields
@@ -47,3 +49,45 @@ def test_bodies_that_are_not_json_say_so_without_quoting_them() -> None:
     assert str(raised.value) == (
         "Graph API: graph.facebook.com/v24.0/1/feed: the response is not JSON"
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-02T21:14:03Z", datetime(2026, 11, 2, 21, 14, 3, tzinfo=UTC)),  # Wikipedia
+        ("2026-10-14T08:41:12.512345678Z", datetime(2026, 10, 14, 8, 41, 12, 512345, tzinfo=UTC)),
+        ("2026-11-19T07:32:10+0000", datetime(2026, 11, 19, 7, 32, 10, tzinfo=UTC)),  # Graph
+        ("2026-11-19T08:32:10+01:00", datetime(2026, 11, 19, 7, 32, 10, tzinfo=UTC)),
+    ],
+)
+def test_timestamps_come_back_aware_in_utc(value: str, expected: datetime) -> None:
+    moment = GRAPH.timestamp(value, "created_time")
+    assert moment == expected and moment.utcoffset() is not None
+    assert moment.tzinfo is UTC
+
+
+def test_unix_seconds_only_where_the_service_sends_them() -> None:
+    assert GRAPH.timestamp(1763537530, "created_time", unix=True) == datetime(
+        2025, 11, 19, 7, 32, 10, tzinfo=UTC
+    )
+    with pytest.raises(SourceFormatError, match="created_time is missing or not text"):
+        GRAPH.timestamp(1763537530, "created_time")
+    assert GRAPH.optional_timestamp(None, "x") is None and GRAPH.optional_timestamp("", "x") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("yesterday", "Graph API: data.created_time is not a valid time: 'yesterday'"),
+        (
+            "2026-11-19T07:32:10",
+            "Graph API: data.created_time has no time zone: '2026-11-19T07:32:10'",
+        ),
+        (None, "Graph API: data.created_time is missing or not text"),
+        (True, "Graph API: data.created_time is missing or not text"),
+    ],
+)
+def test_a_bad_timestamp_is_one_line_naming_service_and_field(value: object, message: str) -> None:
+    with pytest.raises(SourceFormatError) as raised:
+        GRAPH.timestamp(value, "data.created_time", unix=True)
+    assert str(raised.value) == message
