@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import Protocol
 
 from monitor.model import Facts, Health
-
-if TYPE_CHECKING:
-    from sources.base import SourceConfig
 
 UPGRADE = (
     "upgrade reputation-monitor (docs/operations.md, Upgrading) and report it if the newest"
@@ -72,7 +70,16 @@ class ReplyTarget:
 
 
 # `monitor check`'s extra lines about the enabled sources of one type (name → config).
-CheckLines = Callable[[Mapping[str, "SourceConfig"]], list[str]]
+class Polled(Protocol):
+    """What a check line needs of a configured source (every `SourceConfig` is one)."""
+
+    @property
+    def interval(self) -> timedelta: ...
+
+
+# Given this type's configured sources by name; sources/base.py is not imported here (it
+# imports this module), so the sources are taken as what the lines read of them.
+CheckLines = Callable[[Mapping[str, Polled]], list[str]]
 
 
 @dataclass(frozen=True, slots=True)

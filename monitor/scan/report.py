@@ -1,26 +1,16 @@
-"""What a scan reports: one outcome per source, the report of the whole pass, and its words."""
+"""What a scan reports: one outcome per source, the report of the whole pass, and its words.
+
+Imports no stage of the scan: the CLI, the daemon and the health rule read it without them.
+"""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.model import Alert, Health, ScanStatus
 from sources.common.text import masked_line
-from storage import scan_runs
-from storage.database import Store
-
-log = logging.getLogger(__name__)
-
-if TYPE_CHECKING:
-    from monitor.model import FetchResult
-    from monitor.scan.claims import Claim
-    from monitor.scan.ingest import Scored
-    from sources.http import PoliteClient
-    from storage.source_state import Recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,28 +76,6 @@ class ScanReport:
         return [o.name for o in self.outcomes if o.status is ScanStatus.LOCKED]
 
 
-@dataclass
-class PollProgress:
-    """Where a source's poll has got to, for the one-line message if it fails."""
-
-    requests_before: int
-    stage: str = "claim"
-
-    def requests(self, http: PoliteClient) -> int:
-        """Requests made since the poll began (approximate while sources run concurrently)."""
-        return http.requests_made - self.requests_before
-
-
-def dry_run_counts(scored: Sequence[Scored]) -> dict[str, int]:
-    """What a dry run would have stored."""
-    new = sum(1 for entry in scored if entry.is_new)
-    return {
-        "new": new,
-        "updated": len(scored) - new,
-        "negative": sum("negative" in entry.evaluation.labels for entry in scored),
-    }
-
-
 def skipped_note(outcome: SourceOutcome) -> str:
     """The warning for a poll that skipped unreadable items ("" when it skipped none)."""
     if not outcome.skipped:
@@ -126,56 +94,3 @@ def internal_error(stage: str, source_type: str, error: BaseException) -> str:
 def one_line(error: BaseException, limit: int = 300) -> str:
     """An exception's message on one line, secrets masked, then cut short."""
     return masked_line(str(error).strip() or type(error).__name__, limit)
-
-
-def record_start(store: Store, trigger: str, now: datetime) -> int:
-    """The scan_run row of a scan starting now; its id."""
-    with store.transaction() as tx:
-        return scan_runs.start(tx, trigger=trigger, now=now)
-
-
-def record_finish(
-    store: Store, run_id: int, now: datetime, outcomes: Sequence[SourceOutcome]
-) -> None:
-    """Close a scan_run row with every source's outcome; a failure here is only logged."""
-    try:
-        with store.transaction() as tx:
-            records = {outcome.name: outcome.to_json() for outcome in outcomes}
-            scan_runs.finish(tx, run_id, now=now, outcomes=records)
-    except Exception as error:  # never hide the scan's own result behind this
-        log.error("could not record the end of scan %s: %s", run_id, one_line(error))
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    """What the commit stage wrote."""
-
-    counts: Mapping[str, int]
-    recorded: Recorded
-    alerts: list[Alert]
-
-
-def ok_outcome(
-    claim: Claim,
-    result: FetchResult,
-    requests: int,
-    counts: Mapping[str, int],
-    baseline: bool,
-    committed: Committed | None = None,
-) -> SourceOutcome:
-    """The outcome of a poll that succeeded (stored, idle, or a dry run's counts)."""
-    return SourceOutcome(
-        claim.name,
-        claim.source.type,
-        ScanStatus.OK,
-        fetched=len(result.items),
-        new=counts.get("new", 0),
-        updated=counts.get("updated", 0),
-        negative=counts.get("negative", 0),
-        alerts=len(committed.alerts) if committed else 0,
-        requests=result.requests or requests,
-        baseline=baseline,
-        recovered=committed.recorded.recovered if committed else False,
-        skipped=result.skipped.count,
-        skipped_reasons=result.skipped.reasons,
-    )

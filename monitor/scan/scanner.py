@@ -45,19 +45,9 @@ from monitor.scan.claims import Claim, Claimer
 from monitor.scan.ingest import AlertHook, Ingest, Scored
 from monitor.scan.leases import LeaseKeeper, lease_owner
 from monitor.scan.pacing import failure_backoff, jittered
-from monitor.scan.report import (
-    Committed,
-    PollProgress,
-    ScanReport,
-    SourceOutcome,
-    dry_run_counts,
-    internal_error,
-    ok_outcome,
-    one_line,
-    record_finish,
-    record_start,
-    skipped_note,
-)
+from monitor.scan.poll import Committed, PollProgress, dry_run_counts, ok_outcome
+from monitor.scan.report import ScanReport, SourceOutcome, internal_error, one_line, skipped_note
+from monitor.scan.runs import record_finish, record_start
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient

@@ -19,7 +19,7 @@ from pydantic import Field, HttpUrl, field_validator
 from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import Capabilities, Ratings, Remedies
+from sources.capabilities import Capabilities, Polled, Ratings, Remedies
 from sources.google_places.api import get_place
 from sources.google_places.cost import check_lines
 from sources.google_places.items import review_item
@@ -59,7 +59,7 @@ class GooglePlacesConfig(
         return f"{str(self.api_url).rstrip('/')}/places/{self.place_id}"
 
 
-def cost_lines(sources: Mapping[str, SourceConfig]) -> list[str]:
+def cost_lines(sources: Mapping[str, Polled]) -> list[str]:
     """`monitor check`'s lines: what polling these places costs a month (each poll is billed)."""
     return check_lines({name: source.interval for name, source in sources.items()})
 

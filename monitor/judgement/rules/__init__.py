@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from monitor.config.settings import Config
 from monitor.judgement.rules import words
+from monitor.judgement.rules.candidate import Candidate
 from monitor.judgement.rules.checks import CHECKS, Match, Settings, negative, praise
 from monitor.judgement.rules.staff import StaffNames
 from monitor.judgement.rules.volume import RuleContext, load_context
@@ -53,7 +54,6 @@ from monitor.judgement.rules.wikipedia import (
 )
 from monitor.judgement.sentiment import label_of
 from monitor.model import AlertDraft, Item, Label, Sentiment, Severity
-from storage.mentions import StoredText
 
 __all__ = ["Candidate", "Evaluation", "RuleContext", "Rules", "dedupe_key", "load_context"]
 
@@ -62,27 +62,6 @@ _MORE_SPECIFIC = frozenset(
     {"safeguarding", "extremism", "staff_named", "abusive", "low_rating", "wikipedia_vandalism"}
 )
 _SAID_BY_VANDALISM = frozenset({"abusive", "negative"})
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A new or changed item on its way to storage, with what the scan knows about it."""
-
-    source: str
-    source_type: str
-    item: Item
-    sentiment: Sentiment | None
-    is_new: bool  # first time stored (False: an edit of a stored mention)
-    baseline: bool  # history: stored, never alerted
-    # An edit: the stored title, text and rating it replaces (None: new, or not looked up).
-    previous: StoredText | None = None
-
-    @property
-    def content_changed(self) -> bool:
-        """False for an edit that left title, text and rating as they were."""
-        if self.is_new or self.previous is None:
-            return True
-        return not self.previous.same_words(self.item)
 
 
 @dataclass(frozen=True, slots=True)

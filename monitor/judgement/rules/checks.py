@@ -7,16 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from monitor.judgement.rules.candidate import Candidate
 from monitor.judgement.rules.explain import quote, signed, why, words, worst
 from monitor.judgement.rules.staff import StaffNames
 from monitor.judgement.sentiment import label_of
 from monitor.model import DEFAULT_TONE, ItemType, Label, Severity, Tone
 from sources.common.words import WordMatcher
-
-if TYPE_CHECKING:
-    from monitor.judgement.rules import Candidate
 
 
 @dataclass(frozen=True, slots=True)

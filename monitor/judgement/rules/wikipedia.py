@@ -10,14 +10,11 @@ field breaks the type check, never silently this rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from monitor.judgement.rules.candidate import Candidate
 from monitor.judgement.rules.checks import Match
 from monitor.judgement.rules.explain import words
 from monitor.model import EditorKind, RevisionFacts, Severity
-
-if TYPE_CHECKING:
-    from monitor.judgement.rules import Candidate
 
 LOGGED_OUT = frozenset({EditorKind.TEMPORARY, EditorKind.ANONYMOUS})
 EDITORS = {
