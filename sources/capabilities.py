@@ -50,6 +50,27 @@ class Remedies:
 
 
 @dataclass(frozen=True, slots=True)
+class Advice:
+    """How the school acts on a mention where this source's service shows it (the policy's steps).
+
+    Each is one sentence the mail, `monitor alerts show` and the web page show under an alert
+    about a mention from this source: the rules say what kind of problem it is, the source says
+    where and how the school can act on it. The defaults suit a service we know nothing about.
+    """
+
+    # How to answer in public here, if at all (a review's owner reply, a comment under a post).
+    respond: str = (
+        "If a reply helps, keep it short and polite and invite the writer to contact the school"
+        " directly; never discuss individuals in public."
+    )
+    # How to get an offending post removed here (ask, hide, flag, report, correct).
+    remove: str = (
+        "If a member of the school community wrote it, ask them to delete it; otherwise report"
+        " it to the service that shows it."
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Ratings:
     """The source reports the listing's overall rating and rating count with each poll."""
 
@@ -87,6 +108,8 @@ class Capabilities:
     """What an adapter declares about itself; the defaults suit a plug-in that says nothing."""
 
     remedies: Remedies = field(default_factory=Remedies)
+    # Where and how the school acts on a mention from this source (shown with every alert).
+    advice: Advice = field(default_factory=Advice)
     # Set when each poll reports the overall rating (`FetchResult.rating`, kept as snapshots).
     ratings: Ratings | None = None
     # True when the service can push items to `monitor webhook` as well as being polled.

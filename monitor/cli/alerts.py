@@ -18,6 +18,7 @@ from monitor.cli.common import Context, UsageError, handles_errors, open_store, 
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
 from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus
+from sources.capabilities import Advice
 from storage import alerts as stored_alerts
 
 STATUS_CHOICES = ["open", "acknowledged", "resolved", "dismissed", "all"]
@@ -70,7 +71,8 @@ def show(obj: Context, alert_id: int) -> None:
     config = obj.config()
     with open_store(config) as store, store.transaction(read_only=True) as tx, known(alert_id):
         found = lifecycle.detail(tx, alert_id)
-    for line in detail_lines(found, config.school.zone):
+    where = policy.where_said(config, found.alert.source)
+    for line in detail_lines(found, config.school.zone, where):
         click.echo(visible(line))
 
 
@@ -201,8 +203,13 @@ def alert_table(console: Console, found: Sequence[Alert], zone: ZoneInfo) -> Non
     render_table(console, [*headers, "summary"], rows)
 
 
-def detail_lines(found: lifecycle.AlertDetail, zone: ZoneInfo) -> list[str]:
-    """`alerts show` as lines of text: the alert, the mention, the reasons, the history."""
+def detail_lines(
+    found: lifecycle.AlertDetail, zone: ZoneInfo, where: Advice | None = None
+) -> list[str]:
+    """`alerts show` as lines: the alert, the mention, the reasons, the advice, the history.
+
+    `where`: the advice of the mention's source (None: the generic advice).
+    """
     alert = found.alert
     lines = [
         f"alert {alert.id}: {alert.rule} ({alert.severity}), {alert.status}",
@@ -233,7 +240,7 @@ def detail_lines(found: lifecycle.AlertDetail, zone: ZoneInfo) -> list[str]:
         if mention.title:
             lines.append(f"title: {mention.title}")
         lines.append(f"text: {mention.text}")
-    advice = policy.suggestions(alert.rule)
+    advice = policy.suggestions(alert.rule, where)
     if advice:
         lines.append("the policy suggests:")
         lines += [f"  - {step}" for step in advice]

@@ -1,13 +1,22 @@
-"""What the school's social media policy suggests for each kind of alert (shown in the mail).
+"""What the school's social media policy suggests for an alert: the rule's steps, in the words of
+the source where the mention is (shown in the mail, `monitor alerts show` and the web page).
 
 Drawn from the Calcot social media policy ("Social media incidents", "Extremism") and the
 safeguarding duty: an offending post by a member of the school community → ask for it to be
 deleted; by a third party → report it to the platform, with the Professionals' Online Safety
 Helpline (POSH) to help or speed that up; police when potentially illegal or dangerous;
 extremism falls under the Prevent duty; anything about a child's safety goes to the DSL at once.
+
+Where to act depends on where it was said (a Google review is answered by an owner reply and
+flagged, a comment on our own Facebook page hidden, a Mumsnet post reported to Mumsnet, a
+Wikipedia article discussed on its talk page, never edited by us): each adapter declares that
+as `Capabilities.advice`, and the steps below say `{respond}` or `{remove}` where it goes.
 """
 
 from __future__ import annotations
+
+from monitor.config.settings import Config
+from sources.capabilities import Advice
 
 POSH = "the Professionals' Online Safety Helpline (POSH: helpline@saferinternet.org.uk)"
 
@@ -25,34 +34,31 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Involve the police if it is potentially illegal or dangerous.",
     ),
     "abusive": (
-        "If a member of the school community wrote it, ask them to delete it (the policy expects"
-        " this promptly).",
-        f"If a third party wrote it, report it to the platform; {POSH} can help or speed removal.",
+        "{remove}",
+        f"{POSH} can help or speed removal.",
         "Involve the police if it is potentially illegal or dangerous.",
     ),
     "staff_named": (
         "A member of staff is named in a negative post: tell the head teacher and support them.",
-        "Ask for the post to be deleted (a member of the school community) or report it to the"
-        f" platform (a third party); {POSH} helps with posts about staff.",
-        "Do not reply publicly about the member of staff.",
+        "{remove}",
+        f"{POSH} helps with posts about staff. Do not reply publicly about the member of staff.",
     ),
     "wikipedia_vandalism": (
         "Check the edit in the article's history; vandalism is usually reverted within minutes.",
-        "If it stays, ask for help at the article's talk page or WP:Help desk rather than"
-        " editing the school's own article repeatedly (conflict of interest).",
+        "{remove}",
     ),
     "low_rating": (
-        "Reply publicly, briefly and politely, inviting the writer to contact the school directly;"
-        " the complaints procedure applies.",
+        "{respond}",
+        "The complaints procedure applies: the office follows up whoever gets in touch.",
+        "{remove}",
     ),
     "negative": (
         "Read it and decide whether to respond; the policy urges parents to raise concerns with"
         " the school directly, in private.",
+        "{respond}",
     ),
-    "new_thread": (
-        "Read the thread; do not argue online. Invite parents to contact the school directly.",
-    ),
-    "praise": ("Acknowledge it with a short thank-you reply.",),
+    "new_thread": ("Read the thread; do not argue online.", "{respond}"),
+    "praise": ("Acknowledge it with a short thank-you.", "{respond}"),
     "volume_spike": ("Many mentions at once: find out what has happened.",),
     "source_health": (
         "The monitor cannot see this source until it is fixed: see `monitor status` and the"
@@ -66,6 +72,29 @@ RECORD = (
 )
 
 
-def suggestions(rule: str) -> tuple[str, ...]:
-    """The policy's suggested steps for an alert of `rule` (none for an unknown rule)."""
-    return SUGGESTIONS.get(rule, ())
+def suggestions(rule: str, where: Advice | None = None) -> tuple[str, ...]:
+    """The policy's steps for an alert of `rule` about a mention from a source advising `where`.
+
+    None for an unknown rule; `where` None (a source no longer configured): the generic advice.
+    """
+    where = where or Advice()
+    places = {"{respond}": where.respond, "{remove}": where.remove}
+    return tuple(places.get(step, step) for step in SUGGESTIONS.get(rule, ()))
+
+
+def where_said(config: Config, source: str | None) -> Advice | None:
+    """The advice of the adapter reading the source named `source` (None: not configured)."""
+    configured = config.sources.get(source) if source else None
+    return source_advice(configured.type) if configured else None
+
+
+def source_advice(source_type: str | None) -> Advice | None:
+    """What the adapter of `source_type` advises (None when no adapter of that type is known)."""
+    from sources.base import adapter_for  # the registry: imports the one adapter asked for
+
+    if source_type is None:
+        return None
+    try:
+        return adapter_for(source_type).capabilities.advice
+    except KeyError:
+        return None

@@ -231,7 +231,7 @@ def alert_views(tx: Transaction, config: Config, alerts: Sequence[Alert]) -> lis
             item=None
             if alert.mention_id is None or alert.mention_id not in found
             else item_view(found[alert.mention_id], zone),
-            steps=policy.suggestions(alert.rule),
+            steps=policy.suggestions(alert.rule, policy.where_said(config, alert.source)),
         )
         for alert in alerts
     ]

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import Capabilities, Remedies
+from sources.capabilities import Advice, Capabilities, Remedies
 from sources.common.items import SkipTally
 from sources.common.times import saved_iso, saved_time
 from sources.facebook_page.api import GraphObjectMissingError, GraphSession
@@ -138,6 +138,13 @@ class FacebookCursor:
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="Reply under the post or comment on our page, briefly, inviting the writer to"
+        " message or call the office; never discuss a child or a member of staff.",
+        remove="It is on our own page: hide the comment (its writer and friends still see it) or"
+        " delete it, and ban a repeat abuser from the page (Page settings, People and other"
+        " Pages).",
+    ),
     remedies=Remedies(
         auth_expired="make a new Page access token as the last error says and put it where"
         " access_token_* points (docs/sources/facebook.md, When the token stops working)",

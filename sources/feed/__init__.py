@@ -18,7 +18,7 @@ from pydantic import Field, HttpUrl, model_validator
 
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import Capabilities, Remedies
+from sources.capabilities import Advice, Capabilities, Remedies
 from sources.common.feeds import FeedOrigin, parse_entries
 from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
@@ -54,6 +54,12 @@ class FeedConfig(SourceConfig, secrets={"url": "the feed URL (a Google Alerts fe
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="For a news story, ask the editor for a correction or a right of reply, keeping"
+        " to facts; do not argue in its comments.",
+        remove="For an inaccuracy, use the publication's corrections route (its editor, then"
+        " IPSO or IMPRESS if it is a member); for a post elsewhere, report it to the site.",
+    ),
     remedies=Remedies(
         failing="retried with backoff; if it goes on, open the feed's URL in a browser and"
         " check the last error (docs/sources/feed.md, Politeness and failures)",

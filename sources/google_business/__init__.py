@@ -17,7 +17,7 @@ from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
 from monitor.times import utc_iso
 from sources.base import SourceConfig, register
-from sources.capabilities import Capabilities, Ratings, Remedies
+from sources.capabilities import Advice, Capabilities, Ratings, Remedies
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
 from sources.google_business.items import review_item
@@ -91,6 +91,14 @@ SUFFIXES = ("", "_env", "_file", "_credential")
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="Reply publicly as the school (Business Profile, Reviews), briefly and politely:"
+        " thank the writer and invite them to contact the office; never discuss a child or a"
+        " member of staff.",
+        remove="If the review breaks Google's policies (harassment, hate, personal information,"
+        " off-topic, conflict of interest), flag it: Business Profile, Reviews, Report review;"
+        " a fair but unwelcome review stays, and a reply is the answer.",
+    ),
     remedies=Remedies(
         failing="retried with backoff; if it goes on, check account_id and location_id and the"
         " last error (docs/sources/google.md, When it stops working)",

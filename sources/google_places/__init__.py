@@ -19,7 +19,7 @@ from pydantic import Field, HttpUrl, field_validator
 from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import Capabilities, Polled, Ratings, Remedies
+from sources.capabilities import Advice, Capabilities, Polled, Ratings, Remedies
 from sources.google_places.api import get_place
 from sources.google_places.cost import check_lines
 from sources.google_places.items import review_item
@@ -65,6 +65,13 @@ def cost_lines(sources: Mapping[str, Polled]) -> list[str]:
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="Reply publicly as the school from the Business Profile that owns this listing,"
+        " briefly and politely, inviting the writer to contact the office; never discuss a child"
+        " or a member of staff.",
+        remove="If the review breaks Google's policies (harassment, hate, personal information,"
+        " off-topic), flag it in Google Maps (Report review) or from the Business Profile.",
+    ),
     remedies=Remedies(
         failing="retried with backoff; if it goes on, check the last error: a place id no"
         " longer valid is looked up again (docs/sources/google.md, google_places step 3)",

@@ -21,7 +21,7 @@ from monitor.config.units import Duration
 from monitor.model import FetchResult, Item, Skipped, SourceState
 from monitor.times import utc_iso
 from sources.base import SourceConfig, register
-from sources.capabilities import UPGRADE, Capabilities, Remedies
+from sources.capabilities import UPGRADE, Advice, Capabilities, Remedies
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
 from sources.mumsnet.cursor import MumsnetCursor, Refusals
@@ -130,6 +130,12 @@ class MumsnetConfig(
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="Do not post in the thread as the school; parents are invited to raise concerns"
+        " with the school directly. If the thread misstates a fact, contact Mumsnet HQ.",
+        remove="Report the post to Mumsnet with the Report link under it (or contactus@"
+        "mumsnet.com): its Talk Guidelines forbid naming or identifying individuals.",
+    ),
     remedies=Remedies(
         auth_expired="Mumsnet needs no login: the last error says what refused us"
         " (docs/sources/mumsnet.md, Politeness settings)",

@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, RevisionFacts, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import UPGRADE, Capabilities, Remedies
+from sources.capabilities import UPGRADE, Advice, Capabilities, Remedies
 from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.http import PoliteClient
 from sources.wikipedia.api import WikiSession
@@ -177,6 +177,13 @@ def _all_ints(*values: object) -> bool:
 
 
 CAPABILITIES = Capabilities(
+    advice=Advice(
+        respond="Wikipedia takes no replies: propose a correction, with a reliable published"
+        " source, on the article's talk page.",
+        remove="Never edit the school's own article yourself (conflict of interest): raise it on"
+        " the article's talk page or at WP:Help desk; obvious vandalism is usually reverted"
+        " within minutes.",
+    ),
     remedies=Remedies(
         failing="retried with backoff; if it goes on, check the last error, pages, search and"
         " api_url (docs/sources/wikipedia.md, Etiquette and errors)",
