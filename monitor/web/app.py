@@ -3,9 +3,9 @@
     app = create_app(config, store)          # config.web and config.email must be set
     uvicorn.run(app, host="127.0.0.1", port=8080)
 
-Every response says: no framing, no sniffing, no referrer (a sign-in link's token must not
-travel on), no caching of pages, and a Content-Security-Policy that allows our own script
-(htmx) and style sheet only, and forms that post only to us.
+Every response says: no framing, no sniffing, no referrer to other sites (a sign-in link's
+token must not travel on), no caching of pages, and a Content-Security-Policy that allows our
+own script (htmx) and style sheet only, and forms that post only to us.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ SECURITY_HEADERS = {
     ),
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    # Our own pages only: a sign-in link's token in the address never travels to another site.
+    "referrer-policy": "same-origin",
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }

@@ -486,6 +486,6 @@ def test_every_response_carries_the_security_headers(site: Site) -> None:
         answer = client.get(path)
         assert "script-src 'self'" in answer.headers["content-security-policy"], path
         assert answer.headers["x-frame-options"] == "DENY"
-        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["referrer-policy"] == "same-origin"
     assert client.get("/alerts").headers["cache-control"] == "no-store"
     assert client.get("/nowhere").status_code == 404
