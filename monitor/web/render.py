@@ -41,8 +41,15 @@ ACTION_LABELS = {
     AlertAction.REPLIED_PUBLICLY: "Replied publicly",
     AlertAction.NOTE: "Note",
 }
-ACTION_LABELS_BY_VALUE = {str(action): label for action, label in ACTION_LABELS.items()}
-RECORDABLE = tuple((str(action), ACTION_LABELS[action]) for action in USER_ACTIONS)
+
+
+def action_label(action: AlertAction) -> str:
+    """How the page names an incident-log action (an action added later reads as its value)."""
+    return ACTION_LABELS.get(action) or str(action).replace("_", " ").capitalize()
+
+
+ACTION_LABELS_BY_VALUE = {str(action): action_label(action) for action in AlertAction}
+RECORDABLE = tuple((str(action), action_label(action)) for action in USER_ACTIONS)
 
 
 @cache
@@ -191,7 +198,7 @@ def alert_page(
         HistoryLine(
             when=local_time(event.at, zone),
             actor=event.actor,
-            action=ACTION_LABELS[event.action],
+            action=action_label(event.action),
             note=event.note,
         )
         for event in found.events
