@@ -109,6 +109,14 @@ USER_ACTIONS = (
 )
 
 
+class Role(StrEnum):
+    """What a user of the web page may see and do (`monitor users add --role`)."""
+
+    SLT = "slt"  # sees and acts on alerts; safeguarding details withheld
+    DSL = "dsl"  # also sees safeguarding details in full
+    ADMIN = "admin"  # also sees source health and the users; safeguarding details withheld
+
+
 class OutboxKind(StrEnum):
     """What an outbox message is."""
 
@@ -500,3 +508,45 @@ class SourceStatus:
 def _iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a Z, or None."""
     return None if moment is None else utc_iso(moment)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """Someone who may sign in to the web page."""
+
+    id: int
+    email: str  # lower case, the sign-in address
+    name: str | None
+    role: Role
+    created_at: datetime
+
+    @property
+    def actor(self) -> str:
+        """How the incident log names this user: the sign-in address, unique and checkable."""
+        return self.email
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    """A signed-in browser: a server-side row the cookie points at (by the hash of its token)."""
+
+    id: int
+    user: User
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime  # the absolute end, however active the session
+
+
+@dataclass(frozen=True, slots=True)
+class LoginToken:
+    """A pending email sign-in: link and code, stored only as hashes; used once."""
+
+    id: int
+    user_id: int
+    code_hash: str
+    code_attempts: int
+    next_path: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None

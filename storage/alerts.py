@@ -75,12 +75,65 @@ def alert_from_row(row: sa.Row[Any]) -> Alert:
     )
 
 
-def list_alerts(tx: Transaction, statuses: Sequence[AlertStatus] | None = None) -> list[Alert]:
-    """Alerts with one of `statuses` (all when None), newest first."""
+@dataclass(frozen=True, slots=True)
+class AlertFilter:
+    """Which alerts a list shows besides their status: each None means any."""
+
+    severity: Severity | None = None
+    rule: str | None = None
+    source: str | None = None
+
+
+def list_alerts(
+    tx: Transaction,
+    statuses: Sequence[AlertStatus] | None = None,
+    where: AlertFilter | None = None,
+    *,
+    limit: int | None = None,
+) -> list[Alert]:
+    """Alerts with one of `statuses` (all when None) matching `where`, newest first."""
     query = sa.select(alert).order_by(alert.c.created_at.desc(), alert.c.id.desc())
     if statuses is not None:
         query = query.where(alert.c.status.in_([str(status) for status in statuses]))
+    query = _filtered(query, where)
+    if limit is not None:
+        query = query.limit(limit)
     return [alert_from_row(row) for row in tx.connection.execute(query)]
+
+
+def _filtered(query: sa.Select[Any], where: AlertFilter | None) -> sa.Select[Any]:
+    if where is None:
+        return query
+    if where.severity is not None:
+        query = query.where(alert.c.severity == str(where.severity))
+    if where.rule is not None:
+        query = query.where(alert.c.rule == where.rule)
+    if where.source is not None:
+        query = query.where(alert.c.source == where.source)
+    return query
+
+
+def rules_and_sources(tx: Transaction) -> tuple[list[str], list[str]]:
+    """The rules and the sources that alerts have been raised for, each sorted (for filters)."""
+    rules = tx.connection.execute(sa.select(alert.c.rule).distinct().order_by(alert.c.rule))
+    sources = tx.connection.execute(
+        sa.select(alert.c.source).where(alert.c.source.is_not(None)).distinct().order_by("source")
+    )
+    return list(rules.scalars()), list(sources.scalars())
+
+
+def mentions_with_rules(
+    tx: Transaction, mention_ids: Sequence[int], rules: Sequence[str]
+) -> set[int]:
+    """Those of `mention_ids` that an alert of one of `rules` is about."""
+    if not mention_ids:
+        return set()
+    rows = tx.connection.execute(
+        sa.select(alert.c.mention_id)
+        .where(alert.c.mention_id.in_(list(mention_ids)), alert.c.rule.in_(list(rules)))
+        .distinct()
+    )
+    return set(rows.scalars())
 
 
 def get(tx: Transaction, alert_id: int, *, lock: bool = False) -> Alert | None:
@@ -169,9 +222,7 @@ def incidents(tx: Transaction, since: datetime | None = None) -> list[Incident]:
     ]
 
 
-def count_by_status(tx: Transaction) -> dict[AlertStatus, int]:
-    """How many alerts are in each status (statuses without any are absent)."""
-    rows = tx.connection.execute(
-        sa.select(alert.c.status, sa.func.count()).group_by(alert.c.status)
-    )
-    return {AlertStatus(status): count for status, count in rows}
+def count_by_status(tx: Transaction, where: AlertFilter | None = None) -> dict[AlertStatus, int]:
+    """How many alerts matching `where` are in each status (statuses without any are absent)."""
+    query = _filtered(sa.select(alert.c.status, sa.func.count()), where).group_by(alert.c.status)
+    return {AlertStatus(status): count for status, count in tx.connection.execute(query)}

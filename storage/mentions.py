@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -235,10 +236,12 @@ def list_mentions(
     since: datetime | None = None,
     label: str | None = None,
     limit: int | None = None,
+    search: str | None = None,
 ) -> list[Mention]:
     """Stored mentions, newest first, by when they were published (or first seen, if undated).
 
-    `since` keeps those published (or first seen) at or after it; `label` those carrying it.
+    `since` keeps those published (or first seen) at or after it; `label` those carrying it;
+    `search` those whose title, text or author contains it (any case, taken literally).
     """
     when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
     query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
@@ -248,6 +251,17 @@ def list_mentions(
         query = query.where(when >= since)
     if label is not None:
         query = query.where(has_label(tx, label))
+    if search:
+        # ILIKE with an escape character, so "%" and "_" typed by a person match themselves.
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
+        query = query.where(
+            sa.or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (mention.c.title, mention.c.text, mention.c.author)
+                )
+            )
+        )
     if limit is not None:
         query = query.limit(limit)
     return [mention_from_row(row) for row in tx.connection.execute(query)]

@@ -15,6 +15,7 @@ from monitor.model import (
     ItemType,
     OutboxKind,
     OutboxStatus,
+    Role,
     Severity,
     Trigger,
     Visibility,
@@ -39,6 +40,7 @@ OUTBOX_KIND_VALUES = tuple(OutboxKind)
 OUTBOX_STATUS_VALUES = tuple(OutboxStatus)
 TRIGGER_VALUES = tuple(Trigger)
 VISIBILITY_VALUES = tuple(Visibility)
+ROLE_VALUES = tuple(Role)
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -241,4 +243,55 @@ rating_snapshot = sa.Table(
     sa.Column("average_rating", sa.Float),
     sa.Column("rating_count", sa.Integer),
     sa.Index(None, "source", "recorded_at"),
+)
+
+# The web page's users, their signed-in sessions and pending email sign-ins (migration 0006).
+# Tokens are kept only as SHA-256 hashes: a copy of the database signs nobody in.
+web_user = sa.Table(
+    "web_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("email"),
+    sa.CheckConstraint(one_of("role", ROLE_VALUES), name="role"),
+)
+
+web_session = sa.Table(
+    "web_session",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.Text, nullable=False),
+    # Removing a user ends their sessions with them.
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("web_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("csrf_token", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("token_hash"),
+    sa.Index(None, "user_id"),
+)
+
+login_token = sa.Table(
+    "login_token",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("web_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("link_hash", sa.Text, nullable=False),  # the token in the mailed link
+    sa.Column("pending_hash", sa.Text, nullable=False),  # the browser that asked, for the code
+    sa.Column("code_hash", sa.Text, nullable=False),
+    sa.Column("code_attempts", sa.Integer, nullable=False),
+    sa.Column("next_path", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),
+    sa.UniqueConstraint("link_hash"),
+    sa.UniqueConstraint("pending_hash"),
+    sa.Index(None, "user_id"),
 )

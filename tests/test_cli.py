@@ -204,7 +204,7 @@ def test_readme_documents_every_command_source_type_and_key() -> None:
         for key in adapter.config_model.model_fields:
             assert f"`{key}`" in readme or f"`{key.rsplit('_', 1)[0]}_env`" in readme, (name, key)
     shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
-    for section in ("[school]", "[storage]", "[http]", "[email]", "[alerts]"):
+    for section in ("[school]", "[storage]", "[http]", "[email]", "[alerts]", "[web]"):
         assert section in shipped and f"`{section}`" in readme
 
 

@@ -140,3 +140,44 @@ def test_the_unit_loads_no_credential_an_upgrade_would_restore() -> None:
     assert "LoadCredential=smtp-password:/etc/reputation-monitor/credentials/smtp-password" in (
         operations
     )
+
+
+WEB_UNIT = ROOT / "deploy" / "monitor-web.service"
+
+
+@needs_systemd_analyze
+def test_the_web_unit_passes_verify_and_is_hardened_like_the_daemons(tmp_path: Path) -> None:
+    command = Path(sys.executable).with_name("monitor")
+    text = WEB_UNIT.read_text(encoding="utf-8")
+    assert f"{INSTALLED_COMMAND} --config /etc/reputation-monitor/config.toml web" in text
+    here = tmp_path / "monitor-web.service"
+    here.write_text(text.replace(INSTALLED_COMMAND, str(command)), encoding="utf-8")
+    verify = subprocess.run(
+        [SYSTEMD_ANALYZE, "verify", str(here)],  # type: ignore[list-item]
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verify.returncode == 0 and verify.stderr.strip() == "", verify.stderr
+    security = subprocess.run(
+        [SYSTEMD_ANALYZE, "security", "--offline=yes", str(WEB_UNIT)],  # type: ignore[list-item]
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    exposure = r"Overall exposure level for monitor-web\.service: (\d+\.\d)"
+    found = re.search(exposure, security.stdout)
+    assert found and float(found[1]) <= 2.0, security.stdout
+    operations = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert f"monitor-web.service: {found[1]}" in operations
+
+
+def test_the_web_unit_keeps_every_hardening_line_of_the_daemons_unit() -> None:
+    def hardening(path: Path) -> set[str]:
+        text = path.read_text(encoding="utf-8")
+        section = text[text.index("# ---- hardening") :]
+        return {line for line in section.splitlines() if line and not line.startswith("#")}
+
+    assert hardening(UNIT) - hardening(WEB_UNIT) == set()
+    settings = WEB_UNIT.read_text(encoding="utf-8")
+    assert "--host 127.0.0.1" in settings and "RestartPreventExitStatus=2" in settings

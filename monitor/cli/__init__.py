@@ -69,6 +69,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Preview the digest of everything since the last one, or send it now.",
     ),
     "mail": ("monitor.cli.mail", "mail", "Send what the outbox holds, or a test message."),
+    "web": (
+        "monitor.cli.web",
+        "web",
+        "Serve the SLT's page: read, acknowledge and act on alerts in a browser.",
+    ),
+    "users": (
+        "monitor.cli.users",
+        "users_command",
+        "Who may sign in to the web page: add, list, remove.",
+    ),
     "sources": (
         "monitor.cli.sources",
         "sources_command",

@@ -295,6 +295,46 @@ class SentimentConfig(Section):
         return Tone(self.negative_threshold, self.positive_threshold, self.sentence_threshold)
 
 
+def _check_base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            'expected the page\'s public address, e.g. "https://monitor.calcot.example"'
+        )
+    if "@" in parts.netloc or parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ValueError("expected a plain https address: no user, query or fragment")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            "sign-in links and session cookies need https: use https://… behind the reverse"
+            " proxy (http only for this machine: 127.0.0.1, ::1 or localhost)"
+        )
+    return value.rstrip("/")
+
+
+class WebConfig(Section):
+    """[web]: the SLT's page (`monitor web`) and the links to it in mail."""
+
+    # The public address behind the reverse proxy; links in mail point at {base_url}/alerts/{id}.
+    base_url: Annotated[str, AfterValidator(_check_base_url)]
+    # How people sign in: "email" (a link and a code by mail) is the only way for now.
+    auth: Literal["email"] = "email"
+    # A session ends after this long without a request...
+    session_idle: PositiveDuration = timedelta(hours=2)
+    # ...and after this long however active (a new sign-in then).
+    session_max: PositiveDuration = timedelta(hours=12)
+
+    @model_validator(mode="after")
+    def _check_lengths(self) -> Self:
+        if self.session_max < self.session_idle:
+            raise ValueError("session_max must be at least session_idle")
+        return self
+
+    @property
+    def secure(self) -> bool:
+        """True when served over https: cookies are then Secure and __Host- prefixed."""
+        return self.base_url.startswith("https://")
+
+
 class Config(Section):
     """The whole config file, validated; `path` is the file it came from."""
 
@@ -304,6 +344,7 @@ class Config(Section):
     email: EmailConfig | None = None
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    web: WebConfig | None = None
     # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
     sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
 

@@ -135,6 +135,23 @@ def item_view(mention: Mention, zone: ZoneInfo) -> ItemView:
     )
 
 
+# What every template environment of ours shares, the mail's and the web page's: a missing
+# value is an error, not an empty string; block tags leave no blank lines behind.
+ENVIRONMENT_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+}
+
+
+def add_filters(env: jinja2.Environment) -> None:
+    """The filters and globals every template of ours may use."""
+    env.filters["safe_link"] = safe_link
+    env.filters["trim_text"] = trim
+    env.globals["tone_colours"] = TONE_COLOURS
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The template environment: autoescaping for .html templates (and strings), not .txt."""
@@ -143,14 +160,9 @@ def environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html",), disabled_extensions=("txt",), default=True
         ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        **ENVIRONMENT_OPTIONS,
     )
-    env.filters["safe_link"] = safe_link
-    env.filters["trim_text"] = trim
-    env.globals["tone_colours"] = TONE_COLOURS
+    add_filters(env)
     return env
 
 

@@ -50,6 +50,7 @@ class AlertView:
     raised: str
     item: ItemView | None
     steps: tuple[str, ...]
+    url: str | None = None  # the alert's page, {[web] base_url}/alerts/{id}, when configured
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +233,15 @@ def alert_views(tx: Transaction, config: Config, alerts: Sequence[Alert]) -> lis
             if alert.mention_id is None or alert.mention_id not in found
             else item_view(found[alert.mention_id], zone),
             steps=policy.suggestions(alert.rule, policy.where_said(config, alert.source)),
+            url=alert_url(config, alert.id),
         )
         for alert in alerts
     ]
+
+
+def alert_url(config: Config, alert_id: int) -> str | None:
+    """The alert's page on the web page ([web] base_url), or None without one."""
+    return None if config.web is None else f"{config.web.base_url}/alerts/{alert_id}"
 
 
 def heading(alerts: Sequence[Alert]) -> str:

@@ -163,3 +163,29 @@ def test_a_flood_stays_under_gmails_clipping_size_and_says_how_many_more(
     assert len(html.encode()) < 102 * 1024  # Gmail clips longer HTML behind "View entire message"
     assert "URGENT ALERTS (20)" in text and "and 10 more: `monitor alerts` lists them all." in text
     assert "and 30 more: <code>monitor mentions</code> lists them all." in html
+
+
+def test_with_a_web_page_the_digest_links_each_alert_to_its_page(
+    tmp_path: Path, sqlite_url: str, smtp_server: SmtpServer
+) -> None:
+    from monitor.config.settings import load
+    from tests.configs import write_config
+    from tests.mail.conftest import email_table
+
+    path = write_config(
+        tmp_path,
+        storage_url=sqlite_url,
+        sources={},
+        extra=email_table(smtp_server.port)
+        + '[web]\nbase_url = "https://monitor.calcot.example/"\n',
+    )
+    config = load(path)
+    with Store.open(sqlite_url) as store:
+        with store.transaction() as tx:
+            mention = add_mention(tx, "t1", now=MONDAY, text="Shocking behaviour at the gate.")
+            alert = raise_alert(tx, "negative", mention, now=MONDAY)
+        assert send_digest_if_due(store, config, TUESDAY_DIGEST) is not None
+    [mail] = smtp_server.received
+    page = f"https://monitor.calcot.example/alerts/{alert.id}"
+    assert f"Open in the monitor: {page}" in mail.part("plain")
+    assert f'<a href="{page}"' in mail.part("html")

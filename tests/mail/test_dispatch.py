@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config.settings import Config
+from monitor.config.settings import Config, load
 from monitor.mail.delivery import LEASE, dispatch
 from monitor.mail.urgent import queue_urgent
 from monitor.model import OutboxKind, OutboxStatus, Severity
 from storage import outbox
 from storage.database import Store
-from tests.mail.conftest import NOW, add_mention, mail_config, raise_alert
+from tests.configs import write_config
+from tests.mail.conftest import NOW, add_mention, email_table, mail_config, raise_alert
 from tests.mail.smtpd import SmtpServer
 
 
@@ -359,3 +360,36 @@ def test_an_alert_held_while_the_held_message_is_being_sent_gets_its_own(
         row = outbox.get(tx, own)
         assert [alert.id for alert in outbox.alerts_in(tx, held)] == [first.id]
     assert own != held and row is not None and row.next_attempt_at == morning
+
+
+def test_with_a_web_page_urgent_mail_links_each_alert_to_its_page(
+    tmp_path: Path, sqlite_url: str, smtp_server: SmtpServer
+) -> None:
+    path = write_config(
+        tmp_path,
+        storage_url=sqlite_url,
+        sources={},
+        extra=email_table(smtp_server.port)
+        + '[web]\nbase_url = "https://monitor.calcot.example"\n',
+    )
+    config = load(path)
+    with Store.open(sqlite_url) as store:
+        with store.transaction() as tx:
+            mention = add_mention(tx, "p1", text="I fear for a child's safety.")
+            alert = raise_alert(tx, "safeguarding", mention)
+            queue_urgent(tx, config, [alert], NOW)
+        dispatch(store, config, NOW)
+    [mail] = smtp_server.received
+    page = f"https://monitor.calcot.example/alerts/{alert.id}"
+    assert f"Open it in the monitor: {page}" in mail.part("plain")
+    assert f'<a href="{page}"' in mail.part("html")
+
+
+def test_without_a_web_page_urgent_mail_has_no_page_link(
+    store: Store, config: Config, smtp_server: SmtpServer
+) -> None:
+    with store.transaction() as tx:
+        alert = raise_alert(tx, "safeguarding", add_mention(tx, "p1"))
+        queue_urgent(tx, config, [alert], NOW)
+    dispatch(store, config, NOW)
+    assert "/alerts/" not in smtp_server.received[0].part("plain")
