@@ -15,7 +15,7 @@ from monitor.config.settings import load
 from monitor.demo.server import DATA, demo_secrets, load_routes, source_folders
 from sources.base import adapters
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 # Types whose golden fixtures share a folder with another type's.
 FIXTURE_FOLDERS = {

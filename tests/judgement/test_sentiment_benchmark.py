@@ -11,7 +11,7 @@ from monitor.model import Label
 from monitor.scan.ingest import Ingest
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
-from tests.test_scan import scan, stored
+from tests.scan.test_scan import scan, stored
 
 SAMPLE = 60  # dev texts fed through the scan: every genre and label
 

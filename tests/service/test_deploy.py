@@ -13,7 +13,7 @@ import pytest
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "monitor.service"
 INSTALLED_COMMAND = "/opt/reputation-monitor/venv/bin/monitor"
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")

@@ -18,8 +18,8 @@ from monitor.model import FetchResult, SourceState, Tone
 from sources.base import SourceConfig, adapters, register
 from sources.http import PoliteClient
 
-FIXTURES = Path(__file__).parent / "fixtures" / "config"
-SHIPPED = Path(__file__).parent.parent / "config.toml"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "config"
+SHIPPED = Path(__file__).parents[2] / "config.toml"
 SCHOOL = '[school]\nname = "Calcot Schools"\n'
 EMAIL = """
 [email]

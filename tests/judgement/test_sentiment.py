@@ -219,7 +219,7 @@ def test_sentence_splitting(text: str, sentences: list[str]) -> None:
 
 # ---- the school lexicon -------------------------------------------------------------------
 
-LABELLED = Path(__file__).parent / "data" / "school_sentiment.tsv"
+LABELLED = Path(__file__).parents[1] / "data" / "school_sentiment.tsv"
 
 
 def labelled_examples() -> list[tuple[Label, str, str]]:

@@ -21,7 +21,7 @@ from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATUS_FIELDS = {
     "name",
     "type",

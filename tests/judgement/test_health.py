@@ -161,7 +161,7 @@ def test_disabled_sources_are_left_alone(store: Store, config: Config) -> None:
 
 # ---- remedies: each adapter says what to do about its own source ------------------------------
 
-DOCS = Path(__file__).parents[1]
+DOCS = Path(__file__).parents[2]
 UNHEALTHY = [health for health in Health if health is not Health.OK]
 
 
