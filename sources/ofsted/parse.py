@@ -212,11 +212,15 @@ def parse_parent_view(html: str, label: str) -> ParentViewResults:
 def question_figures(lines: Sequence[str]) -> tuple[tuple[str, int], ...]:
     """(question key, per cent agreeing) for each known question the lines give figures for."""
     found: dict[str, int] = {}
-    starts = [index for index, line in enumerate(lines) if QUESTION_START.match(line)]
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
+    starts = [
+        (index, match[2])
+        for index, line in enumerate(lines)
+        if (match := QUESTION_START.match(line)) is not None
+    ]
+    for number, (start, question) in enumerate(starts):
+        end = starts[number + 1][0] if number + 1 < len(starts) else len(lines)
         segment = " ".join(lines[start:end])
-        key = question_key(QUESTION_START.match(lines[start])[2])  # type: ignore[index]
+        key = question_key(question)
         value = agree_share(segment, yes=key == "recommend")
         if key is not None and value is not None and key not in found:
             found[key] = value
