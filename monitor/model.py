@@ -5,8 +5,8 @@ outbox kind and status, scan outcome, trigger) is a StrEnum here; storage builds
 constraints from them and the CLI and JSON output print their values. Everything else is a
 frozen dataclass: sources build `Item`s, the scan scores them into `Sentiment`, the rules draft
 `AlertDraft`s, storage turns rows back into `Mention`, `Alert` and `SourceState`. Facts an
-adapter hands to the rules (`RevisionFacts`) are typed fields of `Item` and `Mention`, never free
-keys of `extra`.
+adapter hands to the rules (`RevisionFacts`, `InspectionFacts`, `ParentViewFacts`) are typed
+fields of `Item` and `Mention`, never free keys of `extra`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +35,7 @@ class ItemType(StrEnum):
     POST = "post"
     COMMENT = "comment"
     ENTRY = "entry"
+    REPORT = "report"  # an inspection report (or survey results) published about the school
 
 
 ITEM_TYPES = tuple(ItemType)
@@ -190,9 +191,47 @@ class RevisionFacts:
     __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "strict": True}
 
 
-# Every type of facts an adapter may hand on (a union when there are more).
-Facts = RevisionFacts
-FACT_TYPES: dict[str, type[Facts]] = {RevisionFacts.kind: RevisionFacts}
+@dataclass(frozen=True, slots=True)
+class InspectionFacts:
+    """What the ofsted adapter tells the rules about one inspection report (`ofsted_report`).
+
+    Grades are kept as published ((area, grade) pairs, in the page's order): the rules know the
+    scales, the adapter only reads them.
+    """
+
+    report: str  # the report's type as published: "Report card", "School inspection report"
+    inspection_start: date | None
+    inspection_end: date | None
+    grades: tuple[tuple[str, str], ...]  # (area, grade): report-card areas, or older key judgements
+    safeguarding: str | None  # "Met" or "Not met"; None when the report shows none
+    overall: str | None  # older reports' overall effectiveness ("Good"); None for report cards
+    category_of_concern: str | None  # "Special measures", "Serious weaknesses"; None: none known
+    previous_grades: tuple[tuple[str, str], ...]  # the report before this one's, for "a grade fell"
+    previous_overall: str | None
+    management_information: date | None  # "as at" date of the MI file that gave facts; None: none
+
+    kind: ClassVar[str] = "inspection"
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "strict": True}
+
+
+@dataclass(frozen=True, slots=True)
+class ParentViewFacts:
+    """What the ofsted adapter tells the rules about Parent View's figures (`parent_view_fall`)."""
+
+    responses: int  # how many parents answered, as the results page says
+    up_to: date | None  # "Figures based on N responses up to DD-MM-YYYY"
+    agree: tuple[tuple[str, int], ...]  # (question key, per cent agreeing or answering yes)
+    previous_agree: tuple[tuple[str, int], ...]  # the figures read before these (empty: none)
+
+    kind: ClassVar[str] = "parent_view"
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "strict": True}
+
+
+# Every type of facts an adapter may hand on.
+Facts = RevisionFacts | InspectionFacts | ParentViewFacts
+FACT_TYPES: dict[str, type[Facts]] = {
+    kind.kind: kind for kind in (RevisionFacts, InspectionFacts, ParentViewFacts)
+}
 FACTS_KEY = "facts"  # facts are stored inside the mention's extra JSON under this one key
 
 

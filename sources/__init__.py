@@ -11,5 +11,6 @@ BUILTIN_ADAPTERS: dict[str, str] = {
     "google_business": "sources.google_business",
     "google_places": "sources.google_places",
     "mumsnet": "sources.mumsnet",
+    "ofsted": "sources.ofsted",
     "wikipedia": "sources.wikipedia",
 }

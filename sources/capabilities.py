@@ -114,11 +114,18 @@ class Capabilities:
     ratings: Ratings | None = None
     # True when the service can push items to `monitor webhook` as well as being polled.
     webhook: bool = False
-    # The type of `Item.facts` the adapter hands to the rules (None: it hands on none); an
-    # item carrying any other is refused as an adapter bug before it is scored.
-    facts: type[Facts] | None = None
+    # The type (or types) of `Item.facts` the adapter hands to the rules (None: it hands on
+    # none); an item carrying any other is refused as an adapter bug before it is scored.
+    facts: type[Facts] | tuple[type[Facts], ...] | None = None
     # What `monitor check` adds about the enabled sources of this type (e.g. what polling costs).
     check: CheckLines | None = None
     # Placeholders for a later issue: replying to a mention, and hiding one on the service.
     reply: ReplyTarget | None = None
     hide: bool = False
+
+    @property
+    def fact_types(self) -> tuple[type[Facts], ...]:
+        """Every type of facts the adapter declares it hands on (empty: none)."""
+        if self.facts is None:
+            return ()
+        return self.facts if isinstance(self.facts, tuple) else (self.facts,)

@@ -119,6 +119,16 @@ def mentions_by_id(tx: Transaction, ids: Sequence[int]) -> dict[int, Mention]:
     return {row.id: mention_from_row(row) for row in rows}
 
 
+def mentions_of_type(tx: Transaction, source: str, item_type: str) -> list[Mention]:
+    """Every stored mention of `source` of one item type, oldest first (baseline ones too)."""
+    rows = tx.connection.execute(
+        sa.select(mention)
+        .where(mention.c.source == source, mention.c.item_type == item_type)
+        .order_by(mention.c.first_seen_at, mention.c.id)
+    )
+    return [mention_from_row(row) for row in rows]
+
+
 def unreplied_reviews(tx: Transaction, limit: int) -> tuple[list[Mention], int]:
     """Up to `limit` reviews whose `extra.has_reply` is false, newest first, and how many in all."""
     condition = sa.and_(

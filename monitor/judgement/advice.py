@@ -47,6 +47,20 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
         "Check the edit in the article's history; vandalism is usually reverted within minutes.",
         "{remove}",
     ),
+    "ofsted_report": (
+        "Tell the head teacher and the chair of governors today: parents read the Ofsted report"
+        " before anything else, and the local press follows it.",
+        "Prepare a short statement for parents before they read the report elsewhere: what it"
+        " found, in plain words, and what the school is doing about any area that needs it.",
+        "Safeguarding Not met or a category of concern: the DSL, the chair of governors and the"
+        " local authority or trust agree what is said, by whom and when.",
+    ),
+    "parent_view_fall": (
+        "Fewer parents agree on Parent View: tell the head teacher and look for what changed"
+        " (a recent incident, a change of staff, how the school has been communicating).",
+        "Parent View is anonymous: do not try to find who answered; invite parents to raise"
+        " concerns with the school directly.",
+    ),
     "low_rating": (
         "{respond}",
         "The complaints procedure applies: the office follows up whoever gets in touch.",

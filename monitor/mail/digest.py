@@ -50,6 +50,7 @@ class Digest:
     others: list[ItemView]
     others_left: int
     ratings: list[sections.RatingLine]
+    inspections: list[sections.InspectionLine]
     unreplied: list[ItemView]
     unreplied_total: int
     health: list[sections.HealthLine]
@@ -104,6 +105,7 @@ def build(tx: Transaction, config: Config, start: datetime, end: datetime) -> Di
         others=[item_view(mention, zone) for mention in others[:MAX_PER_SECTION]],
         others_left=max(len(others) - MAX_PER_SECTION, 0),
         ratings=sections.rating_lines(tx, config, start, end, new),
+        inspections=sections.inspection_lines(tx, config, zone),
         unreplied=[item_view(mention, zone) for mention in unreplied],
         unreplied_total=unreplied_total,
         health=sections.health_lines(tx, config, zone),

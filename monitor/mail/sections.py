@@ -1,4 +1,4 @@
-"""The digest's sections that need more than a query: rating trend, source health, 8-week bars.
+"""The digest's sections that need more than a query: ratings, inspections, health, 8-week bars.
 
 Each function returns plain values the templates show; nothing here formats HTML.
 """
@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config.settings import Config
-from monitor.mail.render import local_time
-from monitor.model import Health, ItemType, Mention
+from monitor.mail.render import local_date, local_time, safe_link, trim
+from monitor.model import Health, InspectionFacts, ItemType, Mention
 from sources.base import SourceConfig, adapter_for
 from sources.common.text import masked_line
-from storage import ratings, source_state
+from storage import digests, ratings, source_state
 from storage.database import Transaction
 
 TREND_WEEKS = 8
@@ -39,6 +39,19 @@ class RatingLine:
     count: int | None
     change: str | None  # "up 0.1 from 4.2 (52 ratings)"
     hidden: int  # ratings counted by the service with no review we could see
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionLine:
+    """A source's latest inspection report: what it is, when, and every grade it gave."""
+
+    source: str
+    report: str  # "Report card, 3 February 2026 - 4 February 2026"
+    grades: tuple[str, ...]  # "Inclusion: Strong standard", …, "Safeguarding: Met"
+    concern: str | None  # the category of concern, when the MI file names one
+    as_at: str | None  # "Ofsted management information as at 28 February 2026"
+    link: str | None
+    seen: str  # when the monitor first stored it, in the school's zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +144,45 @@ def shows_every_review(source: SourceConfig) -> bool | None:
     """Whether the source's service shows every review it counts (None: it reports no rating)."""
     ratings = adapter_for(source.type).capabilities.ratings
     return None if ratings is None else ratings.every_review_visible
+
+
+def inspection_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[InspectionLine]:
+    """For each source that hands on inspection facts: its latest report and its grades."""
+    lines: list[InspectionLine] = []
+    for name, source in config.sources.items():
+        if InspectionFacts not in adapter_for(source.type).capabilities.fact_types:
+            continue
+        reports = [
+            (mention, mention.facts)
+            for mention in digests.mentions_of_type(tx, name, ItemType.REPORT)
+            if isinstance(mention.facts, InspectionFacts)
+        ]
+        if not reports:
+            continue
+        mention, facts = max(
+            reports, key=lambda pair: (pair[1].inspection_start or date.min, pair[0].id)
+        )
+        grades = [f"{area}: {grade}" for area, grade in facts.grades]
+        if facts.safeguarding is not None:
+            grades.append(f"Safeguarding: {facts.safeguarding}")
+        if facts.overall is not None:
+            grades.append(f"Overall effectiveness: {facts.overall}")
+        title = mention.title or facts.report
+        as_at = facts.management_information
+        lines.append(
+            InspectionLine(
+                source=name,
+                report=trim(title.removeprefix("Ofsted "), 150),
+                grades=tuple(trim(grade, 80) for grade in grades),
+                concern=facts.category_of_concern,
+                as_at=None
+                if as_at is None
+                else f"Ofsted management information as at {as_at.day} {as_at:%B %Y}",
+                link=safe_link(mention.url),
+                seen=local_date(mention.first_seen_at, zone),
+            )
+        )
+    return lines
 
 
 def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[HealthLine]:

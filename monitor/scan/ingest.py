@@ -166,10 +166,10 @@ def check_facts(item: Item, source_type: str) -> None:
     """TypeError unless the item's facts are absent or of the type its adapter declares."""
     if item.facts is None:
         return  # asks no adapter: a stored mention of a type no longer installed still rescores
-    declared = adapter_for(source_type).capabilities.facts
-    if declared is not None and isinstance(item.facts, declared):
+    declared = adapter_for(source_type).capabilities.fact_types
+    if isinstance(item.facts, declared):
         return
-    said = "none" if declared is None else declared.__name__
+    said = " or ".join(kind.__name__ for kind in declared) or "none"
     raise TypeError(
         f"the {source_type} adapter declares facts {said}, but item {item.external_id}"
         f" carries {type(item.facts).__name__}"

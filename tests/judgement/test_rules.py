@@ -428,7 +428,8 @@ def test_the_vandalism_rule_reads_typed_facts_not_extra(rules: Rules) -> None:
         extra={"editor_kind": "temporary", "blanking": True, "offensive_words": ["poo"]},
     )
     assert raised(rules.evaluate(loose)) == {}
-    with pytest.raises(TypeError, match=r"Item\.facts must be one of RevisionFacts, not dict"):
+    known = "RevisionFacts, InspectionFacts, ParentViewFacts"
+    with pytest.raises(TypeError, match=rf"Item\.facts must be one of {known}, not dict"):
         Item("x", "revision", "text", facts={"editor": "temporary"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"where Item\.facts are stored"):
         Item("x", "revision", "text", extra={"facts": {}})

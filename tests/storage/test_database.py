@@ -37,14 +37,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0006"
+    assert store.revision() == head_revision() == "0009"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0006"
+    assert upgrade(database_url) == "0009"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0006"
+    assert upgrade(database_url) == "0009"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
@@ -299,3 +299,66 @@ def test_migration_0005_moves_facebook_is_hidden_into_visibility_keeping_version
     }
     assert entry.extra == {"is_hidden": True} and entry.visibility == Visibility.VISIBLE
     assert [old.text for old in earlier] == ["Earlier words"]  # the column came without a rebuild
+
+
+def test_migration_0009_allows_report_mentions_keeping_every_row(database_url: str) -> None:
+    """'report' joins the item types; no mention, version or alert link is lost on the way."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from storage.revisions import alembic_config
+
+    published = datetime(2026, 2, 3, tzinfo=UTC)
+
+    def mention_row(external_id: str, item_type: str) -> dict[str, object]:
+        return {
+            "source": "ofsted",
+            "source_type": "ofsted",
+            "external_id": external_id,
+            "item_type": item_type,
+            "text": "Report card",
+            "first_seen_at": published,
+            "updated_at": published,
+            "content_hash": "x",
+            "version": 2,
+            "labels": [],
+            "extra": {},
+            "baseline": False,
+        }
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+        with pytest.raises(sa.exc.IntegrityError):
+            with connection.begin_nested():
+                connection.execute(sa.insert(schema.mention).values(mention_row("r0", "report")))
+        connection.execute(sa.insert(schema.mention).values(mention_row("e1", "entry")))
+        mention_id = connection.execute(sa.select(schema.mention.c.id)).scalar_one()
+        connection.execute(
+            sa.insert(schema.mention_version).values(
+                mention_id=mention_id,
+                version=1,
+                text="Earlier",
+                content_hash="y",
+                replaced_at=published,
+            )
+        )
+    engine.dispose()
+    # Upgraded by the Store itself: on SQLite with foreign keys on, as in production.
+    with Store.open(database_url) as store, store.transaction() as tx:
+        tx.connection.execute(sa.insert(schema.mention).values(mention_row("r1", "report")))
+        with pytest.raises(sa.exc.IntegrityError):
+            with tx.connection.begin_nested():
+                tx.connection.execute(sa.insert(schema.mention).values(mention_row("x", "essay")))
+        earlier = mentions.versions(tx, mention_id)
+    assert [old.text for old in earlier] == ["Earlier"]
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+        kinds = connection.execute(sa.select(schema.mention.c.item_type)).scalars().all()
+        with pytest.raises(sa.exc.IntegrityError):
+            with connection.begin_nested():
+                connection.execute(sa.insert(schema.mention).values(mention_row("r2", "report")))
+    engine.dispose()
+    assert kinds == ["entry"]

@@ -15,7 +15,10 @@ Built-in rules (checks.py, wikipedia.py, volume.py), with their severity:
   staff_named                       urgent if the mention or its worst sentence is negative,
                                     else normal
   wikipedia_vandalism               urgent; info when the wiki already reverted the edit
+  ofsted_report                     urgent for safeguarding Not met, Urgent improvement or a
+                                    category of concern, else high (inspection.py)
   abusive, low_rating, new_thread   high
+  parent_view_fall                  high     happy, safe or recommend down 10 points or more
   volume_spike                      high     once a day at most
   negative                          normal   labelled negative ([sentiment] thresholds) and
                                              at or below [alerts] negative_threshold
@@ -32,7 +35,9 @@ mention's severity is that of its most severe alert (`Evaluation.severity`).
 Nothing is raised for: baseline candidates (first poll, or history an adapter read only to know
 where to start); posts by the school's own Facebook page (`extra["by_page"]`); an edit whose
 title, text and rating are as stored (e.g. only the school's reply to a Google review changed);
-a Wikipedia edit that reverts others (its text is what it restored). The text rules skip a
+a Wikipedia edit that reverts others (its text is what it restored). The text rules stand down
+for an inspection report or Parent View's figures (their text is the monitor's own list of
+grades: "Safeguarding: Not met" is for ofsted_report, not the word lists). The text rules skip a
 Wikipedia edit already reverted: its words are no longer on the page (wikipedia_vandalism still
 reports it, as info).
 """
@@ -45,6 +50,7 @@ from monitor.config.settings import Config
 from monitor.judgement.rules import words
 from monitor.judgement.rules.candidate import Candidate
 from monitor.judgement.rules.checks import CHECKS, Match, Settings, negative, praise
+from monitor.judgement.rules.inspection import inspection_matches, summary_facts
 from monitor.judgement.rules.staff import StaffNames
 from monitor.judgement.rules.volume import RuleContext, load_context
 from monitor.judgement.rules.wikipedia import (
@@ -146,6 +152,8 @@ class Rules:
 
     def matches(self, candidate: Candidate) -> list[Match]:
         """Every rule that matches the candidate (volume aside), most severe first."""
+        if summary_facts(candidate) is not None:
+            return sorted(inspection_matches(candidate), key=lambda match: match.severity.rank)
         found: list[Match] = []
         revision = revision_facts(candidate)
         vandalism = wikipedia_vandalism(candidate, self._vandalism)
