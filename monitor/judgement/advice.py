@@ -5,6 +5,10 @@ safeguarding duty: an offending post by a member of the school community → ask
 deleted; by a third party → report it to the platform, with the Professionals' Online Safety
 Helpline (POSH) to help or speed that up; police when potentially illegal or dangerous;
 extremism falls under the Prevent duty; anything about a child's safety goes to the DSL at once.
+
+`draft_reply` suggests the words of a public reply where the policy allows one: thank the
+writer, invite them to contact the school office, never discuss individuals. It is a draft for a
+person to edit and send (`monitor alerts reply`); nothing here sends it.
 """
 
 from __future__ import annotations
@@ -62,8 +66,34 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
 
 RECORD = (
     "Record what you do: monitor alerts action ID requested_deletion | reported_to_platform |"
-    " contacted_posh | contacted_police | replied_publicly | note"
+    " contacted_posh | contacted_police | replied_publicly | hidden | unhidden | note"
 )
+
+# Never names or discusses anyone (pupil, parent, member of staff): that is for a private talk.
+PRIVATE = "We never discuss individual pupils, families or staff online."
+CONCERN = (
+    "Thank you for taking the time to tell us this. We are sorry to hear you are unhappy and"
+    " would like to put it right: please contact the school office so that we can talk it"
+    " through with you. " + PRIVATE
+)
+DRAFTS: dict[str, str] = {
+    "low_rating": CONCERN,
+    "negative": CONCERN,
+    "new_thread": (
+        "Thank you for raising this. We are always glad to talk to parents and carers directly:"
+        " please contact the school office and we will help. " + PRIVATE
+    ),
+    "praise": (
+        "Thank you so much for your kind words. We will pass them on to everyone at school,"
+        " and we are always glad to hear from you through the school office."
+    ),
+}
+
+
+def draft_reply(rule: str, school: str) -> str | None:
+    """A public reply to suggest for `rule`, signed `school`; None where the policy advises none."""
+    draft = DRAFTS.get(rule)
+    return None if draft is None else f"{draft} {school}"
 
 
 def suggestions(rule: str) -> tuple[str, ...]:
