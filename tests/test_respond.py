@@ -348,7 +348,7 @@ def test_draft_replies_thank_invite_contact_and_never_discuss_individuals() -> N
     for rule in ("low_rating", "negative", "new_thread", "praise"):
         draft = advice.draft_reply(rule, "Calcot Schools")
         assert draft is not None and draft.startswith("Thank you") and "school office" in draft
-        assert draft.endswith("Calcot Schools")
+        assert draft.endswith("From everyone at Calcot Schools.")
     assert "never discuss individual" in (advice.draft_reply("negative", "X") or "")
     for rule in ("safeguarding", "extremism", "abusive", "staff_named", "unknown"):
         assert advice.draft_reply(rule, "Calcot Schools") is None

@@ -93,7 +93,7 @@ DRAFTS: dict[str, str] = {
 def draft_reply(rule: str, school: str) -> str | None:
     """A public reply to suggest for `rule`, signed `school`; None where the policy advises none."""
     draft = DRAFTS.get(rule)
-    return None if draft is None else f"{draft} {school}"
+    return None if draft is None else f"{draft} From everyone at {school}."
 
 
 def suggestions(rule: str) -> tuple[str, ...]:
