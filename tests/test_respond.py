@@ -317,6 +317,7 @@ def test_what_a_source_does_not_take_exits_2_saying_what_to_do_instead(setup: Se
         (("reply", str(setup.alert["news"]), THANKS), "contact its publisher"),
         (("hide", str(setup.alert[JANE])), "cannot be hidden by the listing's owner"),
         (("unreply", str(setup.alert[facebook.SAM])), "deleted on Facebook itself"),
+        (("unreply", str(setup.alert[JANE])), "no reply from the school as of the last scan"),
         (("unhide", str(setup.alert["news"])), "cannot be hidden from the monitor"),
         (("reply", str(setup.alert[JANE]), " "), "the reply's words are empty"),
         (("reply", str(setup.alert[JANE]), "x" * 4097), "4097 bytes"),

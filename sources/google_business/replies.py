@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.model import Mention
-from sources.capabilities import Changed, WriteAccess
+from sources.capabilities import CannotRespondError, Changed, WriteAccess
 from sources.common.google_errors import GOOGLE_ERROR_STATUSES, ErrorHints, google_error
 from sources.common.oauth import shared_tokens
 from sources.common.writes import send_once
@@ -68,8 +68,8 @@ async def post_reply(
             http, config, "PUT", reply_url(config, mention), {"comment": text}
         )
         reply = parse_reply(response.json(), "the reply")
-        if reply is None:  # pragma: no cover - parse_reply returns None only for a JSON null
-            raise FIELDS.fail("the reply is empty")
+        if reply is None:  # a JSON null instead of the ReviewReply
+            raise FIELDS.fail("the answer to the reply is empty")
         return Changed(extra=with_reply(mention.extra, reply))
 
     async def landed() -> Changed | None:
@@ -89,6 +89,11 @@ async def remove_reply(
     """Delete the school's public reply to the review."""
 
     earlier = stored_reply(mention)
+    if earlier is None and mention.extra.get("has_reply") is not True:
+        raise CannotRespondError(
+            "the review has no reply from the school as of the last scan: nothing to remove"
+            " (run `monitor scan` first if one was added since)"
+        )
 
     async def send() -> Changed:
         await authorized(http, config, "DELETE", reply_url(config, mention), None)
