@@ -96,6 +96,8 @@ class AlertAction(StrEnum):
     CONTACTED_POSH = "contacted_posh"
     CONTACTED_POLICE = "contacted_police"
     REPLIED_PUBLICLY = "replied_publicly"
+    HIDDEN = "hidden"  # the comment was hidden on the school's own page
+    UNHIDDEN = "unhidden"
     NOTE = "note"
 
 
@@ -106,6 +108,8 @@ USER_ACTIONS = (
     AlertAction.CONTACTED_POSH,
     AlertAction.CONTACTED_POLICE,
     AlertAction.REPLIED_PUBLICLY,
+    AlertAction.HIDDEN,
+    AlertAction.UNHIDDEN,
     AlertAction.NOTE,
 )
 

@@ -10,16 +10,26 @@
 A plug-in that declares nothing gets `Capabilities()`: the generic remedies, no rating snapshots,
 no webhook, no facts, no reply, no hide. Each built-in adapter declares them in its package's
 `__init__.py`, beside its config model.
+
+Responding where it happened (`monitor alerts reply|unreply|hide|unhide`): `reply` and `hide`
+name the mentions the service lets the school answer or hide and the adapter's functions that
+do it (in the adapter's package: `replies.py`, `moderation.py`); each returns `Changed`, the
+mention's state as the next poll would store it, so the monitor records it at once. A write
+that gets no answer is retried once, and only after the adapter has looked whether the first
+one landed. `respond_instead` is what a person should do where the service takes neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from monitor.model import Facts, Health
+from monitor.model import Facts, Health, Item, Mention, Visibility
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 UPGRADE = (
     "upgrade reputation-monitor (docs/operations.md, Upgrading) and report it if the newest"
@@ -79,15 +89,63 @@ class Ratings:
     every_review_visible: bool
 
 
+class CannotRespondError(Exception):
+    """This mention cannot take the action asked for; the message says what to do instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What a write did, as the next poll would store it: the monitor records it at once."""
+
+    extra: Mapping[str, Any] | None = None  # the mention's new `extra` (None: unchanged)
+    visibility: Visibility | None = None  # the mention's new visibility (None: unchanged)
+    # What the write put on the service that a poll stores as a mention of its own (a
+    # Facebook reply is a comment); stored now, as a poll would store it.
+    items: tuple[Item, ...] = ()
+    posted_id: str | None = None  # the service's id of what was posted
+    note: str | None = None  # what the incident log should say too (a removed reply's words)
+
+
+# The adapter's writes; the config argument is the adapter's own SourceConfig subclass.
+PostReply = Callable[["PoliteClient", Any, Mention, str], Awaitable[Changed]]
+RemoveReply = Callable[["PoliteClient", Any, Mention], Awaitable[Changed]]
+SetHidden = Callable[["PoliteClient", Any, Mention, bool], Awaitable[Changed]]
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyTarget:
-    """Which of the source's mentions the school can answer in public (`alerts reply`).
-
-    A placeholder: no adapter declares one yet; the issue that adds `monitor alerts reply`
-    fills it in (and with it what the service needs to post the reply).
-    """
+    """Which of the source's mentions the school can answer in public, and how (`alerts reply`)."""
 
     item_types: frozenset[str]  # e.g. {"review"}: a reply goes under a mention of these types
+    post: PostReply  # posts the reply (replacing an earlier one where the service does)
+    remove: RemoveReply | None = None  # deletes the school's reply (`alerts unreply`), if it can
+    max_bytes: int | None = None  # the longest reply the service takes, in UTF-8 bytes
+    where: str = ""  # where the reply appears, for the confirmation line ("under the review")
+
+
+@dataclass(frozen=True, slots=True)
+class HideTarget:
+    """Which of the source's mentions the school can hide on its own page (`alerts hide`)."""
+
+    item_types: frozenset[str]
+    set_hidden: SetHidden  # hides (True) or shows again (False)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAccess:
+    """Whether the source's credentials may reply or hide (`monitor check --online`)."""
+
+    can_write: bool | None  # None: the service would not say
+    detail: str  # one line: what was found, and what to grant if it is missing
+
+
+# Asks the service what the configured credentials may do (the adapter's own config).
+CheckWriteAccess = Callable[["PoliteClient", Any], Awaitable[WriteAccess]]
+
+RESPOND_INSTEAD = (
+    "answer it where it was posted, in the service itself, then record what you did with"
+    " `monitor alerts action ID replied_publicly --note TEXT` (or reported_to_platform)"
+)
 
 
 # `monitor check`'s extra lines about the enabled sources of one type (name → config).
@@ -119,9 +177,12 @@ class Capabilities:
     facts: type[Facts] | tuple[type[Facts], ...] | None = None
     # What `monitor check` adds about the enabled sources of this type (e.g. what polling costs).
     check: CheckLines | None = None
-    # Placeholders for a later issue: replying to a mention, and hiding one on the service.
+    # Responding from the monitor: which mentions take a public reply, which can be hidden,
+    # how to ask whether the credentials may do either, and what to do where neither works.
     reply: ReplyTarget | None = None
-    hide: bool = False
+    hide: HideTarget | None = None
+    write_access: CheckWriteAccess | None = None
+    respond_instead: str = RESPOND_INSTEAD
 
     @property
     def fact_types(self) -> tuple[type[Facts], ...]:

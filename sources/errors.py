@@ -6,6 +6,7 @@
     ├── SourceBlockedError       robots.txt disallows, or the site refuses us (health: blocked)
     ├── SourceFormatError        an unexpected response shape (health: parser_broken)
     └── SourceUnavailableError   network errors, timeouts, 5xx, body too large (health: failing)
+        └── SourceNoAnswerError  a request got no complete answer: it may or may not have acted
 
 Adapters and the HTTP client raise these; the scan records `str(error)` and the health.
 Messages name a host or a page title, never a URL that may carry a token.
@@ -64,3 +65,11 @@ class SourceFormatError(SourceError):
 
 class SourceUnavailableError(SourceError):
     """The service could not be reached or failed (timeouts, 5xx, oversized bodies)."""
+
+
+class SourceNoAnswerError(SourceUnavailableError):
+    """No complete answer came (timeout, connection lost, 5xx): a write may have been done.
+
+    A caller that changes something at the service (a reply, a hidden comment) looks whether
+    the change landed before it sends the request again.
+    """

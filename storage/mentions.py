@@ -432,3 +432,53 @@ def get(tx: Transaction, mention_id: int) -> Mention | None:
     """One stored mention by id, or None."""
     row = tx.connection.execute(sa.select(mention).where(mention.c.id == mention_id)).first()
     return None if row is None else mention_from_row(row)
+
+
+def set_source_state(
+    tx: Transaction,
+    mention_id: int,
+    *,
+    extra: Mapping[str, Any] | None,
+    visibility: Visibility | None,
+    now: datetime,
+) -> Mention:
+    """Record what the school changed at the source (a reply in `extra`, a hidden comment).
+
+    The row is rehashed as the next poll will hash the same state, so that poll sees nothing
+    new; no version is kept, since the author's words are unchanged. StorageError if the
+    mention is gone (purged meanwhile).
+    """
+    query = sa.select(mention).where(mention.c.id == mention_id)
+    if tx.dialect == "postgresql":
+        query = query.with_for_update()
+    row = tx.connection.execute(query).first()
+    if row is None:
+        raise StorageError(f"mention {mention_id} is no longer stored")
+    stored = mention_from_row(row)
+    item = safe_item(
+        Item(
+            external_id=stored.external_id,
+            item_type=stored.item_type,
+            text=stored.text,
+            url=stored.url,
+            title=stored.title,
+            author=stored.author,
+            published_at=stored.published_at,
+            rating=stored.rating,
+            parent_external_id=stored.parent_external_id,
+            extra=stored.extra if extra is None else extra,
+            visibility=stored.visibility if visibility is None else visibility,
+            facts=stored.facts,
+        )
+    )
+    tx.connection.execute(
+        sa.update(mention)
+        .where(mention.c.id == mention_id)
+        .values(
+            extra=mention_rows.stored_extra(item),
+            visibility=str(item.visibility),
+            content_hash=content_hash(item),
+            updated_at=now,
+        )
+    )
+    return replace(stored, extra=dict(item.extra), visibility=item.visibility, updated_at=now)

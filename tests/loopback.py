@@ -102,6 +102,12 @@ class LoopbackServer:
             def do_HEAD(self) -> None:
                 server._serve(self)
 
+            def do_PUT(self) -> None:
+                server._serve(self)
+
+            def do_DELETE(self) -> None:
+                server._serve(self)
+
         self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         # A short poll interval lets stop() return at once instead of after half a second.

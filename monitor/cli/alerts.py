@@ -1,7 +1,9 @@
-"""`monitor alerts` (the SLT's queue: list, show, ack, resolve, dismiss, action) and `incidents`."""
+"""`monitor alerts` (the SLT's queue: list, show, ack, resolve, dismiss, action; reply, unreply,
+hide, unhide where it happened) and `incidents`."""
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -14,11 +16,23 @@ import click
 from rich.console import Console
 
 from monitor import alerts as lifecycle
-from monitor.cli.common import Context, UsageError, handles_errors, open_store, parse_since
+from monitor import responses
+from monitor.cli.common import (
+    Context,
+    UsageError,
+    fail,
+    handles_errors,
+    http_client,
+    open_store,
+    parse_since,
+)
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
+from monitor.config.settings import Config
 from monitor.judgement import advice as policy
-from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus
-from sources.capabilities import Advice
+from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus, Mention
+from monitor.responses import Respond
+from sources.capabilities import CannotRespondError, Changed
+from sources.errors import SourceError, SourceNoAnswerError
 from storage import alerts as stored_alerts
 
 STATUS_CHOICES = ["open", "acknowledged", "resolved", "dismissed", "all"]
@@ -71,8 +85,7 @@ def show(obj: Context, alert_id: int) -> None:
     config = obj.config()
     with open_store(config) as store, store.transaction(read_only=True) as tx, known(alert_id):
         found = lifecycle.detail(tx, alert_id)
-    where = policy.where_said(config, found.alert.source)
-    for line in detail_lines(found, config.school.zone, where):
+    for line in detail_lines(found, config):
         click.echo(visible(line))
 
 
@@ -126,6 +139,47 @@ def action(obj: Context, alert_id: int, action: str, note: str | None, actor: st
     click.echo(f"alert {alert_id}: recorded {event.action} by {event.actor}")
 
 
+@alerts_command.command("reply")
+@click.argument("alert_id", type=int)
+@click.argument("text")
+@actor_option
+@click.pass_obj
+@handles_errors
+def reply(obj: Context, alert_id: int, text: str, actor: str | None) -> None:
+    """Reply in public where the mention was posted, if its source takes replies."""
+    respond(obj, alert_id, Respond.REPLY, text, actor)
+
+
+@alerts_command.command("unreply")
+@click.argument("alert_id", type=int)
+@actor_option
+@click.pass_obj
+@handles_errors
+def unreply(obj: Context, alert_id: int, actor: str | None) -> None:
+    """Remove the school's public reply (where the service allows it: a Google review)."""
+    respond(obj, alert_id, Respond.UNREPLY, None, actor)
+
+
+@alerts_command.command("hide")
+@click.argument("alert_id", type=int)
+@actor_option
+@click.pass_obj
+@handles_errors
+def hide(obj: Context, alert_id: int, actor: str | None) -> None:
+    """Hide the comment on the school's own page (its author and their friends still see it)."""
+    respond(obj, alert_id, Respond.HIDE, None, actor)
+
+
+@alerts_command.command("unhide")
+@click.argument("alert_id", type=int)
+@actor_option
+@click.pass_obj
+@handles_errors
+def unhide(obj: Context, alert_id: int, actor: str | None) -> None:
+    """Show a comment hidden on the school's page again."""
+    respond(obj, alert_id, Respond.UNHIDE, None, actor)
+
+
 @click.command("incidents")
 @click.option(
     "--since",
@@ -158,6 +212,45 @@ def change_status(
     click.echo(f"alert {alert_id}: {event.action} by {event.actor}")
 
 
+def respond(
+    obj: Context, alert_id: int, action: Respond, text: str | None, actor: str | None
+) -> None:
+    """Do `action` at the source and record it; exit 2 if the source won't, 1 if it refused."""
+    config = obj.config()
+    with open_store(config) as store:
+        with store.transaction(read_only=True) as tx, known(alert_id), instead():
+            plan = responses.prepare(tx, config, alert_id, action, text)
+        try:
+            with instead():
+                changed = asyncio.run(perform(config, plan, text))
+        except SourceNoAnswerError as error:
+            fail(f"{plan.describe()}: not known to be done, nothing recorded: {error}")
+        except SourceError as error:
+            fail(f"{plan.describe()}: refused, nothing recorded: {error}")
+        with store.transaction() as tx:
+            event = responses.record(
+                tx, config, plan, changed, text, actor=who(actor), now=datetime.now(UTC)
+            )
+    click.echo(
+        f"alert {alert_id}: {plan.describe()}: done; recorded {event.action} by {event.actor}"
+    )
+
+
+async def perform(config: Config, plan: responses.Plan, text: str | None) -> Changed:
+    """The action at the source, with the configured client (SourceError if refused)."""
+    async with http_client(config) as http:
+        return await responses.perform(http, plan, text)
+
+
+@contextmanager
+def instead() -> Iterator[None]:
+    """Turns "the source does not take this" into a usage error (exit 2) saying what to do."""
+    try:
+        yield
+    except CannotRespondError as error:
+        raise UsageError(str(error)) from None
+
+
 @contextmanager
 def known(alert_id: int) -> Iterator[None]:
     """Turns an unknown id or a disallowed change into a usage error (exit 2)."""
@@ -185,6 +278,24 @@ def who(actor: str | None) -> str:
         return "unknown"
 
 
+def respond_lines(alert: Alert, mention: Mention, config: Config) -> list[str]:
+    """What the source lets the school do from here, and a draft reply where the policy has one."""
+    offered = responses.options(config, mention)
+    commands = {
+        Respond.REPLY: f"monitor alerts reply {alert.id} TEXT  ({offered.where})",
+        Respond.UNREPLY: f"monitor alerts unreply {alert.id}",
+        Respond.HIDE: f"monitor alerts hide {alert.id}",
+        Respond.UNHIDE: f"monitor alerts unhide {alert.id}",
+    }
+    if not offered.actions:
+        return [f"respond: {offered.instead}"]
+    lines = ["respond:"] + [f"  {commands[action]}" for action in offered.actions]
+    draft = policy.draft_reply(alert.rule, config.school.name)
+    if Respond.REPLY in offered.actions and draft is not None:
+        lines.append(f"draft reply (edit before sending): {draft}")
+    return lines
+
+
 def alert_table(console: Console, found: Sequence[Alert], zone: ZoneInfo) -> None:
     """Alerts, one row each, newest first."""
     rows = [
@@ -203,13 +314,10 @@ def alert_table(console: Console, found: Sequence[Alert], zone: ZoneInfo) -> Non
     render_table(console, [*headers, "summary"], rows)
 
 
-def detail_lines(
-    found: lifecycle.AlertDetail, zone: ZoneInfo, where: Advice | None = None
-) -> list[str]:
-    """`alerts show` as lines: the alert, the mention, the reasons, the advice, the history.
-
-    `where`: the advice of the mention's source (None: the generic advice).
-    """
+def detail_lines(found: lifecycle.AlertDetail, config: Config) -> list[str]:
+    """`alerts show` as lines: the alert, the mention, the reasons, the advice of the mention's
+    source, what can be done from here, the history."""
+    zone = config.school.zone
     alert = found.alert
     lines = [
         f"alert {alert.id}: {alert.rule} ({alert.severity}), {alert.status}",
@@ -240,10 +348,12 @@ def detail_lines(
         if mention.title:
             lines.append(f"title: {mention.title}")
         lines.append(f"text: {mention.text}")
-    advice = policy.suggestions(alert.rule, where)
+    advice = policy.suggestions(alert.rule, policy.where_said(config, alert.source))
     if advice:
         lines.append("the policy suggests:")
         lines += [f"  - {step}" for step in advice]
+    if mention is not None:
+        lines += respond_lines(alert, mention, config)
     lines.append("history:" if found.events else "history: (nothing recorded yet)")
     for event in found.events:
         note = f": {event.note}" if event.note else ""

@@ -40,6 +40,10 @@ def demo(obj: Context, output: Path | None) -> None:
         f"\n{result.requests} requests answered by the demo server on 127.0.0.1"
         f" (of {result.sent} sent)"
     )
+    if result.reply is not None:
+        reply = result.reply
+        click.echo(f'\nmonitor alerts reply {reply.alert_id} "{reply.text}"')
+        click.echo(f"alert {reply.alert_id}: {reply.done}: done; recorded replied_publicly by demo")
     click.echo(f"digest: {result.digest}")
     click.echo(f"explore: monitor --config {result.config.path} mentions")
     failed = any(report.failed for report in result.reports)

@@ -8,7 +8,14 @@ from datetime import UTC, datetime
 
 import click
 
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
+from monitor.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Context,
+    handles_errors,
+    http_client,
+    open_store,
+)
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
 from monitor.config.settings import Config
@@ -16,6 +23,8 @@ from monitor.mail import delivery
 from monitor.scan.report import skipped_note
 from monitor.service.status import source_statuses
 from sources.base import SourceConfig, adapter_for
+from sources.capabilities import WriteAccess
+from sources.errors import SourceError
 
 
 def adapter_check_lines(config: Config) -> list[str]:
@@ -73,4 +82,27 @@ def check(obj: Context, online: bool) -> None:
         if outcome.skipped:
             verdict += f" ({skipped_note(outcome)})"
         click.echo(f"source {outcome.name} ({outcome.type}): {verdict}")
+    # Read-only set-ups stay valid: a token that cannot write is a warning, never a failure.
+    for name, access in asyncio.run(write_access(config)).items():
+        if access.can_write is True:
+            click.echo(f"source {name}: can reply or hide: {access.detail}")
+        elif access.can_write is False:
+            click.echo(f"warning: source {name} cannot reply or hide: {access.detail}")
+        else:
+            click.echo(f"source {name}: whether it can reply or hide is unknown: {access.detail}")
     sys.exit(EXIT_FAILED if report.failed else EXIT_OK)
+
+
+async def write_access(config: Config) -> dict[str, WriteAccess]:
+    """What each enabled source that takes replies or hiding may do with its credentials."""
+    found: dict[str, WriteAccess] = {}
+    async with http_client(config) as http:
+        for name, source in config.sources.items():
+            check = adapter_for(source.type).capabilities.write_access
+            if not source.enabled or check is None:
+                continue
+            try:
+                found[name] = await check(http, source)
+            except SourceError as error:
+                found[name] = WriteAccess(None, f"could not ask ({error})")
+    return found

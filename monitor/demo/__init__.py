@@ -6,7 +6,10 @@ A loopback server in this process (`monitor.demo.server`) answers as the service
 written to `directory` points every source at it, its keys fake values in `directory/secrets/`
 (files only their owner may read, as real ones must be); two scans run against a new SQLite file
 there: "yesterday" (the baseline: stored, never alerted) and "today" (what is new since).
-The digest page is written beside them, so anyone can see the product work without keys.
+Then the school answers where it happened: the first alert whose source takes a public reply
+and for which the policy has a draft is answered with that draft (`monitor alerts reply`), and
+recorded in the incident log. The digest page is written beside them, so anyone can see the
+product work without keys.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor import responses
 from monitor.config.settings import Config, load
 from monitor.demo.server import DemoServer, config_snippets, demo_secrets
+from monitor.judgement.advice import draft_reply
 from monitor.mail.digest import build, render_digest
+from monitor.model import AlertStatus
 from monitor.private_files import write_private
 from monitor.scan.scanner import ScanReport, run_scan
 from sources.http import PoliteClient
+from storage import alerts as stored_alerts
+from storage import mentions as stored_mentions
 from storage.database import Store
 
 SCHOOL = """\
@@ -51,6 +59,16 @@ class DemoRun:
     digest: Path
     requests: int  # answered by the demo server
     sent: int  # sent by the client: equal to `requests` when none went anywhere else
+    reply: DemoReply | None  # the alert answered where it happened, if any took a reply
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReply:
+    """The demo's public reply: to which alert, what was done, and the words."""
+
+    alert_id: int
+    done: str  # "reply to google_reviews review … as the owner's reply under the review on Google"
+    text: str
 
 
 async def run_demo(directory: Path) -> DemoRun:
@@ -68,10 +86,35 @@ async def run_demo(directory: Path) -> DemoRun:
                 since = datetime.now(UTC)
                 server.poll = 2
                 today = await run_scan(config, store, http)
+                reply = await reply_to_first(config, store, http)
                 sent = http.requests_made
             digest = directory / "digest.html"
             digest.write_text(digest_html(store, config, since), encoding="utf-8")
-        return DemoRun(config, (yesterday, today), digest, server.requests, sent)
+        return DemoRun(config, (yesterday, today), digest, server.requests, sent, reply)
+
+
+async def reply_to_first(config: Config, store: Store, http: PoliteClient) -> DemoReply | None:
+    """Answer the oldest open alert that takes a public reply with the policy's draft."""
+    found: tuple[responses.Plan, str] | None = None
+    with store.transaction(read_only=True) as tx:
+        for alert in reversed(stored_alerts.list_alerts(tx, [AlertStatus.OPEN])):
+            mention = (
+                None if alert.mention_id is None else stored_mentions.get(tx, alert.mention_id)
+            )
+            text = draft_reply(alert.rule, config.school.name)
+            if mention is None or text is None:
+                continue
+            if responses.Respond.REPLY in responses.options(config, mention).actions:
+                reply = responses.Respond.REPLY
+                found = (responses.prepare(tx, config, alert.id, reply, text), text)
+                break
+    if found is None:
+        return None
+    plan, text = found
+    changed = await responses.perform(http, plan, text)
+    with store.transaction() as tx:
+        responses.record(tx, config, plan, changed, text, actor="demo", now=datetime.now(UTC))
+    return DemoReply(plan.alert_id, plan.describe(), text)
 
 
 def write_secrets(folder: Path, secrets: dict[str, str]) -> None:

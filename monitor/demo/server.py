@@ -112,6 +112,14 @@ class DemoServer:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 demo.answer(self)
 
+            def do_PUT(self) -> None:
+                # A write (a reply to a review): answered with the service's recorded answer.
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                demo.answer(self)
+
+            def do_DELETE(self) -> None:
+                demo.answer(self)
+
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)

@@ -11,6 +11,10 @@ Where to act depends on where it was said (a Google review is answered by an own
 flagged, a comment on our own Facebook page hidden, a Mumsnet post reported to Mumsnet, a
 Wikipedia article discussed on its talk page, never edited by us): each adapter declares that
 as `Capabilities.advice`, and the steps below say `{respond}` or `{remove}` where it goes.
+
+`draft_reply` suggests the words of a public reply where the policy allows one: thank the
+writer, invite them to contact the school office, never discuss individuals. It is a draft for a
+person to edit and send (`monitor alerts reply`); nothing here sends it.
 """
 
 from __future__ import annotations
@@ -82,8 +86,34 @@ SUGGESTIONS: dict[str, tuple[str, ...]] = {
 
 RECORD = (
     "Record what you do: monitor alerts action ID requested_deletion | reported_to_platform |"
-    " contacted_posh | contacted_police | replied_publicly | note"
+    " contacted_posh | contacted_police | replied_publicly | hidden | unhidden | note"
 )
+
+# Never names or discusses anyone (pupil, parent, member of staff): that is for a private talk.
+PRIVATE = "We never discuss individual pupils, families or staff online."
+CONCERN = (
+    "Thank you for taking the time to tell us this. We are sorry to hear you are unhappy and"
+    " would like to put it right: please contact the school office so that we can talk it"
+    " through with you. " + PRIVATE
+)
+DRAFTS: dict[str, str] = {
+    "low_rating": CONCERN,
+    "negative": CONCERN,
+    "new_thread": (
+        "Thank you for raising this. We are always glad to talk to parents and carers directly:"
+        " please contact the school office and we will help. " + PRIVATE
+    ),
+    "praise": (
+        "Thank you so much for your kind words. We will pass them on to everyone at school,"
+        " and we are always glad to hear from you through the school office."
+    ),
+}
+
+
+def draft_reply(rule: str, school: str) -> str | None:
+    """A public reply to suggest for `rule`, signed `school`; None where the policy advises none."""
+    draft = DRAFTS.get(rule)
+    return None if draft is None else f"{draft} From everyone at {school}."
 
 
 def suggestions(rule: str, where: Advice | None = None) -> tuple[str, ...]:

@@ -3,6 +3,8 @@
     AccessTokens.get(http)          a cached token, or a new one from the token endpoint
     AccessTokens.authorized_get()   GET with `Authorization: Bearer`; on 401 one fresh token and
                                     one retry; still 401 → SourceAuthError saying what to redo
+    AccessTokens.authorized()       the same for PUT and DELETE (a 401 means nothing was done,
+                                    so sending again with a fresh token cannot act twice)
 
 A token is cached (per process, per grant) until `EXPIRY_MARGIN` before Google says it expires, so
 a daemon polling every 30 minutes asks the token endpoint about once an hour, not every poll.
@@ -60,10 +62,11 @@ class RefreshGrant:
 
 @dataclass(frozen=True, slots=True)
 class AccessToken:
-    """A bearer token and when we stop using it."""
+    """A bearer token, when we stop using it, and the scopes it was granted (None: not said)."""
 
     value: Secret
     use_until: datetime
+    scopes: frozenset[str] | None = None
 
 
 def token_from_response(response: Response, now: datetime) -> AccessToken:
@@ -76,7 +79,10 @@ def token_from_response(response: Response, now: datetime) -> AccessToken:
     expires_in = payload.get("expires_in")
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
         lifetime = max(timedelta(seconds=expires_in) - EXPIRY_MARGIN, timedelta(0))
-    return AccessToken(Secret(token), now + lifetime)
+    # RFC 6749 section 5.1: `scope`, space-separated; Google sends it with every refresh.
+    scope = payload.get("scope")
+    scopes = frozenset(scope.split()) if isinstance(scope, str) else None
+    return AccessToken(Secret(token), now + lifetime, scopes)
 
 
 def token_refusal(response: Response, grant: RefreshGrant) -> SourceAuthError:
@@ -171,11 +177,27 @@ class AccessTokens:
         ok_statuses: Collection[int] = (),
     ) -> Authorized:
         """GET with a bearer token; on 401 one fresh token and one retry, then SourceAuthError."""
+        return await self.authorized(
+            http, grant, "GET", url, params=params, ok_statuses=ok_statuses
+        )
+
+    async def authorized(
+        self,
+        http: PoliteClient,
+        grant: RefreshGrant,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: Any = None,
+        ok_statuses: Collection[int] = (),
+    ) -> Authorized:
+        """GET, PUT or DELETE with a bearer token; a 401 gets one fresh token and one retry."""
         statuses = frozenset(ok_statuses) | {401}
         requests = 0
         for attempt in ("cached", "fresh"):
             token, exchanged = await self._get(http, grant)
-            response = await bearer_get(http, url, token, params, statuses)
+            response = await bearer_request(http, method, url, token, params, json, statuses)
             requests += exchanged + 1
             if response.status != 401:
                 return Authorized(response, requests)
@@ -196,20 +218,24 @@ class Authorized:
     requests: int
 
 
-async def bearer_get(
+async def bearer_request(
     http: PoliteClient,
+    method: str,
     url: str,
     token: AccessToken,
     params: Mapping[str, str | int] | None,
+    json: Any,
     ok_statuses: Collection[int],
 ) -> Response:
-    """GET `url` with the token in the Authorization header (the only place it travels)."""
-    return await http.get(
-        url,
-        params=params,
-        headers={"Authorization": f"Bearer {token.value.reveal()}"},
-        ok_statuses=ok_statuses,
-    )
+    """`method` `url` with the token in the Authorization header (the only place it travels)."""
+    headers = {"Authorization": f"Bearer {token.value.reveal()}"}
+    if method == "GET":
+        return await http.get(url, params=params, headers=headers, ok_statuses=ok_statuses)
+    if method == "PUT":
+        return await http.put(url, json=json, headers=headers, ok_statuses=ok_statuses)
+    if method == "DELETE":
+        return await http.delete(url, headers=headers, ok_statuses=ok_statuses)
+    raise ValueError(f"no bearer requests by {method}")
 
 
 # One cache for the process: the daemon's polls reuse a token until shortly before it expires.

@@ -27,11 +27,12 @@ from pydantic import Field, field_validator
 from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, SourceState
 from sources.base import SourceConfig, register
-from sources.capabilities import Advice, Capabilities, Remedies
+from sources.capabilities import Advice, Capabilities, HideTarget, Remedies, ReplyTarget
 from sources.common.items import SkipTally
 from sources.common.times import saved_iso, saved_time
-from sources.facebook_page.api import GraphObjectMissingError, GraphSession
+from sources.facebook_page.api import COMMENT_FIELDS, GraphObjectMissingError, GraphSession
 from sources.facebook_page.items import comment_item, post_item
+from sources.facebook_page.moderation import post_reply, set_hidden, write_access
 from sources.facebook_page.parse import GRAPH, Comment, Post, parse_comment, parse_post
 from sources.http import PoliteClient
 
@@ -45,10 +46,6 @@ SLOW_DOWN_FOR = timedelta(hours=1)  # when Facebook gives no estimate of its own
 POST_FIELDS = (
     "id,message,story,attachments{title,description},created_time,updated_time,from,"
     "permalink_url,status_type,is_hidden"
-)
-COMMENT_FIELDS = (
-    "id,message,created_time,from{id,name},permalink_url,parent{id},comment_count,is_hidden,"
-    "can_hide"
 )
 
 
@@ -106,6 +103,17 @@ class FacebookPageConfig(
         """Where the token lives, for messages that tell a person where to put a new one."""
         return self.secret_hint("access_token")
 
+    def session(self, http: PoliteClient) -> GraphSession:
+        """Graph API calls for this Page through `http`, with its token."""
+        return GraphSession(
+            http,
+            api_url=self.api_url,
+            api_version=self.api_version,
+            token=self.token(),
+            app_secret=self.secret("app_secret"),
+            token_hint=self.token_hint(),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class FacebookCursor:
@@ -152,20 +160,23 @@ CAPABILITIES = Capabilities(
         " faster (docs/sources/facebook.md, Rate limits)",
     ),
     webhook=True,
+    reply=ReplyTarget(
+        item_types=frozenset({"post", "comment"}),
+        post=post_reply,
+        where="as a comment by the Page on Facebook",
+    ),
+    hide=HideTarget(item_types=frozenset({"comment"}), set_hidden=set_hidden),
+    write_access=write_access,
+    respond_instead="a post on the Page cannot be hidden from the monitor: hide or delete it on"
+    " Facebook, or reply to it (`monitor alerts reply`); a public reply the Page made is"
+    " deleted on Facebook itself",
 )
 
 
 @register("facebook_page", FacebookPageConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: FacebookPageConfig, state: SourceState) -> FetchResult:
     """New feed posts since the last poll, then every comment on posts still being watched."""
-    session = GraphSession(
-        http,
-        api_url=config.api_url,
-        api_version=config.api_version,
-        token=config.token(),
-        app_secret=config.secret("app_secret"),
-        token_hint=config.token_hint(),
-    )
+    session = config.session(http)
     return await Poll(session, config, FacebookCursor.from_json(state.cursor)).run()
 
 

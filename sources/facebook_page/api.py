@@ -17,6 +17,11 @@ those bodies back (`ok_statuses`) so the error code, not the status, decides wha
 
 `paging.next` is followed by taking its query onto our own `api_url`, so the token is only ever
 sent to the configured host, whatever a response's links say.
+
+`post` (replies and hiding, sources/facebook_page/moderation.py) sends its parameters and the
+token as a form body; a missing permission is then named as the one writes need
+(`pages_manage_engagement`), and Graph's transient codes 1 and 2 mean the write may or may not
+have been done (SourceNoAnswerError), so the caller looks before sending it again.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from sources.errors import (
     SourceBlockedError,
     SourceError,
     SourceFormatError,
+    SourceNoAnswerError,
     SourceRateLimitedError,
     SourceUnavailableError,
 )
@@ -66,6 +72,13 @@ TOKEN_PROBLEMS = {
     492: "the session is invalid (the account lost its role on the Page?)",
 }
 PERMISSIONS = "pages_read_engagement and pages_read_user_content"
+WRITE_PERMISSION = "pages_manage_engagement"
+# What is read of a comment, by the poll and when a reply just posted is read back.
+COMMENT_FIELDS = (
+    "id,message,created_time,from{id,name},permalink_url,parent{id},comment_count,is_hidden,"
+    "can_hide"
+)
+TRANSIENT_CODES = frozenset({1, 2})
 
 
 class GraphDeprecatedError(SourceFormatError):
@@ -123,6 +136,21 @@ class GraphSession:
             params={**query, **self._auth},
             ok_statuses=GRAPH_ERROR_STATUSES,
         )
+        return self.answer(response, PERMISSIONS)
+
+    async def post(self, path: str, form: Mapping[str, str]) -> GraphReply:
+        """The JSON of POST {api_url}/{version}/{path} (a write: sent once, never retried here)."""
+        fields = {key: value for key, value in form.items() if key not in SECRET_PARAMETERS}
+        self.requests += 1
+        response = await self.http.post(
+            f"{self.base}/{path.strip('/')}",
+            form={**fields, **self._auth},
+            ok_statuses=GRAPH_ERROR_STATUSES,
+        )
+        return self.answer(response, WRITE_PERMISSION, write=True)
+
+    def answer(self, response: Response, needs: str, *, write: bool = False) -> GraphReply:
+        """A response's JSON and usage; a Graph error becomes a SourceError."""
         usage = usage_percent(response.headers)
         if usage is not None:
             self.peak_usage = max(usage, self.peak_usage or 0.0)
@@ -134,11 +162,11 @@ class GraphSession:
                 payload = response.json()
             except SourceFormatError:
                 payload = None  # an HTML error page from a proxy: the status says enough
-            raise self.error(graph_problem(payload), response)
+            raise self.error(graph_problem(payload), response, needs, write=write)
         payload = response.json()
         problem = graph_problem(payload)
         if problem is not None:
-            raise self.error(problem, response)
+            raise self.error(problem, response, needs, write=write)
         return GraphReply(payload, usage)
 
     async def pages(
@@ -155,16 +183,30 @@ class GraphSession:
             # An empty page with `next` is not the end; neither is a short one.
             query = page.next_query
 
-    def error(self, problem: GraphProblem | None, response: Response) -> SourceError:
-        """The SourceError for a Graph error object (or an error status without one)."""
+    def error(
+        self,
+        problem: GraphProblem | None,
+        response: Response,
+        needs: str = PERMISSIONS,
+        *,
+        write: bool = False,
+    ) -> SourceError:
+        """The SourceError for a Graph error object (or an error status without one).
+
+        `needs` names the permissions the request takes; for a `write`, Graph's transient
+        codes leave it unknown whether the change was made (SourceNoAnswerError).
+        """
         label = response.label
         if problem is None:
             message = f"{label}: HTTP {response.status} without a Graph API error object"
             if response.status == 401:
                 return SourceAuthError(f"{message}; check the Page access token")
             return SourceUnavailableError(message)
+        if write and problem.code in TRANSIENT_CODES:
+            said = masked_line(problem.message, MESSAGE_LIMIT)
+            return SourceNoAnswerError(f"{label}: Graph API error {problem.code}: {said}")
         retry_at = self._clock() + self.regain_wait(DEFAULT_RATE_LIMIT_WAIT)
-        return describe_problem(problem, label, self.token_hint, self.version, retry_at)
+        return describe_problem(problem, label, self.token_hint, self.version, retry_at, needs)
 
     def regain_wait(self, default: timedelta) -> timedelta:
         """How long Facebook expects a quota to take to recover, else `default`."""
@@ -172,7 +214,12 @@ class GraphSession:
 
 
 def describe_problem(
-    problem: GraphProblem, label: str, token_hint: str, version: str, retry_at: datetime
+    problem: GraphProblem,
+    label: str,
+    token_hint: str,
+    version: str,
+    retry_at: datetime,
+    needs: str = PERMISSIONS,
 ) -> SourceError:
     """One readable line (what failed, why, what to do) as the right SourceError."""
     code = problem.code
@@ -195,7 +242,7 @@ def describe_problem(
         )
     if code == 10 or (code is not None and 200 <= code <= 299):
         return SourceAuthError(
-            f"{label}: the token lacks a permission: it needs {PERMISSIONS} (and the person who"
+            f"{label}: the token lacks a permission: it needs {needs} (and the person who"
             f" made it a role on the Page). [{detail}]"
         )
     if code == 12:

@@ -71,6 +71,9 @@ CAPABILITIES = Capabilities(
         " page?): open it in a browser and fix url (docs/sources/feed.md, Politeness and"
         " failures)",
     ),
+    respond_instead="a feed entry is someone else's page: contact its publisher (a news desk's"
+    " corrections address, say) if it needs answering, then record it with `monitor alerts"
+    " action ID note --note TEXT`",
 )
 
 

@@ -17,11 +17,12 @@ from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
 from monitor.times import utc_iso
 from sources.base import SourceConfig, register
-from sources.capabilities import Advice, Capabilities, Ratings, Remedies
+from sources.capabilities import Advice, Capabilities, Ratings, Remedies, ReplyTarget
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
 from sources.google_business.items import review_item
 from sources.google_business.parse import FIELDS
+from sources.google_business.replies import MAX_REPLY_BYTES, post_reply, remove_reply, write_access
 from sources.http import PoliteClient
 
 REDO = (
@@ -108,6 +109,16 @@ CAPABILITIES = Capabilities(
         " (docs/sources/google.md, step 3)",
     ),
     ratings=Ratings(every_review_visible=True),
+    reply=ReplyTarget(
+        item_types=frozenset({"review"}),
+        post=post_reply,
+        remove=remove_reply,
+        max_bytes=MAX_REPLY_BYTES,
+        where="as the owner's reply under the review on Google",
+    ),
+    write_access=write_access,
+    respond_instead="Google reviews cannot be hidden by the listing's owner: reply in public"
+    " (`monitor alerts reply`), or report the review to Google as breaking its policies",
 )
 
 

@@ -83,6 +83,9 @@ CAPABILITIES = Capabilities(
     # Place Details shows five reviews at most: most new ratings are never seen as reviews.
     ratings=Ratings(every_review_visible=False),
     check=cost_lines,
+    respond_instead="the Places API is read-only: only the listing's owner can reply, through"
+    " Google Business Profile; configure a google_business source for the listing"
+    " (docs/sources/google.md) and reply there, or reply at business.google.com",
 )
 
 

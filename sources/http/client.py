@@ -1,6 +1,6 @@
 """The one HTTP client every source adapter uses: polite, bounded, and quiet about URLs.
 
-    PoliteClient.get(url, ...) / .post(url, json=... or form=...)
+    PoliteClient.get(url, ...) / .post(url, json= or form=) / .put(url, json=) / .delete(url)
       │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
       │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
       │      (in both cases nothing is sent; robots.txt is kept by sources/robots.py)
@@ -16,8 +16,9 @@
 What goes wrong and what the caller gets (the tree is drawn in sources/errors.py):
 
     network error, timeout, truncated body, 5xx   GET: retried `retries` times after backoff × 2ⁿ ×
-                                                  jitter(0.5–1.5), then SourceUnavailableError;
-                                                  POST: never retried (the server may have acted)
+                                                  jitter(0.5–1.5), then SourceNoAnswerError;
+                                                  POST, PUT, DELETE: never retried (the server
+                                                  may have acted): SourceNoAnswerError at once
     429, or 503 with Retry-After                  SourceRateLimitedError(retry_at); the host is not
                                                   asked again before retry_at
     401 / 403 / any other 4xx                     SourceAuthError / SourceBlockedError /
@@ -64,6 +65,7 @@ from sources.errors import (
     SourceAuthError,
     SourceBlockedError,
     SourceFormatError,
+    SourceNoAnswerError,
     SourceRateLimitedError,
     SourceUnavailableError,
 )
@@ -276,8 +278,53 @@ class PoliteClient:
         """
         if (json is None) == (form is None):
             raise ValueError("post needs exactly one of json= and form=")
+        return await self._write(
+            "POST", url, json, form, headers, label, ok_statuses, secret_headers
+        )
+
+    async def put(
+        self,
+        url: str,
+        *,
+        json: Any,
+        headers: Mapping[str, str] | None = None,
+        label: str | None = None,
+        ok_statuses: Collection[int] = (),
+        secret_headers: Collection[str] = (),
+    ) -> Response:
+        """PUT a JSON body once, never retried; otherwise as `post`."""
+        return await self._write(
+            "PUT", url, json, None, headers, label, ok_statuses, secret_headers
+        )
+
+    async def delete(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        label: str | None = None,
+        ok_statuses: Collection[int] = (),
+        secret_headers: Collection[str] = (),
+    ) -> Response:
+        """DELETE once, never retried; otherwise as `post`."""
+        return await self._write(
+            "DELETE", url, None, None, headers, label, ok_statuses, secret_headers
+        )
+
+    async def _write(
+        self,
+        method: str,
+        url: str,
+        json: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        label: str | None,
+        ok_statuses: Collection[int],
+        secret_headers: Collection[str],
+    ) -> Response:
+        """Send a request that may change something at the server: once, whatever happens."""
         target = parse_url(url, label)
-        request = self._build("POST", target, httpx.Headers(headers), json=json, form=form)
+        request = self._build(method, target, httpx.Headers(headers), json=json, form=form)
         return await self._send(
             request,
             label or default_label(target),
@@ -317,7 +364,7 @@ class PoliteClient:
             except TransientFailure as failure:
                 if attempt >= attempts:
                     after = f" (after {attempts} attempts)" if attempts > 1 else ""
-                    raise SourceUnavailableError(f"{failure}{after}") from None
+                    raise SourceNoAnswerError(f"{failure}{after}") from None
                 pause = self.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
                 log.info("%s; attempt %d of %d in %.2fs", failure, attempt + 1, attempts, pause)
                 await asyncio.sleep(pause)

@@ -145,6 +145,10 @@ CAPABILITIES = Capabilities(
         parser_broken="Mumsnet changed its pages (docs/sources/mumsnet.md, When Mumsnet changes"
         " its pages): " + UPGRADE,
     ),
+    respond_instead="Mumsnet takes no replies or hiding from the monitor, and the policy advises"
+    ' against arguing in a thread: use "Report" on the post for Mumsnet\'s moderators if it'
+    " breaks their Talk Guidelines, then record it with `monitor alerts action ID"
+    " reported_to_platform`",
 )
 
 

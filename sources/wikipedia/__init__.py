@@ -195,6 +195,9 @@ CAPABILITIES = Capabilities(
         " MediaWiki api.php (docs/sources/wikipedia.md); if it is, " + UPGRADE,
     ),
     facts=RevisionFacts,  # on each revision of a watched page (wikipedia_vandalism reads them)
+    respond_instead="Wikipedia is not answered in reply: raise it on the article's talk page (or"
+    " WP:Help desk) rather than editing the school's own article, then record it with `monitor"
+    " alerts action ID note --note TEXT`",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import stat
@@ -62,9 +63,21 @@ def test_demo_scans_every_recorded_source_and_writes_the_digest(tmp_path: Path) 
             )
         )
         edited = connection.execute("SELECT count(*) FROM mention WHERE version > 1").fetchone()[0]
+        replies = connection.execute(
+            "SELECT alert_event.actor, alert_event.note, mention.source_type, mention.extra"
+            " FROM alert_event JOIN alert ON alert.id = alert_event.alert_id"
+            " JOIN mention ON mention.id = alert.mention_id"
+            " WHERE alert_event.action = 'replied_publicly'"
+        ).fetchall()
     assert set(per_type) == types - {"feed"}  # the feeds were empty yesterday
     assert set(new_per_type) == types - {"google_business", "google_places"}
     assert edited > 0  # a Google review and a Facebook comment were edited today
+    # The school answered the 1-star review where it was posted, with the policy's draft: the
+    # demo server took the PUT, the incident log has the words, the review its reply at once.
+    [(actor, note, source_type, extra)] = replies
+    assert (actor, source_type) == ("demo", "google_business")
+    assert json.loads(extra)["reply"]["comment"] == note and "school office" in note
+    assert f'"{note}"' in result.output and "recorded replied_publicly by demo" in result.output
     new_today = sum(new_per_type.values())
     digest = (tmp_path / "digest.html").read_text(encoding="utf-8")
     # The real digest of today: today's mentions listed; every source shows in it.
@@ -101,5 +114,6 @@ def test_each_demo_type_is_a_folder_of_real_shaped_responses() -> None:
         recorded_files = [f for f in folder.iterdir() if f.name not in DEMO_FILES]
         assert all(f.read_bytes() in served for f in recorded_files)  # no file left unused
         table = tomllib.loads(folder.joinpath("routes.toml").read_text("utf-8"))
-        assert all(route.get("method", "GET") in ("GET", "POST") for route in table["route"])
+        methods = ("GET", "POST", "PUT", "DELETE")
+        assert all(route.get("method", "GET") in methods for route in table["route"])
     assert DATA.joinpath("feed").is_dir()
