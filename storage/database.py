@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from types import TracebackType
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 
 from storage.engines import create_engine, read_only_options
-from storage.revisions import current_revision, upgrade_to_head
+from storage.revisions import MigrationError, current_revision, upgrade_to_head
 
 
 class StorageError(Exception):
@@ -129,7 +128,7 @@ class Store:
         """Turn driver and migration errors into StorageError, scrubbed of the password."""
         try:
             yield
-        except (sa.exc.SQLAlchemyError, CommandError) as error:
+        except (sa.exc.SQLAlchemyError, MigrationError) as error:
             message = scrub(describe_error(error), self._password)
             # `from None`: the driver's exception text can carry SQL parameters.
             raise StorageError(f"{doing} {self.url_for_display}: {message}") from None

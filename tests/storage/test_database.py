@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 
 from storage import mentions, scan_runs, schema
 from storage.database import StorageError, Store, upgrade
-from storage.revisions import head_revision
+from storage.revisions import HEAD, alembic_config, head_revision
 from tests.storage.factories import NOW, make_item
 
 TABLES = {
@@ -44,6 +44,36 @@ def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
     assert upgrade(database_url) == "0005"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
+
+
+def test_the_head_constant_is_the_migrations_head() -> None:
+    """Opening a database compares its revision with HEAD; a new migration must move HEAD."""
+    assert HEAD == head_revision(), "set storage.revisions.HEAD to the newest migration"
+
+
+def test_open_upgrades_a_database_behind_head(database_url: str) -> None:
+    from alembic import command
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+    engine.dispose()
+    with Store.open(database_url) as store:
+        assert store.revision() == HEAD
+        with store.transaction(read_only=True) as tx:
+            columns = sa.inspect(tx.connection).get_columns("mention")
+        assert "visibility" in {column["name"] for column in columns}  # 0005 ran
+
+
+def test_a_revision_the_code_does_not_know_is_a_storage_error(database_url: str) -> None:
+    """A database migrated by newer code: Alembic's refusal becomes one StorageError line."""
+    Store.open(database_url).close()
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(StorageError, match=r"^cannot migrate .*9999"):
+        Store.open(database_url)
 
 
 def test_migrations_create_exactly_the_schema_the_code_uses(store: Store) -> None:
