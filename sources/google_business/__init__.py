@@ -10,6 +10,7 @@ shortly before they expire. The listing's average rating and review count are re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
@@ -18,11 +19,10 @@ from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
 from monitor.times import utc_iso
 from sources.base import SourceConfig, register
 from sources.capabilities import Capabilities, Ratings, Remedies
-from sources.common.oauth import RefreshGrant, shared_tokens
-from sources.google_business.api import list_reviews_page
-from sources.google_business.items import review_item
-from sources.google_business.parse import FIELDS
-from sources.http import PoliteClient
+
+if TYPE_CHECKING:
+    from sources.common.oauth import RefreshGrant
+    from sources.http import PoliteClient
 
 REDO = (
     "authorise again with a Google account that manages the listing and save the new refresh"
@@ -73,6 +73,8 @@ class GoogleBusinessConfig(
 
     def grant(self) -> RefreshGrant:
         """The OAuth grant these keys describe, secrets resolved."""
+        from sources.common.oauth import RefreshGrant
+
         client_id = Secret(self.client_id) if self.client_id else self.secret("client_id")
         client_secret, refresh_token = self.secret("client_secret"), self.secret("refresh_token")
         assert (
@@ -108,6 +110,11 @@ async def fetch(
     http: PoliteClient, config: GoogleBusinessConfig, state: SourceState
 ) -> FetchResult:
     """Reviews created or updated since the saved cursor, newest first, and the listing's rating."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.common.oauth import shared_tokens
+    from sources.google_business.api import list_reviews_page
+    from sources.google_business.items import review_item
+
     cursor = saved_update_time(state)
     grant = config.grant()
     items: list[Item] = []
@@ -137,5 +144,7 @@ async def fetch(
 
 def saved_update_time(state: SourceState) -> datetime | None:
     """The newest review `updateTime` seen by earlier polls, if any."""
+    from sources.google_business.parse import FIELDS
+
     value = state.cursor.get("update_time")
     return FIELDS.optional_timestamp(value, "the saved cursor")

@@ -3,7 +3,8 @@
 Discovery (`discovery.py`): configured thread URLs, topic listing pages matched against the
 school's names, and discovery feeds (a Google Alert on site:mumsnet.com). Reading
 (`threads.py`): each followed thread's pages, re-reading only its last page once read to the end.
-Parsing (`parse.py`, every selector in one place) runs off the event loop. Requests
+Parsing (`parse.py`, every selector in one place) runs off the event loop; `poll.py`
+puts discovery and reading together, and is imported only when a poll runs. Requests
 (`site.py`): robots.txt honoured, one at a time to the host, `request_delay` apart, at most
 `max_pages_per_poll` pages a poll (the rest next poll, noted in the cursor), 403/429 backed off
 for at least 30 minutes and `blocked` when it happens again, or at once when the 403's body is a
@@ -12,30 +13,22 @@ bot challenge, consent wall or login form. What it remembers: `cursor.py`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.units import Duration
-from monitor.model import FetchResult, Item, Skipped, SourceState
+from monitor.model import FetchResult, SourceState
 from monitor.times import utc_iso
 from sources.base import SourceConfig, register
 from sources.capabilities import UPGRADE, Capabilities, Remedies
 from sources.errors import SourceFormatError, SourceRateLimitedError
-from sources.http import PoliteClient
-from sources.mumsnet.cursor import MumsnetCursor, Refusals
-from sources.mumsnet.discovery import discover, school_matcher
-from sources.mumsnet.site import (
-    MIN_BACKOFF,
-    Refused,
-    RefusedBlockedError,
-    RefusedRateLimitedError,
-    Site,
-    backoff_until,
-)
-from sources.mumsnet.threads import ThreadReader, keep_thread, threads_to_read
 from sources.mumsnet.urls import TOPIC, thread_ref
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 DEFAULT_BASE_URL = "https://www.mumsnet.com"
 
@@ -145,6 +138,11 @@ CAPABILITIES = Capabilities(
 @register("mumsnet", MumsnetConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -> FetchResult:
     """New threads and new posts naming the school; the cursor says where each thread was left."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.mumsnet.cursor import MumsnetCursor
+    from sources.mumsnet.poll import poll, refusal_error
+    from sources.mumsnet.site import MIN_BACKOFF, Refused, Site
+
     now = http.now()
     cursor = MumsnetCursor.from_json(state.cursor)
     retry_at = cursor.refusals.retry_at
@@ -170,69 +168,3 @@ async def fetch(http: PoliteClient, config: MumsnetConfig, state: SourceState) -
         raise SourceRateLimitedError(message, retry_at) from None
     requests = http.requests_made - before
     return FetchResult(items, saved.to_json(), requests=requests, skipped=skipped)
-
-
-async def poll(
-    site: Site, config: MumsnetConfig, cursor: MumsnetCursor, now: datetime
-) -> tuple[list[Item], MumsnetCursor, Skipped]:
-    """Discover threads, read the ones to read within the page budget.
-
-    Returns the mentions, the new cursor and the posts skipped as unreadable.
-    """
-    matcher = school_matcher(config.aliases)
-    discovery = await discover(
-        site,
-        threads=config.threads,
-        topics=config.topics,
-        pages_per_topic=config.pages_per_topic,
-        feeds=config.feed_urls(),
-        matcher=matcher,
-    )
-    reader = ThreadReader(site, matcher, now)
-    states = dict(cursor.threads)
-    items: list[Item] = []
-    deferred: list[int] = []
-    for state in threads_to_read(cursor, discovery, matcher, now, config.follow_days):
-        thread_id = state.thread.thread_id
-        states.setdefault(thread_id, state)
-        if site.exhausted:
-            deferred.append(thread_id)  # read next poll, before anything else
-            continue
-        read = await reader.read(state, discovery.routes.get(thread_id, ()))
-        states[thread_id] = read.state
-        items.extend(read.items)
-        if not read.finished:
-            deferred.append(thread_id)
-    kept = {
-        thread_id: state
-        for thread_id, state in states.items()
-        if keep_thread(state, discovery, now, config.follow_days)
-    }
-    saved = MumsnetCursor(kept, tuple(deferred), discovery.incomplete, Refusals())
-    return items, saved, reader.skips.skipped
-
-
-def refusal_error(
-    refused: Refused, cursor: MumsnetCursor, now: datetime
-) -> RefusedRateLimitedError | RefusedBlockedError:
-    """Blocked for a 403 challenge/consent/login page or a refusal after backing off; else wait."""
-    retry_at = backoff_until(refused, now)
-    # The cursor from before this poll, plus the refusal: nothing read in it is lost.
-    saved = cursor.refused(retry_at).to_json()
-    if refused.page_shown:
-        # The body says why: waiting will not help, a person must look (blocked at once).
-        message = (
-            f"{refused.label}: HTTP {refused.status} with a consent, login or bot-check page; "
-            "Mumsnet is refusing the monitor"
-        )
-        return RefusedBlockedError(message, retry_at, saved)
-    if cursor.refusals.count >= 1:
-        message = (
-            f"{refused.label}: HTTP {refused.status} again after backing off "
-            f"({cursor.refusals.count + 1} in a row); Mumsnet is refusing the monitor"
-        )
-        return RefusedBlockedError(message, retry_at, saved)
-    message = (
-        f"{refused.label}: HTTP {refused.status}; backing off until {utc_iso(retry_at, 'seconds')}"
-    )
-    return RefusedRateLimitedError(message, retry_at, saved)
