@@ -35,7 +35,7 @@ from storage import mention_rows
 from storage.database import StorageError, Transaction
 from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
-from storage.schema import mention, mention_version
+from storage.schema import mention, mention_version, mention_when
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +240,7 @@ def list_mentions(
 
     `since` keeps those published (or first seen) at or after it; `label` those carrying it.
     """
-    when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
+    when = mention_when  # the order of the index ix_mention_newest, which reads the first rows
     query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
     if source is not None:
         query = query.where(mention.c.source == source)
