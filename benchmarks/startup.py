@@ -5,15 +5,16 @@
 Builds a SQLite file of `--mentions` stored mentions and a config naming every built-in source
 type (each validated by its adapter's model on load), then times, alternately and in the same
 run, `python -c pass` (the interpreter's own start), `monitor --version` and `monitor mentions
---limit 50` as processes. Prints the median of each and the ratio of `mentions` to the bare
-interpreter (target: at most 8). Run by hand; record the output in docs/performance.md. Not a
-test.
+--limit 50` as processes. Prints the median wall-clock and CPU time of each and the ratios of
+`mentions` to the bare interpreter (target: at most 8). Run by hand; record the output in
+docs/performance.md. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,11 +69,15 @@ def fill(url: str, count: int) -> None:
                 )
 
 
-def seconds(command: list[str], environment: dict[str, str]) -> float:
-    """Wall-clock time of one run of `command` (its output discarded; it must succeed)."""
+def seconds(command: list[str], environment: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) time of one run of `command`, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
     subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - began
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
 
 
 def main() -> None:
@@ -97,16 +102,23 @@ def main() -> None:
         }
         for command in commands.values():  # warm the file cache and bytecode once
             seconds(command, environment)
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(arguments.runs):
             for name, command in commands.items():
-                times[name].append(seconds(command, environment))
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, median in medians.items():
-        spread = f"{min(times[name]):.3f}–{max(times[name]):.3f}"
-        print(f"{name:30} median {median:.3f} s  (range {spread}, {arguments.runs} runs)")
-    ratio = medians["monitor mentions --limit 50"] / medians["python -c pass"]
-    print(f"mentions / bare interpreter: {ratio:.1f}× (target ≤ 8×)")
+                wall, cpu = seconds(command, environment)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    print(f"medians of {arguments.runs} runs; CPU = user + system, steadier on a shared machine")
+    for name in commands:
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+        spread = f"{min(walls[name]):.3f}–{max(walls[name]):.3f}"
+        print(f"{name:30} wall {wall:.3f} s (range {spread})  CPU {cpu:.3f} s")
+    for label, times in (("wall", walls), ("CPU", cpus)):
+        ratio = statistics.median(times["monitor mentions --limit 50"]) / statistics.median(
+            times["python -c pass"]
+        )
+        print(f"mentions / bare interpreter, {label}: {ratio:.1f}× (target ≤ 8×)")
 
 
 if __name__ == "__main__":

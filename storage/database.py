@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -36,6 +37,17 @@ class Transaction:
     def dialect(self) -> str:
         """The backend's name: "sqlite" or "postgresql"."""
         return self.connection.dialect.name
+
+    def dialect_insert(self) -> Any:
+        """The backend's `insert` (with ON CONFLICT), its dialect module imported on first use."""
+        # A SQLite user's command need not load the PostgreSQL dialect and its drivers' modules.
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
 
 
 class Store:

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from monitor.model import (
     FACTS_KEY,
@@ -256,6 +255,8 @@ def list_mentions(
 def has_label(tx: Transaction, label: str) -> sa.ColumnElement[bool]:
     """A condition true for mentions whose labels JSON array holds `label`."""
     if tx.dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return sa.cast(mention.c.labels, postgresql.JSONB).has_key(label)  # type: ignore[no-any-return]
     elements = sa.func.json_each(mention.c.labels).table_valued("value")
     return sa.exists().where(elements.c.value == label)
