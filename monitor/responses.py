@@ -18,17 +18,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from monitor import alerts as lifecycle
 from monitor.config.settings import Config
 from monitor.model import AlertAction, AlertEvent, Mention, Visibility
-from monitor.scan.ingest import Ingest
 from sources.base import SourceConfig, adapter_for
 from sources.capabilities import CannotRespondError, Capabilities, Changed
-from sources.http import PoliteClient
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Transaction
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 
 class Respond(StrEnum):
@@ -208,6 +210,9 @@ def store_items(
     tx: Transaction, config: Config, plan: Plan, changed: Changed, now: datetime
 ) -> None:
     """Store what the write put on the service as the poll would: scored, judged by the rules."""
+    # The scan's writer (and its scorer) only when something is recorded: `alerts` stays light.
+    from monitor.scan.ingest import Ingest
+
     ingest = Ingest(config)
     source, source_type = plan.mention.source, plan.source.type
     ids = [item.external_id for item in changed.items]

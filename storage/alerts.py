@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Alert, AlertAction, AlertDraft, AlertEvent, AlertStatus, Severity
 from storage.database import Transaction
@@ -36,7 +35,7 @@ class NewAlert:
 def add_many(tx: Transaction, alerts: Sequence[NewAlert], now: datetime) -> list[Alert]:
     """Insert the alerts whose dedupe key is new; returns those inserted, in the order given."""
     inserted: list[Alert] = []
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    dialect_insert = tx.dialect_insert()
     for new in alerts:
         values = {
             "mention_id": new.mention_id,

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 
 from storage.engines import create_engine, read_only_options
-from storage.revisions import current_revision, upgrade_to_head
+from storage.revisions import MigrationError, current_revision, upgrade_to_head
 
 
 class StorageError(Exception):
@@ -37,6 +37,17 @@ class Transaction:
     def dialect(self) -> str:
         """The backend's name: "sqlite" or "postgresql"."""
         return self.connection.dialect.name
+
+    def dialect_insert(self) -> Any:
+        """The backend's `insert` (with ON CONFLICT), its dialect module imported on first use."""
+        # A SQLite user's command need not load the PostgreSQL dialect and its drivers' modules.
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            return postgresql.insert
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
 
 
 class Store:
@@ -129,7 +140,7 @@ class Store:
         """Turn driver and migration errors into StorageError, scrubbed of the password."""
         try:
             yield
-        except (sa.exc.SQLAlchemyError, CommandError) as error:
+        except (sa.exc.SQLAlchemyError, MigrationError) as error:
             message = scrub(describe_error(error), self._password)
             # `from None`: the driver's exception text can carry SQL parameters.
             raise StorageError(f"{doing} {self.url_for_display}: {message}") from None

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Alert, AlertStatus, ItemType, Mention
 from storage.alerts import alert_from_row
@@ -44,7 +43,7 @@ def add(
     tx: Transaction, start: datetime, end: datetime, outbox_id: int | None, now: datetime
 ) -> int | None:
     """Record the window [start, end); its id, or None if a digest already starts at `start`."""
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    dialect_insert = tx.dialect_insert()
     new_id: int | None = tx.connection.execute(
         dialect_insert(digest)
         .values(window_start=start, window_end=end, outbox_id=outbox_id, created_at=now)

@@ -8,6 +8,7 @@ reads and writes rows.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from monitor.model import FACTS_KEY, Item, Sentiment, facts_to_json
 from storage.database import Transaction
@@ -103,11 +104,15 @@ INSERTED_COLUMNS = [column for column in mention.columns if column.name != "id"]
 JSON_COLUMNS = {column.name for column in INSERTED_COLUMNS if isinstance(column.type, sa.JSON)}
 
 
+@functools.cache
 def unnest_insert_statement() -> Any:
     """PostgreSQL: INSERT ... SELECT unnest(:column) for each column, RETURNING (external_id, id).
 
-    Each bound parameter is an array holding one column of many rows.
+    Each bound parameter is an array holding one column of many rows. Built on first use: the
+    PostgreSQL dialect is not loaded for a SQLite database.
     """
+    from sqlalchemy.dialects import postgresql
+
     selected: list[sa.ColumnElement[Any]] = []
     for column in INSERTED_COLUMNS:
         if column.name in JSON_COLUMNS:
@@ -124,7 +129,6 @@ def unnest_insert_statement() -> Any:
 
 
 INSERT_NEW_SQLITE = insert_new_statement(sqlite.insert)
-INSERT_NEW_POSTGRESQL = unnest_insert_statement()
 # New rows per INSERT on PostgreSQL (SQLAlchemy pages the SQLite executemany by itself).
 ROW_BATCH = 1000
 
@@ -179,7 +183,7 @@ def insert_new(tx: Transaction, rows: Sequence[Mapping[str, Any]]) -> dict[str, 
     inserted: dict[str, int] = {}
     for start in range(0, len(ordered), ROW_BATCH):
         columns = column_arrays(ordered[start : start + ROW_BATCH])
-        result = tx.connection.execute(INSERT_NEW_POSTGRESQL, columns)
+        result = tx.connection.execute(unnest_insert_statement(), columns)
         inserted.update({row.external_id: row.id for row in result})
     return inserted
 

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from monitor.model import (
     FACTS_KEY,
@@ -36,7 +35,7 @@ from storage import mention_rows
 from storage.database import StorageError, Transaction
 from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
-from storage.schema import mention, mention_version
+from storage.schema import mention, mention_version, mention_when
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +242,7 @@ def list_mentions(
     `since` keeps those published (or first seen) at or after it; `label` those carrying it;
     `search` those whose title, text or author contains it (any case, taken literally).
     """
-    when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
+    when = mention_when  # the order of the index ix_mention_newest, which reads the first rows
     query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
     if source is not None:
         query = query.where(mention.c.source == source)
@@ -270,6 +269,8 @@ def list_mentions(
 def has_label(tx: Transaction, label: str) -> sa.ColumnElement[bool]:
     """A condition true for mentions whose labels JSON array holds `label`."""
     if tx.dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return sa.cast(mention.c.labels, postgresql.JSONB).has_key(label)  # type: ignore[no-any-return]
     elements = sa.func.json_each(mention.c.labels).table_valued("value")
     return sa.exists().where(elements.c.value == label)

@@ -19,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Alert, OutboxKind, OutboxStatus
 from storage.alerts import alert_from_row
@@ -68,7 +67,7 @@ class OutboxMessage:
 
 def add(tx: Transaction, message: NewMessage, now: datetime) -> int | None:
     """Queue `message`; its id, or None if a row with its idempotency key exists already."""
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    dialect_insert = tx.dialect_insert()
     statement = (
         dialect_insert(outbox)
         .values(

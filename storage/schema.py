@@ -114,6 +114,11 @@ mention = sa.Table(
     sa.Index(None, "text_expires_at"),
 )
 
+# When a mention happened, for listing newest first: published, else first seen (undated items).
+mention_when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
+# `monitor mentions` reads the newest few; without this index the database sorts every row.
+sa.Index("ix_mention_newest", mention_when.desc(), mention.c.id.desc())
+
 mention_version = sa.Table(
     "mention_version",
     metadata,

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.model import Health, SourceState
 from storage.database import Transaction
@@ -76,7 +75,7 @@ def ensure(tx: Transaction, name: str, source_type: str) -> bool:
     A source whose `type` changed in config starts afresh: another adapter's cursor means
     nothing to the new one, and its first poll must be a baseline, not a flood of "new" history.
     """
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    dialect_insert = tx.dialect_insert()
     tx.connection.execute(
         dialect_insert(source_state)
         .values(
@@ -340,7 +339,7 @@ def ensure_many(tx: Transaction, types: Mapping[str, str]) -> set[str]:
     """`ensure` for many sources in a few statements; the names whose type changed (reset)."""
     if not types:
         return set()
-    dialect_insert = postgresql.insert if tx.dialect == "postgresql" else sqlite.insert
+    dialect_insert = tx.dialect_insert()
     tx.connection.execute(
         dialect_insert(source_state).on_conflict_do_nothing(index_elements=["name"]),
         [

@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property, wraps
 from pathlib import Path
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 
 from monitor.config.settings import Config, ConfigError, find_config, load
-from sources.http import PoliteClient
 from storage.database import StorageError, Store
 from storage.source_state import UnknownSourceError
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -90,6 +92,9 @@ def open_store(config: Config) -> Iterator[Store]:
 
 def http_client(config: Config) -> PoliteClient:
     """The shared HTTP client with the [http] settings."""
+    # Imported here: commands that only read the database need no HTTP library.
+    from sources.http import PoliteClient
+
     return PoliteClient(
         # Wikimedia asks for a way to reach us; the school's name is the least we can give.
         contact=config.http.contact or config.school.name,

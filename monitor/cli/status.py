@@ -16,12 +16,9 @@ from monitor.cli.common import (
     http_client,
     open_store,
 )
-from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
 from monitor.config.settings import Config
-from monitor.mail import delivery
-from monitor.scan.report import skipped_note
-from monitor.service.status import source_statuses
+from monitor.service.status import mail_problems, source_statuses
 from sources.base import SourceConfig, adapter_for
 from sources.capabilities import WriteAccess
 from sources.errors import SourceError
@@ -50,8 +47,8 @@ def status(obj: Context, output: str) -> None:
     config = obj.config()
     with open_store(config) as store:
         statuses = source_statuses(config, store)
-        mail_problems = delivery.problems(store, datetime.now(UTC))
-    for line in mail_problems:  # stderr: stdout keeps the firm table/JSON shape
+        mail_lines = mail_problems(store, datetime.now(UTC))
+    for line in mail_lines:  # stderr: stdout keeps the firm table/JSON shape
         click.echo(line, err=True)
     if output == "json":
         click.echo(render_json([entry.to_json() for entry in statuses]), nl=False)
@@ -68,6 +65,10 @@ def status(obj: Context, output: str) -> None:
 @handles_errors
 def check(obj: Context, online: bool) -> None:
     """Check the config, its secrets and the database (and with --online, each source)."""
+    # Imported here: `monitor status`, in this module too, needs neither the scan nor HTTP.
+    from monitor.cli.scan import run_once
+    from monitor.scan.report import skipped_note
+
     config = obj.config()
     click.echo(f"config: {config.path}: ok ({len(config.sources)} sources, secrets resolved)")
     with open_store(config) as store:

@@ -52,25 +52,6 @@ class DispatchReport:
     errors: list[str] = field(default_factory=list)
 
 
-def problems(store: Store, now: datetime, days: int = 7) -> list[str]:
-    """One line per message that failed for good in the last `days`, and one for retries."""
-    with store.transaction(read_only=True) as tx:
-        failed = outbox.failed_since(tx, now - timedelta(days=days))
-        waiting = [row for row in outbox.unsent(tx) if row.attempts > 0]
-    lines = [
-        f"mail: {row.kind} message {row.id} of {row.created_at:%Y-%m-%d %H:%M}Z failed"
-        f" ({row.last_error}): {row.subject}"
-        for row in failed
-    ]
-    if waiting:
-        latest = max(waiting, key=lambda row: row.id)
-        lines.append(
-            f"mail: {len(waiting)} message(s) not yet accepted, being retried;"
-            f" last error: {latest.last_error}"
-        )
-    return lines
-
-
 def retry_delay(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed try: one minute, doubling, at most an hour."""
     delay: timedelta = FIRST_RETRY * (2 ** min(max(attempts - 1, 0), 10))

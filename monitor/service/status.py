@@ -1,13 +1,13 @@
-"""Per-source health for `monitor status`: configured sources joined with their stored state."""
+"""What `monitor status` shows: each source's health from its stored state, and mail that failed."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitor.config.settings import Config
 from monitor.judgement.health import remedy, shown_health
 from monitor.model import SourceStatus
-from storage import mentions, source_state
+from storage import mentions, outbox, source_state
 from storage.database import Store
 
 NEVER_POLLED = "unknown"
@@ -42,3 +42,22 @@ def source_statuses(
             )
         )
     return result
+
+
+def mail_problems(store: Store, now: datetime, days: int = 7) -> list[str]:
+    """One line per message that failed for good in the last `days`, and one for retries."""
+    with store.transaction(read_only=True) as tx:
+        failed = outbox.failed_since(tx, now - timedelta(days=days))
+        waiting = [row for row in outbox.unsent(tx) if row.attempts > 0]
+    lines = [
+        f"mail: {row.kind} message {row.id} of {row.created_at:%Y-%m-%d %H:%M}Z failed"
+        f" ({row.last_error}): {row.subject}"
+        for row in failed
+    ]
+    if waiting:
+        latest = max(waiting, key=lambda row: row.id)
+        lines.append(
+            f"mail: {len(waiting)} message(s) not yet accepted, being retried;"
+            f" last error: {latest.last_error}"
+        )
+    return lines

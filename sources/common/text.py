@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import html
 
-from bs4 import BeautifulSoup
-
 from monitor.config.secrets import redact
 
 # Tags that separate words when removed; inline tags (<b> around matched words) must not.
@@ -21,6 +19,9 @@ BLOCK_TAGS = ["br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", 
 def plain_text(markup: str) -> str:
     """Readable text from an HTML fragment: tags and entities gone, whitespace collapsed."""
     if "<" in markup or "&" in markup:
+        # Imported here: error paths import this module for `masked_line`, and need no parser.
+        from bs4 import BeautifulSoup
+
         soup = BeautifulSoup(markup, "html.parser")
         for tag in soup.find_all(BLOCK_TAGS):
             tag.insert_before(" ")

@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from monitor.model import Mention
 from sources.capabilities import CannotRespondError, Changed, WriteAccess
@@ -30,12 +29,10 @@ from sources.facebook_page.api import (
     GraphObjectMissingError,
     GraphSession,
 )
+from sources.facebook_page.config import FacebookPageConfig
 from sources.facebook_page.items import comment_item, visibility
 from sources.facebook_page.parse import GRAPH, parse_comment
 from sources.http import PoliteClient
-
-if TYPE_CHECKING:
-    from sources.facebook_page import FacebookPageConfig
 
 log = logging.getLogger(__name__)
 

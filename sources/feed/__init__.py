@@ -12,6 +12,7 @@ only.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import Field, HttpUrl, model_validator
@@ -19,10 +20,10 @@ from pydantic import Field, HttpUrl, model_validator
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig, register
 from sources.capabilities import Advice, Capabilities, Remedies
-from sources.common.feeds import FeedOrigin, parse_entries
-from sources.common.words import AliasMatcher
 from sources.errors import SourceFormatError
-from sources.http import PoliteClient
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 
 class FeedConfig(SourceConfig, secrets={"url": "the feed URL (a Google Alerts feed's is secret)"}):
@@ -80,6 +81,10 @@ CAPABILITIES = Capabilities(
 @register("feed", FeedConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult:
     """The feed's current entries, or nothing when it is unchanged since the last poll (304)."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.common.feeds import FeedOrigin, parse_entries
+    from sources.common.words import AliasMatcher
+
     url, label = config.feed_url()
     response = await http.get(
         url,

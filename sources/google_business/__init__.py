@@ -5,90 +5,60 @@ reviews newest update first, so a poll reads pages only until it meets reviews n
 saved `updateTime` cursor (the first poll reads at most `max_pages` pages). OAuth 2.0: a refresh
 token (from a one-off consent, docs/sources/google.md) is exchanged for access tokens, cached until
 shortly before they expire. The listing's average rating and review count are recorded each poll.
+
+This module holds what loading the config needs (every command loads it): the config model
+(`config.py`), what the adapter can do, and `fetch` and the writes, which import the API client,
+the parser and the HTTP stack only when they run.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pydantic import Field, HttpUrl, field_validator, model_validator
-
-from monitor.config.secrets import Secret
-from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
+from monitor.model import FetchResult, Item, Mention, RatingSummary, Skipped, SourceState
 from monitor.times import utc_iso
-from sources.base import SourceConfig, register
-from sources.capabilities import Advice, Capabilities, Ratings, Remedies, ReplyTarget
-from sources.common.oauth import RefreshGrant, shared_tokens
-from sources.google_business.api import list_reviews_page
-from sources.google_business.items import review_item
-from sources.google_business.parse import FIELDS
-from sources.google_business.replies import MAX_REPLY_BYTES, post_reply, remove_reply, write_access
-from sources.http import PoliteClient
-
-REDO = (
-    "authorise again with a Google account that manages the listing and save the new refresh"
-    " token (docs/sources/google.md, 'A refresh token')"
+from sources.base import register
+from sources.capabilities import (
+    Advice,
+    Capabilities,
+    Changed,
+    Ratings,
+    Remedies,
+    ReplyTarget,
+    WriteAccess,
 )
+from sources.google_business.config import MAX_REPLY_BYTES, GoogleBusinessConfig
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
+
+__all__ = ["CAPABILITIES", "GoogleBusinessConfig", "fetch"]
 
 
-class GoogleBusinessConfig(
-    SourceConfig,
-    secrets={
-        "client_id": "the OAuth client id (not secret: `client_id` may give it plainly)",
-        "client_secret": "the OAuth client secret",
-        "refresh_token": "the OAuth refresh token",
-    },
-    required=("client_secret", "refresh_token"),
-):
-    """The school's own Business Profile location."""
+async def post_reply(
+    http: PoliteClient, config: GoogleBusinessConfig, mention: Mention, text: str
+) -> Changed:
+    """The owner's reply under the review (replies.post_reply, imported when a reply is made)."""
+    from sources.google_business import replies
 
-    account_id: str = Field(description="Business Profile account id (digits, or accounts/…).")
-    location_id: str = Field(description="Business Profile location id (digits, or locations/…).")
-    client_id: str | None = Field(
-        None, description="OAuth client id (not secret; or client_id_env)."
-    )
-    api_url: HttpUrl = Field(
-        HttpUrl("https://mybusiness.googleapis.com/v4"), description="Business Profile API v4."
-    )
-    token_url: HttpUrl = Field(
-        HttpUrl("https://oauth2.googleapis.com/token"), description="OAuth 2.0 token endpoint."
-    )
-    max_pages: int = Field(
-        10, ge=1, le=100, description="Pages of 50 reviews read at most per poll (the first too)."
-    )
-
-    @field_validator("account_id", "location_id")
-    @classmethod
-    def _bare_id(cls, value: str) -> str:
-        bare = value.strip().rsplit("/", 1)[-1]
-        if not bare or not bare.replace("-", "").replace("_", "").isalnum():
-            raise ValueError("give the id's digits, e.g. 112233445566778899000")
-        return bare
-
-    @model_validator(mode="after")
-    def _one_client_id(self) -> GoogleBusinessConfig:
-        if (self.client_id is not None) == self.secret_given("client_id"):
-            keys = ", ".join(f"client_id{suffix}" for suffix in SUFFIXES)
-            raise ValueError(f"give exactly one of {keys}")
-        return self
-
-    def grant(self) -> RefreshGrant:
-        """The OAuth grant these keys describe, secrets resolved."""
-        client_id = Secret(self.client_id) if self.client_id else self.secret("client_id")
-        client_secret, refresh_token = self.secret("client_secret"), self.secret("refresh_token")
-        assert (
-            client_id and client_secret and refresh_token
-        )  # guaranteed by the required secrets and _one_client_id
-        return RefreshGrant(str(self.token_url), client_id, client_secret, refresh_token, REDO)
-
-    @property
-    def reviews_url(self) -> str:
-        """The list-reviews URL of this location."""
-        base = str(self.api_url).rstrip("/")
-        return f"{base}/accounts/{self.account_id}/locations/{self.location_id}/reviews"
+    return await replies.post_reply(http, config, mention, text)
 
 
-SUFFIXES = ("", "_env", "_file", "_credential")
+async def remove_reply(
+    http: PoliteClient, config: GoogleBusinessConfig, mention: Mention
+) -> Changed:
+    """The owner's reply deleted (replies.remove_reply, imported when it is asked for)."""
+    from sources.google_business import replies
+
+    return await replies.remove_reply(http, config, mention)
+
+
+async def write_access(http: PoliteClient, config: GoogleBusinessConfig) -> WriteAccess:
+    """Whether the token may reply (replies.write_access, imported for `check --online`)."""
+    from sources.google_business import replies
+
+    return await replies.write_access(http, config)
 
 
 CAPABILITIES = Capabilities(
@@ -127,6 +97,11 @@ async def fetch(
     http: PoliteClient, config: GoogleBusinessConfig, state: SourceState
 ) -> FetchResult:
     """Reviews created or updated since the saved cursor, newest first, and the listing's rating."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.common.oauth import shared_tokens
+    from sources.google_business.api import list_reviews_page
+    from sources.google_business.items import review_item
+
     cursor = saved_update_time(state)
     grant = config.grant()
     items: list[Item] = []
@@ -156,5 +131,7 @@ async def fetch(
 
 def saved_update_time(state: SourceState) -> datetime | None:
     """The newest review `updateTime` seen by earlier polls, if any."""
+    from sources.google_business.parse import FIELDS
+
     value = state.cursor.get("update_time")
     return FIELDS.optional_timestamp(value, "the saved cursor")

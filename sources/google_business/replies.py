@@ -14,21 +14,18 @@ review is read back before the request is sent again (sources/common/writes.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.model import Mention
 from sources.capabilities import CannotRespondError, Changed, WriteAccess
 from sources.common.google_errors import GOOGLE_ERROR_STATUSES, ErrorHints, google_error
 from sources.common.oauth import shared_tokens
 from sources.common.writes import send_once
+from sources.google_business.config import GoogleBusinessConfig
 from sources.google_business.items import reply_state, review_item
 from sources.google_business.parse import FIELDS, ReviewReply, parse_reply, parse_review
 from sources.http import PoliteClient, Response
 
-if TYPE_CHECKING:
-    from sources.google_business import GoogleBusinessConfig
-
-MAX_REPLY_BYTES = 4096  # the API's limit on a reply's comment
 WRITE_SCOPES = frozenset(
     {
         "https://www.googleapis.com/auth/business.manage",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import Field, HttpUrl, field_validator
 
@@ -20,10 +21,10 @@ from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
 from sources.base import SourceConfig, register
 from sources.capabilities import Advice, Capabilities, Polled, Ratings, Remedies
-from sources.google_places.api import get_place
 from sources.google_places.cost import check_lines
-from sources.google_places.items import review_item
-from sources.http import PoliteClient
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 
 class GooglePlacesConfig(
@@ -92,6 +93,10 @@ CAPABILITIES = Capabilities(
 @register("google_places", GooglePlacesConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: GooglePlacesConfig, state: SourceState) -> FetchResult:
     """The shown reviews and the listing's rating and rating count (no cursor to keep)."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.google_places.api import get_place
+    from sources.google_places.items import review_item
+
     api_key = config.secret("api_key")
     assert api_key is not None  # guaranteed by _one_key
     place = await get_place(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
@@ -27,13 +27,11 @@ from pydantic import Field, field_validator, model_validator
 from monitor.model import FetchResult, Item, RevisionFacts, SourceState
 from sources.base import SourceConfig, register
 from sources.capabilities import UPGRADE, Advice, Capabilities, Remedies
-from sources.common.words import OffensiveWords, shipped_offensive_words
-from sources.http import PoliteClient
-from sources.wikipedia.api import WikiSession
-from sources.wikipedia.items import WikiLinks
-from sources.wikipedia.poll import PagePosition, Poller, PollLimits
-from sources.wikipedia.risk import RevertRiskScorer
-from sources.wikipedia.templates import parse_quote_line, shipped_template_kinds
+from sources.wikipedia.templates import parse_quote_line
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
+    from sources.wikipedia.poll import PagePosition
 
 DEFAULT_API_URL = "https://en.wikipedia.org/w/api.php"
 
@@ -148,6 +146,8 @@ class WikipediaCursor:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> WikipediaCursor:
         """The cursor saved last time; malformed entries are dropped (that page starts afresh)."""
+        from sources.wikipedia.poll import PagePosition
+
         pages: dict[str, PagePosition] = {}
         raw_pages = data.get("pages")
         for title, entry in raw_pages.items() if isinstance(raw_pages, Mapping) else []:
@@ -204,6 +204,14 @@ CAPABILITIES = Capabilities(
 @register("wikipedia", WikipediaConfig, CAPABILITIES)
 async def fetch(http: PoliteClient, config: WikipediaConfig, state: SourceState) -> FetchResult:
     """New revisions of each watched page (oldest first), then articles new in each search."""
+    # Imported here: loading the config (every command) must not load what fetching needs.
+    from sources.common.words import OffensiveWords, shipped_offensive_words
+    from sources.wikipedia.api import WikiSession
+    from sources.wikipedia.items import WikiLinks
+    from sources.wikipedia.poll import Poller, PollLimits
+    from sources.wikipedia.risk import RevertRiskScorer
+    from sources.wikipedia.templates import shipped_template_kinds
+
     cursor = WikipediaCursor.from_json(state.cursor)
     poller = Poller(
         WikiSession(

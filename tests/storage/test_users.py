@@ -130,7 +130,7 @@ def test_migration_0006_downgrades_and_upgrades_again(database_url: str) -> None
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
-            command.downgrade(alembic_config(connection), "0003")
+            command.downgrade(alembic_config(connection), "0005")
             assert "web_user" not in sa.inspect(connection).get_table_names()
             command.upgrade(alembic_config(connection), "head")
             assert {"web_user", "web_session", "login_token"} <= set(

@@ -1,0 +1,125 @@
+"""Benchmark: how long `monitor mentions --limit 50` takes as a process, against `python -c pass`.
+
+    .venv/bin/python benchmarks/startup.py [--mentions 100000] [--runs 11]
+
+Builds a SQLite file of `--mentions` stored mentions and a config naming every built-in source
+type (each validated by its adapter's model on load), then times, alternately and in the same
+run, `python -c pass` (the interpreter's own start), `monitor --version` and `monitor mentions
+--limit 50` as processes. Prints the median wall-clock and CPU time of each and the ratios of
+`mentions` to the bare interpreter (target: at most 8). Run by hand; record the output in
+docs/performance.md. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.model import Item, Sentiment  # noqa: E402
+from storage import mentions  # noqa: E402
+from storage.database import Store  # noqa: E402
+from storage.mentions import MentionWrite  # noqa: E402
+from tests.configs import ONE_SOURCE_OF_EACH_TYPE, write_config  # noqa: E402
+
+PHRASES = [
+    "Calcot Junior School pupils won the county chess trophy, a brilliant result.",
+    "Parents are angry about poor communication from the office this term.",
+    "The nativity play at Calcot Infant School was lovely and the children were wonderful.",
+    "Terrible handling of the bullying complaint; nobody called us back!!!",
+]
+BATCH = 2000
+
+
+def fill(url: str, count: int) -> None:
+    """Store `count` feed mentions, a minute apart, in batches."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    sentiment = Sentiment(-0.4, 0.1, 0.6, 0.3, -0.5, "nobody called us back", ("terrible",))
+    with Store.open(url) as store:
+        for first in range(0, count, BATCH):
+            writes = [
+                MentionWrite(
+                    Item(
+                        external_id=f"urn:bench:{number}",
+                        item_type="entry",
+                        text=f"{PHRASES[number % len(PHRASES)]} Item {number}.",
+                        title=f"Story {number} about Calcot",
+                        url=f"https://news.example/{number}",
+                        published_at=start + timedelta(minutes=number),
+                    ),
+                    sentiment,
+                    ["negative"] if number % 4 == 3 else [],
+                    False,
+                )
+                for number in range(first, min(first + BATCH, count))
+            ]
+            with store.transaction() as tx:
+                mentions.add_or_update_many(
+                    tx, source="news", source_type="feed", writes=writes, now=start
+                )
+
+
+def seconds(command: list[str], environment: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) time of one run of `command`, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(command, env=environment, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def main() -> None:
+    """Fill a database, time the three commands alternately, print medians and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=11)
+    arguments = parser.parse_args()
+    environment = {**os.environ, "KEY": "not-a-real-secret", "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        url = f"sqlite:///{directory / 'monitor.db'}"
+        began = time.perf_counter()
+        fill(url, arguments.mentions)
+        print(f"stored {arguments.mentions:,} mentions in {time.perf_counter() - began:.1f} s")
+        config = write_config(directory, storage_url=url, sources=ONE_SOURCE_OF_EACH_TYPE)
+        monitor = [sys.executable, "-m", "monitor", "--config", str(config)]
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "monitor --version": [*monitor, "--version"],
+            "monitor mentions --limit 50": [*monitor, "mentions", "--limit", "50"],
+        }
+        for command in commands.values():  # warm the file cache and bytecode once
+            seconds(command, environment)
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(arguments.runs):
+            for name, command in commands.items():
+                wall, cpu = seconds(command, environment)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    print(f"medians of {arguments.runs} runs; CPU = user + system, steadier on a shared machine")
+    for name in commands:
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
+        spread = f"{min(walls[name]):.3f}–{max(walls[name]):.3f}"
+        print(f"{name:30} wall {wall:.3f} s (range {spread})  CPU {cpu:.3f} s")
+    for label, times in (("wall", walls), ("CPU", cpus)):
+        ratio = statistics.median(times["monitor mentions --limit 50"]) / statistics.median(
+            times["python -c pass"]
+        )
+        print(f"mentions / bare interpreter, {label}: {ratio:.1f}× (target ≤ 8×)")
+
+
+if __name__ == "__main__":
+    main()
