@@ -112,6 +112,21 @@ mention = sa.Table(
     sa.Index(None, "text_expires_at"),
 )
 
+# Which schools a mention is about (a trust watches several); every mention has at least one
+# row once attributed, except one from a source serving several schools that names none.
+mention_school = sa.Table(
+    "mention_school",
+    metadata,
+    sa.Column(
+        "mention_id",
+        sa.Integer,
+        sa.ForeignKey("mention.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("school", sa.Text, primary_key=True),
+    sa.Index(None, "school"),
+)
+
 mention_version = sa.Table(
     "mention_version",
     metadata,

@@ -14,7 +14,15 @@ import click
 from rich.console import Console
 
 from monitor import alerts as lifecycle
-from monitor.cli.common import Context, UsageError, handles_errors, open_store, parse_since
+from monitor.cli.common import (
+    Context,
+    UsageError,
+    handles_errors,
+    known_school,
+    open_store,
+    parse_since,
+    school_option,
+)
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
 from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus
@@ -41,18 +49,20 @@ def note_option(command: Callable[..., T]) -> Callable[..., T]:
 
 @click.group("alerts", invoke_without_command=True)
 @click.option("--status", "status", type=click.Choice(STATUS_CHOICES), default="open")
+@school_option
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 @handles_errors
-def alerts_command(ctx: click.Context, status: str, output: str) -> None:
+def alerts_command(ctx: click.Context, status: str, school: str | None, output: str) -> None:
     """The alert queue: list alerts, show one, acknowledge, resolve, dismiss, record actions."""
     if ctx.invoked_subcommand is not None:
         return
     obj: Context = ctx.obj
     config = obj.config()
+    school = known_school(config, school)
     statuses = None if status == "all" else [AlertStatus(status)]
     with open_store(config) as store, store.transaction(read_only=True) as tx:
-        found = stored_alerts.list_alerts(tx, statuses)
+        found = stored_alerts.list_alerts(tx, statuses, school)
     if output == "json":
         click.echo(render_json([alert.to_json() for alert in found]), nl=False)
     elif not found:
@@ -129,15 +139,17 @@ def action(obj: Context, alert_id: int, action: str, note: str | None, actor: st
     "--since",
     help="Only entries on or after DATE (YYYY-MM-DD in the school's timezone, or ISO 8601).",
 )
+@school_option
 @click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv")
 @click.pass_obj
 @handles_errors
-def incidents_command(obj: Context, since: str | None, output: str) -> None:
+def incidents_command(obj: Context, since: str | None, school: str | None, output: str) -> None:
     """Export the incident log (every alert status change and action), oldest first."""
     config = obj.config()
+    school = known_school(config, school)
     moment = parse_since(since, config.school.zone) if since else None
     with open_store(config) as store, store.transaction(read_only=True) as tx:
-        records = lifecycle.incident_log(tx, moment)
+        records = lifecycle.incident_log(tx, moment, school)
     if output == "json":
         click.echo(render_json(records), nl=False)
     else:

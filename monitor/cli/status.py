@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 
 import click
 
-from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
+from monitor.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    Context,
+    handles_errors,
+    known_school,
+    open_store,
+    school_option,
+)
 from monitor.cli.scan import run_once
 from monitor.cli.views import render_json, status_table
 from monitor.config.settings import Config
@@ -33,14 +41,16 @@ def adapter_check_lines(config: Config) -> list[str]:
 
 
 @click.command()
+@school_option
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 @handles_errors
-def status(obj: Context, output: str) -> None:
+def status(obj: Context, school: str | None, output: str) -> None:
     """Each configured source's health, last success, next poll, last error and remedy."""
     config = obj.config()
+    school = known_school(config, school)
     with open_store(config) as store:
-        statuses = source_statuses(config, store)
+        statuses = source_statuses(config, store, school=school)
         mail_problems = delivery.problems(store, datetime.now(UTC))
     for line in mail_problems:  # stderr: stdout keeps the firm table/JSON shape
         click.echo(line, err=True)
