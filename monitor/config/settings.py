@@ -469,12 +469,13 @@ def _school_names(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     reports its problems.
     """
     tables = data.get("schools")
+    model: type[SchoolConfig] = SchoolTable
     if not isinstance(tables, dict) or not tables:
-        tables = {SINGLE_SCHOOL_ID: data.get("school")}
+        tables, model = {SINGLE_SCHOOL_ID: data.get("school")}, SchoolConfig
     names: dict[str, tuple[str, ...]] = {}
     for school_id, table in tables.items():
         try:
-            names[school_id] = SchoolConfig.model_validate(table).names
+            names[school_id] = model.model_validate(table).names
         except ValidationError:
             names[school_id] = ()
     return names
