@@ -109,9 +109,14 @@ def detail(tx: Transaction, alert_id: int) -> AlertDetail:
     return AlertDetail(found, about, tuple(stored_alerts.events(tx, alert_id)))
 
 
-def incident_log(tx: Transaction, since: datetime | None) -> list[dict[str, Any]]:
-    """The incident log as `incidents --format json` prints it (DESIGN.md 7), oldest first."""
-    return [incident_json(incident) for incident in stored_alerts.incidents(tx, since)]
+def incident_log(
+    tx: Transaction, since: datetime | None, school: str | None = None
+) -> list[dict[str, Any]]:
+    """The incident log as `incidents --format json` prints it (DESIGN.md 7), oldest first.
+
+    `school` keeps the entries of alerts about that school.
+    """
+    return [incident_json(incident) for incident in stored_alerts.incidents(tx, since, school)]
 
 
 def incident_json(incident: Incident) -> dict[str, Any]:

@@ -441,6 +441,8 @@ class Mention:
     baseline: bool
     visibility: Visibility = Visibility.VISIBLE
     facts: Facts | None = None  # None: the adapter handed on none for this mention
+    # Ids of the schools it is about (storage.schools fills them where they are shown).
+    schools: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of a mention (DESIGN.md 7)."""
@@ -461,6 +463,7 @@ class Mention:
             "labels": list(self.labels),
             "parent_external_id": self.parent_external_id,
             "visibility": str(self.visibility),
+            "schools": list(self.schools),
         }
 
 
@@ -488,6 +491,8 @@ class Alert:
     summary: str
     dedupe_key: str
     created_at: datetime
+    # Ids of the schools its mention is about (none for a source-health alert).
+    schools: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of an alert (DESIGN.md 7)."""
@@ -499,6 +504,7 @@ class Alert:
             "mention_id": self.mention_id,
             "summary": self.summary,
             "created_at": _iso(self.created_at),
+            "schools": list(self.schools),
         }
 
 

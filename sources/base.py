@@ -105,20 +105,50 @@ class SourceConfig(StrictScalars):
                 raise ValueError(f"give exactly one of {', '.join(keys)}")
         return self
 
-    # The school's names, bound by the config loader (validation context "aliases") so adapters
-    # that filter by school name need not repeat them in every source table.
+    schools: tuple[str, ...] | None = Field(
+        None,
+        description="Ids of the [schools.<id>] this source serves (default: every school).",
+    )
+
+    # The names of the schools it serves and their ids, bound by the config loader (validation
+    # context "schools": id -> names) so adapters that filter by school name need not repeat
+    # them in every source table.
     _aliases: tuple[str, ...] = PrivateAttr(default=())
+    _school_ids: tuple[str, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _bind_school(self, info: ValidationInfo) -> SourceConfig:
-        if isinstance(info.context, dict) and "aliases" in info.context:
-            self._aliases = tuple(info.context["aliases"])
+        context = info.context if isinstance(info.context, dict) else {}
+        known = context.get("schools")
+        if known is None and "aliases" in context:  # one school's names, as before trusts
+            known = {"school": tuple(context["aliases"])}
+        if self.schools is not None:
+            if not self.schools:
+                raise ValueError("schools: name at least one school, or leave the key out")
+            if len(set(self.schools)) != len(self.schools):
+                raise ValueError("schools: a school is named twice")
+        if not isinstance(known, Mapping):
+            return self
+        unknown = [school for school in self.schools or () if school not in known]
+        if unknown:
+            raise ValueError(
+                f"schools: no school {', '.join(map(repr, unknown))}; configured:"
+                f" {', '.join(known)}"
+            )
+        self._school_ids = tuple(self.schools or known)
+        names = (name for school in self._school_ids for name in known[school])
+        self._aliases = tuple(dict.fromkeys(names))
         return self
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        """What counts as a mention of the school ([school] aliases)."""
+        """What counts as a mention: the names of every school this source serves."""
         return self._aliases
+
+    @property
+    def school_ids(self) -> tuple[str, ...]:
+        """The ids of the schools this source serves (bound by the config loader)."""
+        return self._school_ids
 
     def secret(self, name: str) -> Secret | None:
         """The resolved secret `name`, or None when the config gives no reference to it."""

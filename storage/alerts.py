@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitor.model import Alert, AlertAction, AlertDraft, AlertEvent, AlertStatus, Severity
+from storage import schools
 from storage.database import Transaction
 from storage.safe_text import safe_text
 from storage.schema import alert, alert_event, mention
@@ -88,16 +89,21 @@ def list_alerts(
     statuses: Sequence[AlertStatus] | None = None,
     where: AlertFilter | None = None,
     *,
+    school: str | None = None,
     limit: int | None = None,
 ) -> list[Alert]:
-    """Alerts with one of `statuses` (all when None) matching `where`, newest first."""
+    """Alerts with one of `statuses` (all when None) matching `where`, about `school` if given,
+    newest first. Each carries the schools of its mention."""
     query = sa.select(alert).order_by(alert.c.created_at.desc(), alert.c.id.desc())
     if statuses is not None:
         query = query.where(alert.c.status.in_([str(status) for status in statuses]))
     query = _filtered(query, where)
+    if school is not None:
+        query = query.where(schools.alert_is_about(school))
     if limit is not None:
         query = query.limit(limit)
-    return [alert_from_row(row) for row in tx.connection.execute(query)]
+    found = [alert_from_row(row) for row in tx.connection.execute(query)]
+    return schools.alerts_with_schools(tx, found)
 
 
 def _filtered(query: sa.Select[Any], where: AlertFilter | None) -> sa.Select[Any]:
@@ -205,8 +211,13 @@ class Incident:
     mention_url: str | None
 
 
-def incidents(tx: Transaction, since: datetime | None = None) -> list[Incident]:
-    """Incident-log entries at or after `since` (all when None), oldest first."""
+def incidents(
+    tx: Transaction, since: datetime | None = None, school: str | None = None
+) -> list[Incident]:
+    """Incident-log entries at or after `since` (all when None), oldest first.
+
+    `school` keeps the entries of alerts about that school.
+    """
     query = (
         sa.select(alert_event, alert.c.rule, alert.c.severity, mention.c.url.label("mention_url"))
         .join(alert, alert.c.id == alert_event.c.alert_id)
@@ -215,6 +226,8 @@ def incidents(tx: Transaction, since: datetime | None = None) -> list[Incident]:
     )
     if since is not None:
         query = query.where(alert_event.c.at >= since)
+    if school is not None:
+        query = query.where(schools.alert_is_about(school))
     return [
         Incident(event_from_row(row), row.rule, Severity(row.severity), row.mention_url)
         for row in tx.connection.execute(query)

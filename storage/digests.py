@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from monitor.model import Alert, AlertStatus, ItemType, Mention
+from storage import schools
 from storage.alerts import alert_from_row
 from storage.database import Transaction
 from storage.mentions import mention_from_row
@@ -70,34 +71,48 @@ def first_seen(tx: Transaction) -> datetime | None:
     return moment
 
 
-def mentions_seen(tx: Transaction, start: datetime, end: datetime) -> list[Mention]:
-    """Mentions first stored in [start, end), baseline history excluded, oldest first."""
+def about(school: str | None) -> list[sa.ColumnElement[bool]]:
+    """Conditions on `mention` rows keeping those about `school` (none when None: every one)."""
+    return [] if school is None else [schools.mention_is_about(school)]
+
+
+def mentions_seen(
+    tx: Transaction, start: datetime, end: datetime, school: str | None = None
+) -> list[Mention]:
+    """Mentions (about `school`, if given) first stored in [start, end), baseline excluded.
+
+    Oldest first, each with its schools.
+    """
     rows = tx.connection.execute(
         sa.select(mention)
         .where(
             mention.c.first_seen_at >= start,
             mention.c.first_seen_at < end,
             mention.c.baseline.is_(False),
+            *about(school),
         )
         .order_by(mention.c.first_seen_at, mention.c.id)
     )
-    return [mention_from_row(row) for row in rows]
+    return schools.with_schools(tx, [mention_from_row(row) for row in rows])
 
 
-def baseline_count(tx: Transaction, start: datetime, end: datetime) -> int:
-    """How many baseline (history) mentions were stored in [start, end)."""
+def baseline_count(
+    tx: Transaction, start: datetime, end: datetime, school: str | None = None
+) -> int:
+    """How many baseline (history) mentions (about `school`) were stored in [start, end)."""
     count: int = tx.connection.execute(
         sa.select(sa.func.count()).where(
             mention.c.first_seen_at >= start,
             mention.c.first_seen_at < end,
             mention.c.baseline.is_(True),
+            *about(school),
         )
     ).scalar_one()
     return count
 
 
 def labels_seen(
-    tx: Transaction, start: datetime, end: datetime
+    tx: Transaction, start: datetime, end: datetime, school: str | None = None
 ) -> list[tuple[datetime, list[str]]]:
     """(first_seen_at, labels) of the non-baseline mentions stored in [start, end): for trends."""
     rows = tx.connection.execute(
@@ -105,6 +120,7 @@ def labels_seen(
             mention.c.first_seen_at >= start,
             mention.c.first_seen_at < end,
             mention.c.baseline.is_(False),
+            *about(school),
         )
     )
     return [(seen, list(labels)) for seen, labels in rows]
@@ -128,11 +144,14 @@ def mentions_of_type(tx: Transaction, source: str, item_type: str) -> list[Menti
     return [mention_from_row(row) for row in rows]
 
 
-def unreplied_reviews(tx: Transaction, limit: int) -> tuple[list[Mention], int]:
+def unreplied_reviews(
+    tx: Transaction, limit: int, school: str | None = None
+) -> tuple[list[Mention], int]:
     """Up to `limit` reviews whose `extra.has_reply` is false, newest first, and how many in all."""
     condition = sa.and_(
         mention.c.item_type == str(ItemType.REVIEW),
         mention.c.extra["has_reply"].as_boolean().is_(False),
+        *about(school),
     )
     total: int = tx.connection.execute(sa.select(sa.func.count()).where(condition)).scalar_one()
     when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
@@ -142,19 +161,23 @@ def unreplied_reviews(tx: Transaction, limit: int) -> tuple[list[Mention], int]:
     return [mention_from_row(row) for row in rows], total
 
 
-def alerts_created(tx: Transaction, start: datetime, end: datetime) -> list[Alert]:
-    """Alerts raised in [start, end), oldest first."""
+def alerts_created(
+    tx: Transaction, start: datetime, end: datetime, school: str | None = None
+) -> list[Alert]:
+    """Alerts (about `school`, if given) raised in [start, end), oldest first, with schools."""
+    condition = [] if school is None else [schools.alert_is_about(school)]
     rows = tx.connection.execute(
         sa.select(alert)
-        .where(alert.c.created_at >= start, alert.c.created_at < end)
+        .where(alert.c.created_at >= start, alert.c.created_at < end, *condition)
         .order_by(alert.c.created_at, alert.c.id)
     )
-    return [alert_from_row(row) for row in rows]
+    return schools.alerts_with_schools(tx, [alert_from_row(row) for row in rows])
 
 
-def open_alert_count(tx: Transaction) -> int:
-    """How many alerts are open (nobody has acknowledged, resolved or dismissed them)."""
+def open_alert_count(tx: Transaction, school: str | None = None) -> int:
+    """How many alerts (about `school`) are open: not acknowledged, resolved or dismissed."""
+    condition = [] if school is None else [schools.alert_is_about(school)]
     count: int = tx.connection.execute(
-        sa.select(sa.func.count()).where(alert.c.status == str(AlertStatus.OPEN))
+        sa.select(sa.func.count()).where(alert.c.status == str(AlertStatus.OPEN), *condition)
     ).scalar_one()
     return count

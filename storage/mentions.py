@@ -31,7 +31,7 @@ from monitor.model import (
     Visibility,
     facts_from_json,
 )
-from storage import mention_rows
+from storage import mention_rows, schools
 from storage.database import StorageError, Transaction
 from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
@@ -236,11 +236,13 @@ def list_mentions(
     label: str | None = None,
     limit: int | None = None,
     search: str | None = None,
+    school: str | None = None,
 ) -> list[Mention]:
-    """Stored mentions, newest first, by when they were published (or first seen, if undated).
+    """Stored mentions with their schools, newest first, by when published (or first seen).
 
     `since` keeps those published (or first seen) at or after it; `label` those carrying it;
     `search` those whose title, text or author contains it (any case, taken literally).
+    `school` those about that school.
     """
     when = mention_when  # the order of the index ix_mention_newest, which reads the first rows
     query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
@@ -261,9 +263,12 @@ def list_mentions(
                 )
             )
         )
+    if school is not None:
+        query = query.where(schools.mention_is_about(school))
     if limit is not None:
         query = query.limit(limit)
-    return [mention_from_row(row) for row in tx.connection.execute(query)]
+    found = [mention_from_row(row) for row in tx.connection.execute(query)]
+    return schools.with_schools(tx, found)
 
 
 def has_label(tx: Transaction, label: str) -> sa.ColumnElement[bool]:
@@ -286,12 +291,12 @@ def find(tx: Transaction, source: str, external_ids: Collection[str]) -> dict[st
     return found
 
 
-def count_by_source(tx: Transaction) -> dict[str, int]:
-    """Number of stored mentions per source name (sources without any are absent)."""
-    rows = tx.connection.execute(
-        sa.select(mention.c.source, sa.func.count()).group_by(mention.c.source)
-    )
-    return {source: count for source, count in rows}
+def count_by_source(tx: Transaction, school: str | None = None) -> dict[str, int]:
+    """Number of stored mentions (about `school`, if given) per source name; none: absent."""
+    query = sa.select(mention.c.source, sa.func.count()).group_by(mention.c.source)
+    if school is not None:
+        query = query.where(schools.mention_is_about(school))
+    return {source: count for source, count in tx.connection.execute(query)}
 
 
 def versions(tx: Transaction, mention_id: int) -> list[MentionVersion]:
@@ -413,11 +418,11 @@ def stored_texts(
 
 
 def mentions_to_rescore(tx: Transaction, since: datetime | None) -> list[Mention]:
-    """Stored mentions first seen at or after `since` (all when None), oldest first."""
+    """Stored mentions first seen since `since` (all when None), oldest first, with schools."""
     query = sa.select(mention).order_by(mention.c.id)
     if since is not None:
         query = query.where(mention.c.first_seen_at >= since)
-    return [mention_from_row(row) for row in tx.connection.execute(query)]
+    return schools.with_schools(tx, [mention_from_row(row) for row in tx.connection.execute(query)])
 
 
 def update_scores(

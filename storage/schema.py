@@ -118,6 +118,20 @@ mention = sa.Table(
 mention_when = sa.func.coalesce(mention.c.published_at, mention.c.first_seen_at)
 # `monitor mentions` reads the newest few; without this index the database sorts every row.
 sa.Index("ix_mention_newest", mention_when.desc(), mention.c.id.desc())
+# Which schools a mention is about (a trust watches several); every mention has at least one
+# row once attributed, except one from a source serving several schools that names none.
+mention_school = sa.Table(
+    "mention_school",
+    metadata,
+    sa.Column(
+        "mention_id",
+        sa.Integer,
+        sa.ForeignKey("mention.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("school", sa.Text, primary_key=True),
+    sa.Index(None, "school"),
+)
 
 mention_version = sa.Table(
     "mention_version",

@@ -23,8 +23,10 @@ from monitor.cli.common import (
     fail,
     handles_errors,
     http_client,
+    known_school,
     open_store,
     parse_since,
+    school_option,
 )
 from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
 from monitor.config.settings import Config
@@ -56,18 +58,20 @@ def note_option(command: Callable[..., T]) -> Callable[..., T]:
 
 @click.group("alerts", invoke_without_command=True)
 @click.option("--status", "status", type=click.Choice(STATUS_CHOICES), default="open")
+@school_option
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 @click.pass_context
 @handles_errors
-def alerts_command(ctx: click.Context, status: str, output: str) -> None:
+def alerts_command(ctx: click.Context, status: str, school: str | None, output: str) -> None:
     """The alert queue: list alerts, show one, acknowledge, resolve, dismiss, record actions."""
     if ctx.invoked_subcommand is not None:
         return
     obj: Context = ctx.obj
     config = obj.config()
+    school = known_school(config, school)
     statuses = None if status == "all" else [AlertStatus(status)]
     with open_store(config) as store, store.transaction(read_only=True) as tx:
-        found = stored_alerts.list_alerts(tx, statuses)
+        found = stored_alerts.list_alerts(tx, statuses, school=school)
     if output == "json":
         click.echo(render_json([alert.to_json() for alert in found]), nl=False)
     elif not found:
@@ -185,15 +189,17 @@ def unhide(obj: Context, alert_id: int, actor: str | None) -> None:
     "--since",
     help="Only entries on or after DATE (YYYY-MM-DD in the school's timezone, or ISO 8601).",
 )
+@school_option
 @click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv")
 @click.pass_obj
 @handles_errors
-def incidents_command(obj: Context, since: str | None, output: str) -> None:
+def incidents_command(obj: Context, since: str | None, school: str | None, output: str) -> None:
     """Export the incident log (every alert status change and action), oldest first."""
     config = obj.config()
+    school = known_school(config, school)
     moment = parse_since(since, config.school.zone) if since else None
     with open_store(config) as store, store.transaction(read_only=True) as tx:
-        records = lifecycle.incident_log(tx, moment)
+        records = lifecycle.incident_log(tx, moment, school)
     if output == "json":
         click.echo(render_json(records), nl=False)
     else:

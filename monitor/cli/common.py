@@ -112,3 +112,21 @@ def parse_since(value: str, zone: ZoneInfo) -> datetime:
     except ValueError:
         raise click.BadParameter(f"{value!r} is not YYYY-MM-DD or an ISO 8601 time") from None
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
+
+
+def school_option(command: Callable[P, R]) -> Callable[P, R]:
+    """The `--school ID` option: only what is about that school (a `[schools.<id>]` id)."""
+    return click.option(
+        "--school",
+        default=None,
+        metavar="ID",
+        help="Only what is about this school (its [schools.<id>] id).",
+    )(command)
+
+
+def known_school(config: Config, school: str | None) -> str | None:
+    """`school` if the config has it (or None); a usage error listing the ids otherwise."""
+    if school is not None and school not in config.school_tables:
+        known = ", ".join(config.school_tables)
+        raise UsageError(f"no school {school!r}; configured: {known}")
+    return school

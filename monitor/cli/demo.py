@@ -40,6 +40,11 @@ def demo(obj: Context, output: Path | None) -> None:
         f"\n{result.requests} requests answered by the demo server on 127.0.0.1"
         f" (of {result.sent} sent)"
     )
+    schools = ", ".join(
+        f"{school or 'about no school in particular'} {count}"
+        for school, count in result.by_school.items()
+    )
+    click.echo(f"mentions by school: {schools}")
     if result.reply is not None:
         reply = result.reply
         click.echo(f'\nmonitor alerts reply {reply.alert_id} "{reply.text}"')

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from monitor.cli.common import EXIT_USAGE, Context, fail, handles_errors, open_store
+from monitor.cli.common import (
+    EXIT_USAGE,
+    Context,
+    fail,
+    handles_errors,
+    known_school,
+    open_store,
+    school_option,
+)
 from monitor.cli.mail import email_settings, send_pending
 from monitor.private_files import write_private
 
@@ -20,9 +28,10 @@ from monitor.private_files import write_private
     help="Write the HTML of the digest that would be sent now to FILE (nothing is sent or kept).",
 )
 @click.option("--send", is_flag=True, help="Build the digest now and send it.")
+@school_option
 @click.pass_obj
 @handles_errors
-def digest_command(obj: Context, preview_file: Path | None, send: bool) -> None:
+def digest_command(obj: Context, preview_file: Path | None, send: bool, school: str | None) -> None:
     """Preview the digest of everything since the last one, or send it now."""
     from monitor.mail import digest
 
@@ -30,9 +39,13 @@ def digest_command(obj: Context, preview_file: Path | None, send: bool) -> None:
     now = datetime.now(UTC)
     if preview_file is not None and send:
         fail("give --preview FILE or --send, not both", EXIT_USAGE)
+    if school is not None and send:
+        # Every audience's digest of a window is built together; one alone would skip the rest.
+        fail("--school previews one school's digest; --send sends every school's", EXIT_USAGE)
+    school = known_school(config, school)
     with open_store(config) as store:
         if not send:
-            text, html = digest.preview(store, config, now)
+            text, html = digest.preview(store, config, now, school)
             if preview_file is None:
                 click.echo(text, nl=False)
                 return

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from monitor.cli.common import Context, UsageError, handles_errors, open_store, parse_since
+from monitor.cli.common import (
+    Context,
+    UsageError,
+    handles_errors,
+    known_school,
+    open_store,
+    parse_since,
+    school_option,
+)
 from monitor.cli.views import MENTION_FIELDS, mention_table, render_csv, render_json
 from monitor.model import Label
 from storage import mentions as stored_mentions
@@ -22,6 +30,7 @@ from storage import mentions as stored_mentions
     help="Only mentions with this label: " + ", ".join(Label) + " (any case).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@school_option
 @click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table")
 @click.pass_obj
 @handles_errors
@@ -31,10 +40,12 @@ def mentions_command(
     since: str | None,
     label: str | None,
     limit: int,
+    school: str | None,
     output: str,
 ) -> None:
     """List stored mentions, newest first."""
     config = obj.config()
+    school = known_school(config, school)
     moment = parse_since(since, config.school.zone) if since else None
     wanted = known_label(label) if label is not None else None
     with open_store(config) as store, store.transaction(read_only=True) as tx:
@@ -45,7 +56,7 @@ def mentions_command(
                     f"no source named {source!r}; known: {', '.join(known) or '(none)'}"
                 )
         found = stored_mentions.list_mentions(
-            tx, source=source, since=moment, label=wanted, limit=limit
+            tx, source=source, since=moment, label=wanted, limit=limit, school=school
         )
     records = [mention.to_json() for mention in found]
     if output == "json":

@@ -14,7 +14,9 @@ from monitor.cli.common import (
     Context,
     handles_errors,
     http_client,
+    known_school,
     open_store,
+    school_option,
 )
 from monitor.cli.views import render_json, status_table
 from monitor.config.settings import Config
@@ -39,14 +41,16 @@ def adapter_check_lines(config: Config) -> list[str]:
 
 
 @click.command()
+@school_option
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 @handles_errors
-def status(obj: Context, output: str) -> None:
+def status(obj: Context, school: str | None, output: str) -> None:
     """Each configured source's health, last success, next poll, last error and remedy."""
     config = obj.config()
+    school = known_school(config, school)
     with open_store(config) as store:
-        statuses = source_statuses(config, store)
+        statuses = source_statuses(config, store, school=school)
         mail_lines = mail_problems(store, datetime.now(UTC))
     for line in mail_lines:  # stderr: stdout keeps the firm table/JSON shape
         click.echo(line, err=True)

@@ -40,6 +40,7 @@ MENTION_FIELDS = (
     "labels",
     "parent_external_id",
     "visibility",
+    "schools",
 )
 
 

@@ -143,6 +143,24 @@ class SchoolConfig(Section):
         return ZoneInfo(self.timezone)
 
 
+class SchoolTable(SchoolConfig):
+    """[schools.<id>]: one school of a trust, with who hears about it."""
+
+    to: tuple[Address, ...] = ()  # empty: its digest is the trust digest's (`[email] to`)
+    urgent_to: tuple[Address, ...] = ()  # empty: `[email] urgent_to` (else `to`)
+
+
+SINGLE_SCHOOL_ID = "school"  # the id of the one school a `[school]` table describes
+SCHOOL_ID = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
+
+
+def trust_name(names: list[str]) -> str:
+    """What the whole trust is called in mail: its schools' names, or how many there are."""
+    if len(names) <= 3:
+        return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return f"{len(names)} schools"
+
+
 class StorageConfig(Section):
     """[storage]: where mentions are kept and for how long."""
 
@@ -338,7 +356,10 @@ class WebConfig(Section):
 class Config(Section):
     """The whole config file, validated; `path` is the file it came from."""
 
+    # The deployment's school: the one `[school]`, or (with `[schools.<id>]` tables) the trust as
+    # a whole, named after its schools, in the first school's time zone, with no names of its own.
     school: SchoolConfig
+    schools: dict[str, SchoolTable] = Field(default_factory=dict)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     email: EmailConfig | None = None
@@ -357,12 +378,49 @@ class Config(Section):
             return data
         # Default sections are validated too, so that a relative SQLite path is resolved.
         data = {"storage": {}, "http": {}, **data}
+        schools = data.get("schools")
+        if "schools" in data and "school" in data:
+            raise ValueError(
+                "give either [school] (one school) or [schools.<id>] tables (a trust), not both"
+            )
+        if isinstance(schools, dict) and schools:
+            data["school"] = trust_school(schools)
         email, http = data.get("email"), data["http"]
         if isinstance(email, dict) and isinstance(http, dict) and "contact" not in http:
             address = parseaddr(email["from"])[1] if isinstance(email.get("from"), str) else ""
             if _ADDRESS.match(address):
                 data["http"] = {**http, "contact": address}
         return data
+
+    @field_validator("schools")
+    @classmethod
+    def _school_ids(cls, schools: dict[str, SchoolTable]) -> dict[str, SchoolTable]:
+        for school_id in schools:
+            if not SCHOOL_ID.match(school_id):
+                raise ValueError(
+                    f"{school_id!r}: a school id holds only a-z, 0-9, _ and - (not first)"
+                )
+        return schools
+
+    @property
+    def school_tables(self) -> dict[str, SchoolTable]:
+        """Every school by id: the `[schools.<id>]` tables, or the one `[school]` as "school"."""
+        if self.schools:
+            return self.schools
+        return {SINGLE_SCHOOL_ID: SchoolTable.model_validate(self.school.model_dump())}
+
+    @property
+    def is_trust(self) -> bool:
+        """True when the config names its schools in `[schools.<id>]` tables."""
+        return bool(self.schools)
+
+    def sources_of(self, school_id: str) -> dict[str, SourceConfig]:
+        """The configured sources serving `school_id` (all when a source names no schools)."""
+        return {
+            name: source
+            for name, source in self.sources.items()
+            if school_id in (source.school_ids or tuple(self.school_tables))
+        }
 
     def model_post_init(self, context: Any, /) -> None:
         """Remember the file the config was loaded from (given in the validation context)."""
@@ -411,7 +469,7 @@ def load(path: Path) -> Config:
     """The validated config in the TOML file `path`; ConfigError lists every problem in it."""
     path = path.absolute()
     data = _read_toml(path)
-    context = {"path": path, "directory": path.parent, "aliases": _school_names(data)}
+    context = {"path": path, "directory": path.parent, "schools": _school_names(data)}
     sources, problems = _validate_sources(data.pop("sources", {}), context)
     email = data.get("email")
     if isinstance(email, dict):
@@ -445,15 +503,41 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path.name}: {_toml_problem(str(error))}"]) from None
 
 
-def _school_names(data: dict[str, Any]) -> tuple[str, ...]:
-    """The school's names for source validation (sources.base binds them); () if [school] is bad.
+def _school_names(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Each school's names by id, for source validation (sources.base binds a source's).
 
-    [school] is validated again with the rest, which reports its problems.
+    A school whose table is bad has no names here: it is validated again with the rest, which
+    reports its problems.
     """
-    try:
-        return SchoolConfig.model_validate(data.get("school")).names
-    except ValidationError:
-        return ()
+    tables = data.get("schools")
+    model: type[SchoolConfig] = SchoolTable
+    if not isinstance(tables, dict) or not tables:
+        tables, model = {SINGLE_SCHOOL_ID: data.get("school")}, SchoolConfig
+    names: dict[str, tuple[str, ...]] = {}
+    for school_id, table in tables.items():
+        try:
+            names[school_id] = model.model_validate(table).names
+        except ValidationError:
+            names[school_id] = ()
+    return names
+
+
+def trust_school(tables: dict[str, Any]) -> dict[str, Any]:
+    """The `[school]` a trust config stands for: named after its schools, the first one's zone."""
+    names = [
+        table["name"].strip()
+        for table in tables.values()
+        if isinstance(table, dict) and isinstance(table.get("name"), str) and table["name"].strip()
+    ]
+    first = next(iter(tables.values()))
+    zone = first.get("timezone") if isinstance(first, dict) else None
+    school: dict[str, Any] = {"name": trust_name(names or ["the trust"])}
+    if isinstance(zone, str):
+        try:
+            school["timezone"] = _check_timezone(zone)
+        except ValueError:
+            pass  # reported at schools.<id>.timezone
+    return school
 
 
 def _toml_problem(message: str) -> str:

@@ -6,10 +6,11 @@ A loopback server in this process (`monitor.demo.server`) answers as the service
 written to `directory` points every source at it, its keys fake values in `directory/secrets/`
 (files only their owner may read, as real ones must be); two scans run against a new SQLite file
 there: "yesterday" (the baseline: stored, never alerted) and "today" (what is new since).
-Then the school answers where it happened: the first alert whose source takes a public reply
-and for which the policy has a draft is answered with that draft (`monitor alerts reply`), and
-recorded in the incident log. The digest page is written beside them, so anyone can see the
-product work without keys.
+The config is a trust of two schools (Calcot Infant and Junior). Then the school answers
+where it happened: the first alert whose source takes a public reply and for which the
+policy has a draft is answered with that draft (`monitor alerts reply`), and recorded in
+the incident log. The trust digest page (a section per school) is written beside them, so
+anyone can see the product work without keys.
 """
 
 from __future__ import annotations
@@ -30,15 +31,27 @@ from sources.http import PoliteClient
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Store
+from storage.mentions import list_mentions
 
 SCHOOL = """\
 # Written by `monitor demo`: every source points at the demo's own server on 127.0.0.1.
-[school]
-name = "Calcot Schools"
-aliases = ["Calcot Infant School", "Calcot Junior School", "Calcot",
-           "St Example's CE Primary School"]
+# A federation of two schools: every source serves both (no `schools = [...]` key), is read
+# once per poll, and each mention goes to the school it names.
+[schools.infants]
+name = "Calcot Infant School"
+aliases = ["Calcot Infants", "St Example's CE Primary School"]
 staff = ["Mrs Example"]
 timezone = "Europe/London"
+to = ["head.infants@calcot.example"]
+urgent_to = ["dsl.infants@calcot.example"]
+
+[schools.juniors]
+name = "Calcot Junior School"
+aliases = ["Calcot Juniors"]
+staff = ["Mr Sample"]
+timezone = "Europe/London"
+to = ["head.juniors@calcot.example"]
+urgent_to = ["dsl.juniors@calcot.example"]
 
 [storage]
 url = "sqlite:///monitor.db"
@@ -57,6 +70,7 @@ class DemoRun:
     config: Config
     reports: tuple[ScanReport, ScanReport]  # yesterday (baseline), today
     digest: Path
+    by_school: dict[str, int]  # mentions stored per school id ("" for about no school)
     requests: int  # answered by the demo server
     sent: int  # sent by the client: equal to `requests` when none went anywhere else
     reply: DemoReply | None  # the alert answered where it happened, if any took a reply
@@ -90,7 +104,8 @@ async def run_demo(directory: Path) -> DemoRun:
                 sent = http.requests_made
             digest = directory / "digest.html"
             digest.write_text(digest_html(store, config, since), encoding="utf-8")
-        return DemoRun(config, (yesterday, today), digest, server.requests, sent, reply)
+            by_school = mentions_by_school(store, config)
+        return DemoRun(config, (yesterday, today), digest, by_school, server.requests, sent, reply)
 
 
 async def reply_to_first(config: Config, store: Store, http: PoliteClient) -> DemoReply | None:
@@ -115,6 +130,17 @@ async def reply_to_first(config: Config, store: Store, http: PoliteClient) -> De
     with store.transaction() as tx:
         responses.record(tx, config, plan, changed, text, actor="demo", now=datetime.now(UTC))
     return DemoReply(plan.alert_id, plan.describe(), text)
+
+
+def mentions_by_school(store: Store, config: Config) -> dict[str, int]:
+    """How many mentions each school has ("" counts those about no school in particular)."""
+    with store.transaction(read_only=True) as tx:
+        found = list_mentions(tx)
+    counts = {school: 0 for school in (*config.school_tables, "")}
+    for mention in found:
+        for school in mention.schools or ("",):
+            counts[school] += 1
+    return counts
 
 
 def write_secrets(folder: Path, secrets: dict[str, str]) -> None:

@@ -89,11 +89,23 @@ class TrendWeek:
 
 
 def rating_lines(
-    tx: Transaction, config: Config, start: datetime, end: datetime, new: Sequence[Mention]
+    tx: Transaction,
+    config: Config,
+    start: datetime,
+    end: datetime,
+    new: Sequence[Mention],
+    sources: Mapping[str, SourceConfig] | None = None,
 ) -> list[RatingLine]:
-    """For each source with rating snapshots: the rating at `end` against the one at `start`."""
+    """For each source with rating snapshots: the rating at `end` against the one at `start`.
+
+    `sources` keeps the lines of those sources (a school's digest: the sources serving it).
+    """
     lines: list[RatingLine] = []
-    recent = [snap for snap in ratings.history(tx, since=start) if snap.recorded_at < end]
+    recent = [
+        snap
+        for snap in ratings.history(tx, since=start)
+        if snap.recorded_at < end and (sources is None or snap.source in sources)
+    ]
     for source in dict.fromkeys(snap.source for snap in recent):
         latest = [snap for snap in recent if snap.source == source][-1]
         before = ratings.latest_before(tx, source, start)
@@ -146,10 +158,12 @@ def shows_every_review(source: SourceConfig) -> bool | None:
     return None if ratings is None else ratings.every_review_visible
 
 
-def inspection_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[InspectionLine]:
-    """For each source that hands on inspection facts: its latest report and its grades."""
+def inspection_lines(
+    tx: Transaction, sources: Mapping[str, SourceConfig], zone: ZoneInfo
+) -> list[InspectionLine]:
+    """For each of `sources` that hands on inspection facts: its latest report and grades."""
     lines: list[InspectionLine] = []
-    for name, source in config.sources.items():
+    for name, source in sources.items():
         if InspectionFacts not in adapter_for(source.type).capabilities.fact_types:
             continue
         reports = [
@@ -185,8 +199,10 @@ def inspection_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[In
     return lines
 
 
-def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[HealthLine]:
-    """Configured sources whose last poll failed, most failures first."""
+def health_lines(
+    tx: Transaction, sources: Mapping[str, SourceConfig], zone: ZoneInfo
+) -> list[HealthLine]:
+    """Those of `sources` whose last poll failed, most failures first."""
     states = source_state.statuses(tx)
     lines = [
         HealthLine(
@@ -199,7 +215,7 @@ def health_lines(tx: Transaction, config: Config, zone: ZoneInfo) -> list[Health
             else "never",
             error=masked_line(state.last_error, 300),
         )
-        for name, source in config.sources.items()
+        for name, source in sources.items()
         if (state := states.get(name)) is not None and state.health is not Health.OK
     ]
     return sorted(lines, key=lambda line: (-line.failures, line.source))

@@ -4,12 +4,15 @@
 
 Called by the scan's commit stage right after `storage.alerts.add_many`, in the same
 transaction, so an alert and the mail that carries it are stored together or not at all.
-Urgent alerts go to `urgent_to` (else `to`); source-health alerts (a source went blind or came
-back) to `admin_to` (else `to`). All the alerts raised together go in ONE message per audience.
+Urgent alerts go to the `urgent_to` of the schools their mentions are about (a trust's
+`[schools.<id>]`), else to `[email] urgent_to` (else `to`); source-health alerts (a source went
+blind or came back) to `admin_to` (else `to`). All the alerts raised together go in ONE message
+per audience: one per set of schools with their own `urgent_to`, and one for the rest.
 
 Quiet hours hold every alert except safeguarding until they end: held alerts wait in one
-pending message keyed by the end of the quiet window ("urgent:held:<end>"), and alerts raised
-later in the same night join it (its body re-rendered) until the dispatcher sends it at the end.
+pending message per audience keyed by the end of the quiet window ("urgent:held:<end>", and
+":<school>+<school>" after it for schools' own recipients), and alerts raised later in the same
+night join it (its body re-rendered) until the dispatcher sends it at the end.
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.config.schedule import QuietHours
-from monitor.config.settings import Config, EmailConfig
+from monitor.config.settings import Config, EmailConfig, trust_name
 from monitor.judgement import advice as policy
 from monitor.mail.compose import header_text, new_message_id
 from monitor.mail.render import ItemView, item_view, local_time, render
 from monitor.model import Alert, OutboxKind, Severity
 from storage import digests, outbox
+from storage import schools as stored_schools
 from storage.database import Transaction
 
 HEALTH_RULE = "source_health"
@@ -54,6 +58,21 @@ class AlertView:
 
 
 @dataclass(frozen=True, slots=True)
+class Audience:
+    """Who one message goes to, and what keeps its held message's key unique to them."""
+
+    tag: str  # "" for [email]'s recipients; else the schools with their own, "+"-joined
+    recipients: tuple[str, ...]
+    name: str  # the school, schools or trust the mail is about
+    timezone: str
+
+    @property
+    def key_suffix(self) -> str:
+        """The held message key's end: ":infants+juniors" ("" for [email]'s recipients)."""
+        return f":{self.tag}" if self.tag else ""
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """A rendered message: subject and both bodies."""
 
@@ -76,21 +95,56 @@ def queue_urgent(
     if email is None or not candidates:
         return []
     already = outbox.mailed_alert_ids(tx, [alert.id for alert in candidates])
-    fresh = [alert for alert in candidates if alert.id not in already]
-    hold_until = quiet_end(email.quiet_hours, now, config.school.timezone)
+    fresh = stored_schools.alerts_with_schools(
+        tx, [alert for alert in candidates if alert.id not in already]
+    )
     used: list[int] = []
     for kind in (OutboxKind.URGENT, OutboxKind.HEALTH):
         group = [alert for alert in fresh if kind_of(alert) is kind]
-        at_once = [a for a in group if hold_until is None or a.rule == SAFEGUARDING_RULE]
-        held = [alert for alert in group if alert not in at_once]
-        if at_once:
-            key = own_key(kind, at_once)
-            created = add_message(tx, config, email, kind, key, at_once, now, None)
-            assert created is not None, "alert ids are unique"
-            used.append(created)
-        if held and hold_until is not None:
-            used.append(hold(tx, config, email, kind, held, now, hold_until))
+        for audience, members in audiences(config, email, kind, group):
+            hold_until = quiet_end(email.quiet_hours, now, audience.timezone)
+            at_once = [a for a in members if hold_until is None or a.rule == SAFEGUARDING_RULE]
+            held = [alert for alert in members if alert not in at_once]
+            if at_once:
+                key = own_key(kind, at_once)
+                created = add_message(tx, config, audience, kind, key, at_once, now, None)
+                assert created is not None, "alert ids are unique"
+                used.append(created)
+            if held and hold_until is not None:
+                used.append(hold(tx, config, audience, kind, held, now, hold_until))
     return used
+
+
+def audiences(
+    config: Config, email: EmailConfig, kind: OutboxKind, alerts: Sequence[Alert]
+) -> list[tuple[Audience, list[Alert]]]:
+    """`alerts` split by who must read them: their schools' own urgent_to, else [email]'s.
+
+    An alert about a school without its own urgent_to (or about no school) also goes to
+    [email]'s; source-health alerts go to admin_to only.
+    """
+    tables = config.school_tables
+    trust = email.admin_recipients if kind is OutboxKind.HEALTH else email.urgent_recipients
+    grouped: dict[tuple[tuple[str, ...], bool], list[Alert]] = {}
+    for alert in alerts:
+        about = () if kind is OutboxKind.HEALTH else alert.schools
+        own = tuple(school for school in about if school in tables and tables[school].urgent_to)
+        grouped.setdefault((own, len(own) < len(about) or not about), []).append(alert)
+    found = []
+    for (own, with_trust), members in grouped.items():
+        if not own:
+            audience = Audience("", trust, config.school.name, config.school.timezone)
+        else:
+            recipients = [address for school in own for address in tables[school].urgent_to]
+            recipients += trust if with_trust else ()
+            audience = Audience(
+                "+".join((*own, "trust") if with_trust else own),
+                tuple(dict.fromkeys(recipients)),
+                trust_name([tables[school].name for school in own]),
+                tables[own[0]].timezone,
+            )
+        found.append((audience, members))
+    return found
 
 
 def kind_of(alert: Alert) -> OutboxKind:
@@ -118,7 +172,7 @@ def quiet_end(quiet: QuietHours | None, now: datetime, timezone: str) -> datetim
 def add_message(
     tx: Transaction,
     config: Config,
-    email: EmailConfig,
+    audience: Audience,
     kind: OutboxKind,
     key: str,
     alerts: Sequence[Alert],
@@ -126,13 +180,13 @@ def add_message(
     hold_until: datetime | None,
 ) -> int | None:
     """A new outbox row for `alerts` (linked to them); its id, or None if `key` is taken."""
-    content = compose(tx, config, alerts, now, hold_until)
-    recipients = email.admin_recipients if kind is OutboxKind.HEALTH else email.urgent_recipients
+    assert config.email is not None
+    content = compose(tx, config, alerts, now, hold_until, audience)
     message = outbox.NewMessage(
         kind=kind,
         idempotency_key=key,
-        message_id=new_message_id(email.sender, str(kind)),
-        recipients=tuple(recipients),
+        message_id=new_message_id(config.email.sender, str(kind)),
+        recipients=audience.recipients,
         subject=content.subject,
         body_text=content.text,
         body_html=content.html,
@@ -152,17 +206,17 @@ def own_key(kind: OutboxKind, alerts: Sequence[Alert]) -> str:
 def hold(
     tx: Transaction,
     config: Config,
-    email: EmailConfig,
+    audience: Audience,
     kind: OutboxKind,
     alerts: Sequence[Alert],
     now: datetime,
     hold_until: datetime,
 ) -> int:
-    """Add `alerts` to the message held until `hold_until` (created if there is none yet)."""
-    key = f"{kind}:held:{hold_until.isoformat()}"
+    """Add `alerts` to the audience's message held until `hold_until` (created if none yet)."""
+    key = f"{kind}:held:{hold_until.isoformat()}{audience.key_suffix}"
     waiting = outbox.unsent_by_key(tx, key)
     if waiting is None:
-        created = add_message(tx, config, email, kind, key, alerts, now, hold_until)
+        created = add_message(tx, config, audience, kind, key, alerts, now, hold_until)
         if created is not None:
             return created
         # Another scan created it meanwhile (then we join it), or a dispatcher has already
@@ -170,12 +224,12 @@ def hold(
         waiting = outbox.unsent_by_key(tx, key)
         if waiting is None:
             alone = add_message(
-                tx, config, email, kind, own_key(kind, alerts), alerts, now, hold_until
+                tx, config, audience, kind, own_key(kind, alerts), alerts, now, hold_until
             )
             assert alone is not None, "alert ids are unique"
             return alone
     everything = [*outbox.alerts_in(tx, waiting.id), *alerts]
-    content = compose(tx, config, everything, now, hold_until)
+    content = compose(tx, config, everything, now, hold_until, audience)
     outbox.replace_contents(
         tx, waiting.id, subject=content.subject, body_text=content.text, body_html=content.html
     )
@@ -189,11 +243,13 @@ def compose(
     alerts: Sequence[Alert],
     now: datetime,
     hold_until: datetime | None,
+    audience: Audience | None = None,
 ) -> Content:
     """Subject and bodies of the mail carrying `alerts` (most severe first)."""
-    zone = config.school.zone
+    name = config.school.name if audience is None else audience.name
+    zone = ZoneInfo(config.school.timezone if audience is None else audience.timezone)
     ordered = sorted(alerts, key=lambda a: (a.severity.rank, a.rule != SAFEGUARDING_RULE, a.id))
-    views = alert_views(tx, config, ordered)
+    views = alert_views(tx, config, ordered, zone)
     held_note = None
     if hold_until is not None:
         held_note = (
@@ -203,7 +259,7 @@ def compose(
     top = ordered[0].severity
     values = {
         "heading": heading(ordered),
-        "school": config.school.name,
+        "school": name,
         "alerts": views,
         "held_note": held_note,
         "record": policy.RECORD,
@@ -217,9 +273,11 @@ def compose(
     )
 
 
-def alert_views(tx: Transaction, config: Config, alerts: Sequence[Alert]) -> list[AlertView]:
+def alert_views(
+    tx: Transaction, config: Config, alerts: Sequence[Alert], zone: ZoneInfo | None = None
+) -> list[AlertView]:
     """What mail shows of `alerts`, in the order given, each with its mention if it has one."""
-    zone = config.school.zone
+    zone = zone or config.school.zone
     found = digests.mentions_by_id(tx, [a.mention_id for a in alerts if a.mention_id])
     return [
         AlertView(

@@ -68,7 +68,15 @@ def _rescore_batch(
     drafts: list[stored_alerts.NewAlert] = []
     for mention in batch:
         # Not known to the rules as stored: each is judged as new, like its first scan.
-        [scored] = ingest.score(mention.source, mention.source_type, [as_item(mention)], {}, False)
+        # The stored attribution stands: a lexicon change does not move a mention between schools.
+        [scored] = ingest.score(
+            mention.source,
+            mention.source_type,
+            [as_item(mention)],
+            {},
+            False,
+            schools={mention.external_id: mention.schools},
+        )
         sentiment, labels = scored.sentiment, scored.evaluation.labels
         if sentiment != mention.sentiment or labels != mention.labels:
             stored_mentions.update_scores(tx, mention.id, sentiment, labels)

@@ -14,15 +14,19 @@ NEVER_POLLED = "unknown"
 
 
 def source_statuses(
-    config: Config, store: Store, now: datetime | None = None
+    config: Config, store: Store, now: datetime | None = None, *, school: str | None = None
 ) -> list[SourceStatus]:
-    """One status per configured source, in config order (health "stale" as of `now`)."""
+    """One status per configured source, in config order (health "stale" as of `now`).
+
+    `school`: only the sources serving it, each counting only its mentions about that school.
+    """
     now = now or datetime.now(UTC)
     with store.transaction() as tx:
         states = source_state.statuses(tx)
-        counts = mentions.count_by_source(tx)
+        counts = mentions.count_by_source(tx, school)
+    sources = config.sources if school is None else config.sources_of(school)
     result = []
-    for name, source in config.sources.items():
+    for name, source in sources.items():
         row = states.get(name)
         health = shown_health(row, source.interval, now) if row and row.last_poll_at else None
         result.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 
@@ -81,6 +81,26 @@ class AliasMatcher(WordMatcher):
 
     def __init__(self, aliases: Iterable[str]) -> None:
         super().__init__(aliases)
+
+
+# Names often lose a last word in writing: "Calcot Infants" for "Calcot Infant School".
+GENERIC_LAST_WORDS = frozenset({"school", "schools", "academy"})
+
+
+def name_variants(aliases: Iterable[str]) -> Iterator[str]:
+    """Each name, and the name without a generic last word when two words or more remain."""
+    for alias in aliases:
+        yield alias
+        words = alias.split()
+        if len(words) > 2 and words[-1].casefold() in GENERIC_LAST_WORDS:
+            yield " ".join(words[:-1])
+
+
+class SchoolMatcher(WordMatcher):
+    """Matches a school's names as people write them: plurals, possessives, "School" left out."""
+
+    def __init__(self, aliases: Iterable[str]) -> None:
+        super().__init__(name_variants(aliases), inflected=True)
 
 
 class OffensiveWords(WordMatcher):

@@ -13,34 +13,22 @@ so a thread found twice is one thread:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sources.common.feeds import parse_feed
-from sources.common.words import WordMatcher
+from sources.common.words import SchoolMatcher, WordMatcher
 from sources.errors import SourceUnavailableError
 from sources.http import PoliteClient, Response
 from sources.mumsnet.parse import parse_topic_page
 from sources.mumsnet.site import GONE_STATUSES, Site
 from sources.mumsnet.urls import MUMSNET_HOSTS, ThreadRef, thread_ref, topic_url
 
-# Names often lose a last word in writing: "Calcot Infants" for "Calcot Infant School".
-GENERIC_LAST_WORDS = frozenset({"school", "schools", "academy"})
-
 
 def school_matcher(aliases: Iterable[str]) -> WordMatcher:
-    """Matches the school's names in forum writing: plurals, possessives, "School" left out."""
-    return WordMatcher(name_variants(aliases), inflected=True)
-
-
-def name_variants(aliases: Iterable[str]) -> Iterator[str]:
-    """Each name, and the name without a generic last word when two words or more remain."""
-    for alias in aliases:
-        yield alias
-        words = alias.split()
-        if len(words) > 2 and words[-1].casefold() in GENERIC_LAST_WORDS:
-            yield " ".join(words[:-1])
+    """Matches any of the schools' names in forum writing (the union of every school served)."""
+    return SchoolMatcher(aliases)
 
 
 @dataclass

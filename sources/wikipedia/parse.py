@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from monitor.model import Skipped
 from sources.common.items import read_each
@@ -156,6 +156,36 @@ def parse_revisions(payload: Mapping[str, Any], title: str) -> PageRevisions:
         redirected_from=redirected_from,
         skipped=revisions.skipped,
     )
+
+
+def parse_latest(payload: Mapping[str, Any], titles: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """title -> (pageid, latest revid) from a several-titles `prop=revisions` response.
+
+    Only titles whose page object is in the response with a readable latest revision are
+    answered: a missing, invalid or unreadable one is left to its own poll to report.
+    """
+    query = API.mapping(payload.get("query"), "query")
+    pages = query.get("pages")
+    if not isinstance(pages, list):
+        raise SourceFormatError("Wikipedia revisions: query.pages is not a list (formatversion=2?)")
+    found: dict[str, tuple[int, int]] = {}
+    for title in titles:
+        resolved, _ = _resolve_title(query, title)
+        page = next((page for page in pages if _is_page(page, resolved)), None)
+        if not isinstance(page, Mapping) or page.get("missing") or page.get("invalid"):
+            continue
+        revisions = page.get("revisions")
+        first = revisions[0] if isinstance(revisions, list) and revisions else None
+        pageid = page.get("pageid")
+        revid = first.get("revid") if isinstance(first, Mapping) else None
+        if _whole(pageid) and _whole(revid):
+            found[title] = (pageid, revid)
+    return found
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    """True for an int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _resolve_title(query: Mapping[str, Any], title: str) -> tuple[str, str | None]:

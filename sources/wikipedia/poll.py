@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from monitor.model import Item
@@ -24,6 +24,7 @@ from sources.wikipedia.parse import (
     Revision,
     SearchHit,
     parse_compare,
+    parse_latest,
     parse_revisions,
     parse_search,
 )
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 REVISION_PROPS = "ids|timestamp|user|userid|comment|size|flags|tags|sha1"
 SEARCH_PROPS = "size|wordcount|timestamp|snippet"
 PAGE_SIZE = 50  # revisions or search results asked for per request
+TITLES_PER_REQUEST = 50  # the Action API's limit of titles in one query (500 for bots)
 # Codes with which the wiki refuses one revision's diff (deleted or suppressed text).
 UNAVAILABLE_DIFF_CODES = frozenset({"nosuchrevid", "missingcontent", "permissiondenied"})
 # The saved revision is gone for good (deleted and purged): start the page afresh.
@@ -110,6 +112,23 @@ class Poller:
             )
             last = revision.revid
         return PagePoll(items, PagePosition(page.pageid, last))
+
+    async def latest_revisions(self, titles: Sequence[str]) -> dict[str, PagePosition]:
+        """Each page's latest revision, TITLES_PER_REQUEST pages a request (titles=A|B|…).
+
+        Several pages in one query get only their latest revision, which says whether a page
+        changed since its saved position. A title the answer does not cover (missing, renamed,
+        unreadable) is left out: its own poll reports what is wrong with it.
+        """
+        found: dict[str, PagePosition] = {}
+        for start in range(0, len(titles), TITLES_PER_REQUEST):
+            batch = titles[start : start + TITLES_PER_REQUEST]
+            params = {**_revision_params("|".join(batch)), "rvprop": "ids"}
+            label = f"wikipedia latest revisions of {len(batch)} pages"
+            payload = await self.wiki.call(params, label)
+            for title, (pageid, revid) in parse_latest(payload, batch).items():
+                found[title] = PagePosition(pageid, revid)
+        return found
 
     async def read_newer(self, title: str, start: int) -> tuple[PageRevisions, list[Revision]]:
         """The page and its revisions from `start` on, oldest first, following `continue`."""

@@ -31,7 +31,16 @@ from storage.alerts import NewAlert
 from storage.database import Store, Transaction
 from tests.configs import write_config
 
-ALERT_FIELDS = ["id", "rule", "severity", "status", "mention_id", "summary", "created_at"]
+ALERT_FIELDS = [
+    "id",
+    "rule",
+    "severity",
+    "status",
+    "mention_id",
+    "summary",
+    "created_at",
+    "schools",
+]
 INCIDENT_FIELDS = ["alert_id", "at", "actor", "action", "note", "rule", "severity", "mention_url"]
 
 

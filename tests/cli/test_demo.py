@@ -84,6 +84,11 @@ def test_demo_scans_every_recorded_source_and_writes_the_digest(tmp_path: Path) 
     assert f"{new_today} new mentions" in digest
     for name in config.sources:
         assert re.search(rf"<strong[^>]*>{name}</strong>", digest), name
+    # Two schools: each mention where it belongs, and the trust digest has a section for each.
+    assert list(config.school_tables) == ["infants", "juniors"]
+    counted = re.search(r"by school: infants (\d+), juniors (\d+), about no", result.output)
+    assert counted and int(counted[1]) > 0 and int(counted[2]) > 0, result.output
+    assert ">Calcot Infant School <span" in digest and ">Calcot Junior School <span" in digest
     # Yesterday's ratings against today's: two ratings Google counts but does not show.
     assert "down 0.1 from 4.1 (27 ratings)" in digest
     assert "2 new ratings not shown by Google" in digest

@@ -754,3 +754,41 @@ api_url = "{server.url}{API}"
     assert [(a["rule"], a["severity"]) for a in alerts if a["rule"] == "wikipedia_vandalism"] == [
         ("wikipedia_vandalism", "info")
     ]
+
+
+# --- several watched pages (a trust's schools): one request finds those that changed ---------
+
+JUNIOR = "Calcot_Junior_School"  # as configured; the wiki normalises it to "Calcot Junior School"
+
+
+def test_several_pages_are_checked_in_one_request_and_only_changed_ones_read(
+    server: LoopbackServer,
+) -> None:
+    config = config_for(server, pages=[TITLE, JUNIOR])
+    route_page(server, reply("revisions_baseline.json"), rvlimit="50")
+    server.route(
+        API,
+        reply("revisions_baseline_junior.json"),
+        params={"action": "query", "prop": "revisions", "titles": JUNIOR, "rvlimit": "50"},
+    )
+    first = poll(config)
+    assert len(queries(server)) == 2  # a baseline read of each page
+    assert first.cursor["pages"][JUNIOR] == {"pageid": 41234567, "revid": 1254100000}
+
+    both = {"action": "query", "prop": "revisions", "titles": f"{TITLE}|{JUNIOR}", "rvprop": "ids"}
+    server.route(API, reply("revisions_latest_unchanged.json"), params=both)
+    quiet = poll(config, first.cursor)
+    assert quiet.items == [] and quiet.cursor == first.cursor
+    assert queries(server)[2:] == [{**both, "format": "json", "formatversion": "2",
+                                    "redirects": "1", "maxlag": "5"}]  # fmt: skip
+
+    server.route(API, reply("revisions_latest_one_changed.json"), params=both)
+    route_newer(server)
+    changed = poll(config, first.cursor)
+    asked = queries(server)[3:]
+    assert asked[0]["titles"] == f"{TITLE}|{JUNIOR}"
+    assert all(query.get("titles") != JUNIOR for query in asked)  # the unchanged page: not read
+    assert [query["rvstartid"] for query in asked if "rvstartid" in query] == ["1254000777"] * 2
+    assert {item.extra["revid"] for item in changed.items} >= {1255000001, 1255002000}
+    assert changed.cursor["pages"][JUNIOR] == first.cursor["pages"][JUNIOR]
+    assert changed.cursor["pages"][TITLE]["revid"] == 1255002000

@@ -18,6 +18,7 @@ from storage.revisions import HEAD, alembic_config, head_revision
 from tests.storage.factories import NOW, make_item
 
 TABLES = {
+    "mention_school",
     "source_state",
     "rating_snapshot",
     "mention",
@@ -38,14 +39,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0011"
+    assert store.revision() == head_revision() == "0012"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0011"
+    assert upgrade(database_url) == "0012"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0011"
+    assert upgrade(database_url) == "0012"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
@@ -412,3 +413,48 @@ def test_migration_0009_allows_report_mentions_keeping_every_row(database_url: s
                 connection.execute(sa.insert(schema.mention).values(mention_row("r2", "report")))
     engine.dispose()
     assert kinds == ["entry"]
+
+
+def test_migration_0012_attributes_every_stored_mention_to_the_single_school(
+    database_url: str,
+) -> None:
+    """A database from before schools keeps its mentions, each about the one [school]."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from storage import schools
+    from storage.revisions import alembic_config
+
+    published = datetime(2026, 11, 19, 7, 32, tzinfo=UTC)
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0011")
+        for external_id in ("r1", "r2"):
+            connection.execute(
+                sa.insert(schema.mention).values(
+                    source="google",
+                    source_type="google_places",
+                    external_id=external_id,
+                    item_type="review",
+                    text="Lovely school",
+                    first_seen_at=published,
+                    updated_at=published,
+                    content_hash="h",
+                    version=1,
+                    labels=[],
+                    extra={},
+                    baseline=False,
+                )
+            )
+        command.upgrade(config, "head")
+    engine.dispose()
+    with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
+        listed = mentions.list_mentions(tx, school="school")
+        other = mentions.list_mentions(tx, school="juniors")
+        by_source = schools.of_external_ids(tx, "google", ["r1", "r2"])
+    assert sorted(mention.external_id for mention in listed) == ["r1", "r2"]
+    assert [mention.schools for mention in listed] == [("school",), ("school",)]
+    assert other == []
+    assert by_source == {"r1": ("school",), "r2": ("school",)}

@@ -44,7 +44,8 @@ reports it, as info).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from monitor.config.settings import Config
 from monitor.judgement.rules import words
@@ -93,11 +94,16 @@ class Rules:
         *,
         spike_factor: float = 3.0,
         spike_min: int = 5,
+        staff: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._settings = settings
         self._vandalism = vandalism
         self._spike_factor = spike_factor
         self._spike_min = spike_min
+        # Each school's staff names; `settings.staff` holds every school's together, for a
+        # mention about no school in particular.
+        self._staff = dict(staff or {})
+        self._by_schools: dict[tuple[str, ...], Settings] = {}
 
     @classmethod
     def from_config(cls, config: Config) -> Rules:
@@ -110,7 +116,9 @@ class Rules:
             safeguarding=words.matcher(words.SAFEGUARDING, alerts.safeguarding_words),
             extremism=words.matcher(words.EXTREMISM, alerts.extremism_words),
             abusive=words.matcher(words.ABUSIVE, alerts.abusive_words),
-            staff=StaffNames(config.school.staff),
+            staff=StaffNames(
+                name for table in config.school_tables.values() for name in table.staff
+            ),
             tone=config.sentiment.tone,
         )
         vandalism = VandalismSettings(
@@ -123,18 +131,31 @@ class Rules:
             vandalism,
             spike_factor=alerts.volume_spike_factor,
             spike_min=alerts.volume_spike_min,
+            staff={school: table.staff for school, table in config.school_tables.items()},
         )
+
+    def settings_for(self, schools: tuple[str, ...]) -> Settings:
+        """The settings with the staff of `schools` (every school's when it names none)."""
+        if not schools or not self._staff:
+            return self._settings
+        found = self._by_schools.get(schools)
+        if found is None:
+            names = (name for school in schools for name in self._staff.get(school, ()))
+            found = replace(self._settings, staff=StaffNames(names))
+            self._by_schools[schools] = found
+        return found
 
     def evaluate(self, candidate: Candidate, context: RuleContext | None = None) -> Evaluation:
         """Labels and alert drafts for one candidate (no volume_spike without a context)."""
-        labels = tuple(self.labels(candidate.item, candidate.sentiment))
+        settings = self.settings_for(candidate.schools)
+        labels = tuple(self.labels(candidate.item, candidate.sentiment, settings))
         if (
             candidate.baseline
             or candidate.item.extra.get("by_page") is True
             or not candidate.content_changed
         ):
             return Evaluation(labels)
-        matches = self.matches(candidate)
+        matches = self.matches(candidate, settings)
         spike = self._volume_spike(candidate, context) if context is not None else None
         drafts = [
             AlertDraft(
@@ -150,8 +171,9 @@ class Rules:
             drafts.append(spike)
         return Evaluation(labels, tuple(drafts))
 
-    def matches(self, candidate: Candidate) -> list[Match]:
+    def matches(self, candidate: Candidate, settings: Settings | None = None) -> list[Match]:
         """Every rule that matches the candidate (volume aside), most severe first."""
+        settings = settings or self.settings_for(candidate.schools)
         if summary_facts(candidate) is not None:
             return sorted(inspection_matches(candidate), key=lambda match: match.severity.rank)
         found: list[Match] = []
@@ -165,7 +187,7 @@ class Rules:
             for check in CHECKS:
                 if revision is not None and check is praise:
                     continue
-                match = check(candidate, self._settings)
+                match = check(candidate, settings)
                 if match is not None:
                     found.append(match)
         rules = {match.rule for match in found}
@@ -197,14 +219,17 @@ class Rules:
             source=candidate.source,
         )
 
-    def labels(self, item: Item, sentiment: Sentiment | None) -> list[str]:
+    def labels(
+        self, item: Item, sentiment: Sentiment | None, settings: Settings | None = None
+    ) -> list[str]:
         """Sorted labels: negative|positive|neutral, low_rating, staff_named."""
+        settings = settings or self._settings
         labels: list[str] = []
         if sentiment is not None:
-            labels.append(label_of(sentiment, self._settings.tone))
+            labels.append(label_of(sentiment, settings.tone))
         if item.rating is not None and item.rating <= 2:
             labels.append(Label.LOW_RATING)
-        if self._settings.staff.find(item.title, item.text):
+        if settings.staff.find(item.title, item.text):
             labels.append(Label.STAFF_NAMED)
         return sorted(str(label) for label in labels)
 

@@ -24,6 +24,8 @@ class Candidate:
     baseline: bool  # history: stored, never alerted
     # An edit: the stored title, text and rating it replaces (None: new, or not looked up).
     previous: StoredText | None = None
+    # The ids of the schools it is about (monitor.scan.attribution); their staff are named.
+    schools: tuple[str, ...] = ()
 
     @property
     def content_changed(self) -> bool:

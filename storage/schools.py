@@ -1,0 +1,102 @@
+"""Which schools each mention is about (`mention_school`), and conditions that filter by school.
+
+A trust watches several schools from one deployment: the scan attributes each mention to the
+schools it names (monitor.scan.attribution) and stores that here in the same transaction as the
+mention. An alert is about the schools of its mention; a source-health alert is about none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitor.model import Alert, Mention
+from storage.database import Transaction
+from storage.schema import alert, mention, mention_school
+
+BATCH = 500  # ids per IN (...) list
+
+
+def set_schools(tx: Transaction, attributions: Mapping[int, Sequence[str]]) -> None:
+    """Make each mention's schools exactly those given (mention id -> school ids)."""
+    ids = list(attributions)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        tx.connection.execute(
+            sa.delete(mention_school).where(mention_school.c.mention_id.in_(batch))
+        )
+    rows = [
+        {"mention_id": mention_id, "school": school}
+        for mention_id, schools in attributions.items()
+        for school in dict.fromkeys(schools)
+    ]
+    if rows:
+        tx.connection.execute(sa.insert(mention_school), rows)
+
+
+def of_mentions(tx: Transaction, mention_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
+    """mention id -> its school ids, sorted (mentions about no school are absent)."""
+    found: dict[int, list[str]] = {}
+    ids = sorted(set(mention_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = tx.connection.execute(
+            sa.select(mention_school.c.mention_id, mention_school.c.school)
+            .where(mention_school.c.mention_id.in_(ids[start : start + BATCH]))
+            .order_by(mention_school.c.mention_id, mention_school.c.school)
+        )
+        for mention_id, school in rows:
+            found.setdefault(mention_id, []).append(school)
+    return {mention_id: tuple(schools) for mention_id, schools in found.items()}
+
+
+def of_external_ids(
+    tx: Transaction, source: str, external_ids: Collection[str]
+) -> dict[str, tuple[str, ...]]:
+    """external_id -> school ids of those of `external_ids` stored for `source` (a thread's)."""
+    found: dict[str, list[str]] = {}
+    ids = sorted(set(external_ids))
+    for start in range(0, len(ids), BATCH):
+        rows = tx.connection.execute(
+            sa.select(mention.c.external_id, mention_school.c.school)
+            .join(mention_school, mention_school.c.mention_id == mention.c.id)
+            .where(
+                mention.c.source == source, mention.c.external_id.in_(ids[start : start + BATCH])
+            )
+            .order_by(mention.c.external_id, mention_school.c.school)
+        )
+        for external_id, school in rows:
+            found.setdefault(external_id, []).append(school)
+    return {external_id: tuple(schools) for external_id, schools in found.items()}
+
+
+def mentions_of(school: str) -> sa.Select[Any]:
+    """The ids of the mentions about `school`, for an IN (...) condition."""
+    return sa.select(mention_school.c.mention_id).where(mention_school.c.school == school)
+
+
+def mention_is_about(school: str) -> sa.ColumnElement[bool]:
+    """A condition on `mention` rows: the mention is about `school`."""
+    return mention.c.id.in_(mentions_of(school))
+
+
+def alert_is_about(school: str) -> sa.ColumnElement[bool]:
+    """A condition on `alert` rows: the alert's mention is about `school`."""
+    return alert.c.mention_id.in_(mentions_of(school))
+
+
+def with_schools(tx: Transaction, found: Sequence[Mention]) -> list[Mention]:
+    """`found` with each mention's schools filled in."""
+    schools = of_mentions(tx, [item.id for item in found])
+    return [replace(item, schools=schools.get(item.id, ())) for item in found]
+
+
+def alerts_with_schools(tx: Transaction, found: Sequence[Alert]) -> list[Alert]:
+    """`found` with each alert's schools (its mention's) filled in."""
+    schools = of_mentions(tx, [item.mention_id for item in found if item.mention_id is not None])
+    return [
+        replace(item, schools=schools.get(item.mention_id, ()) if item.mention_id else ())
+        for item in found
+    ]
