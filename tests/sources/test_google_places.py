@@ -31,14 +31,14 @@ from tests.commands import monitor, statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 from tests.sources.common.token_endpoint import route_token
-from tests.sources.test_google_business import (
+from tests.sources.google_business.support import (
     CLIENT_SECRET,
     REFRESH_TOKEN,
     REVIEWS,
     SECRETS,
     google,
 )
-from tests.sources.test_google_business import keys as business_keys
+from tests.sources.google_business.support import keys as business_keys
 
 API_KEY = "AIzaSyFixture-places-key-0123456789abc"
 PLACE_ID = "ChIJ2eUgeAK6j4ARbn5u_wAGqWA"
