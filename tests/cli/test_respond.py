@@ -24,9 +24,9 @@ from storage.database import Store
 from tests.commands import monitor
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
-from tests.sources import test_facebook_page as facebook
-from tests.sources import test_google_business as google
 from tests.sources.common.token_endpoint import route_token
+from tests.sources.facebook_page import support as facebook
+from tests.sources.google_business import support as google
 from tests.sources.write_doubles import (
     PERMISSION_200,
     BusinessProfileDouble,

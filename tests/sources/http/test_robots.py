@@ -1,16 +1,19 @@
-"""robots.txt read as RFC 9309 says (Protego), through the shared client over real HTTP."""
+"""robots.txt: read as RFC 9309 says (Protego), fetched once a day per origin when asked, failing
+closed; through the shared client over real HTTP.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sources.errors import SourceBlockedError
-from sources.http import PoliteClient
+from sources.http import PoliteClient, user_agent
 from tests.loopback import FIXTURES, LoopbackServer, Reply
+from tests.sources.http.support import CONTACT, ROBOTS, Clock, get, header, run
 
 NOW = datetime(2026, 11, 25, 9, 58, tzinfo=UTC)
 MUMSNET_ROBOTS = (FIXTURES / "mumsnet" / "robots.txt").read_bytes()
@@ -128,3 +131,74 @@ def test_robots_that_cannot_be_reached_at_all_fails_closed() -> None:
             return str(raised.value)
 
     assert asyncio.run(main()).endswith("(robots.txt could not be fetched)")
+
+
+def test_robots_allows_and_disallowed_urls_are_never_requested(server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(body=ROBOTS, headers={"Content-Type": "text/plain"}))
+    server.route("/talk/thread-1", Reply(body=b"<html/>"))
+    server.route("/members/list", Reply(body=b"<html/>"))
+
+    async def scenario(http: PoliteClient) -> None:
+        assert (await http.get(f"{server.url}/talk/thread-1", robots=True)).status == 200
+        with pytest.raises(SourceBlockedError) as raised:
+            await http.get(f"{server.url}/members/list?page=2", robots=True)
+        assert str(raised.value) == "127.0.0.1/members/list: disallowed by robots.txt"
+
+    run(scenario)
+    assert [request.path for request in server.requests] == ["/robots.txt", "/talk/thread-1"]
+    assert header(server.requests[0], "User-Agent") == user_agent(CONTACT)
+
+
+def test_robots_rules_for_everyone_apply_when_no_group_names_us(server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(body="User-agent: *\nDisallow: /search\n"))
+    server.route("/talk", Reply(body=b"<html/>"))
+
+    async def scenario(http: PoliteClient) -> None:
+        await http.get(f"{server.url}/talk", robots=True)
+        with pytest.raises(SourceBlockedError, match=r"disallowed by robots\.txt$"):
+            await http.get(f"{server.url}/search?q=calcot", robots=True)
+
+    run(scenario)
+    assert [request.path for request in server.requests] == ["/robots.txt", "/talk"]
+
+
+def test_robots_is_fetched_once_per_origin_and_again_after_a_day(server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(body=ROBOTS))
+    server.route("/talk", Reply(body=b"<html/>"))
+    clock = Clock()
+
+    async def scenario(http: PoliteClient) -> None:
+        await http.get(f"{server.url}/talk", robots=True)
+        await http.get(f"{server.url}/talk", robots=True)
+        assert len(server.requests_to("/robots.txt")) == 1
+        clock.now += timedelta(hours=24, seconds=1)
+        await http.get(f"{server.url}/talk", robots=True)
+
+    run(scenario, clock=clock)
+    assert len(server.requests_to("/robots.txt")) == 2
+    assert len(server.requests_to("/talk")) == 3
+
+
+def test_robots_not_found_allows_everything(server: LoopbackServer) -> None:
+    server.route("/search", Reply(body=b"<html/>"))  # /robots.txt is unrouted: 404
+    assert run(get(f"{server.url}/search", robots=True)).status == 200
+    assert [request.path for request in server.requests] == ["/robots.txt", "/search"]
+
+
+def test_robots_server_error_disallows_everything(server: LoopbackServer) -> None:
+    server.route("/robots.txt", Reply(status=500))
+    server.route("/talk", Reply(body=b"<html/>"))
+
+    async def scenario(http: PoliteClient) -> int:
+        with pytest.raises(SourceBlockedError, match=r"^127\.0\.0\.1/talk: disallowed by robots"):
+            await http.get(f"{server.url}/talk", robots=True)
+        return http.requests_made
+
+    assert run(scenario, retries=1) == 2  # robots.txt asked twice, the page never
+    assert server.requests_to("/talk") == []
+
+
+def test_robots_is_not_fetched_unless_asked(server: LoopbackServer) -> None:
+    server.route("/api", Reply(body=b"{}"))
+    run(get(f"{server.url}/api"))
+    assert [request.path for request in server.requests] == ["/api"]
