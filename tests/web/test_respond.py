@@ -127,7 +127,7 @@ def test_reply_posts_exactly_the_confirmed_words_once_and_records_the_user(site:
     assert page.status_code == 200
     assert confirmed_text(page.text) == POSTED
     assert "google (google_business)" in page.text
-    assert "as the owner&#39;s reply under the review on Google" in page.text
+    assert "As the owner&#39;s reply under the review on Google" in page.text
     assert "Communication from the office has been poor this term." in page.text
     assert stored(site.setup, "google", JANE).url is None  # the API gives reviews no link
     assert "None: the service gives no link to this review" in page.text
@@ -135,6 +135,9 @@ def test_reply_posts_exactly_the_confirmed_words_once_and_records_the_user(site:
     assert site.setup.business.writes() == []  # nothing sent before the click
 
     form = send_form(token, page.text, "reply", POSTED)
+    edit = client.post(f"/alerts/{alert_id}/respond", data=form | {"step": "edit"})
+    assert edit.status_code == 200  # back to the text box, the words kept, nothing sent
+    assert f"autofocus>{html.escape(POSTED, quote=False)}</textarea>" in edit.text
     done = client.post(f"/alerts/{alert_id}/respond/send", data=form)
     assert done.status_code == 303
     assert done.headers["location"] == f"/alerts/{alert_id}?done=reply#history"
@@ -178,6 +181,8 @@ def test_hide_asks_first_then_hides_the_comment(site: Site) -> None:
     client, token = site.signed_in()
     shown = client.get(f"/alerts/{alert_id}").text
     assert 'value="hide"' in shown and 'value="unhide"' not in shown
+    # Abusive: the policy suggests no public reply, so the box is folded away and empty.
+    assert '<details class="reply-anyway">' in shown and "></textarea>" in shown
     page = confirm(client, token, alert_id, "hide")
     assert page.status_code == 200 and "Hide this comment?" in page.text
     assert site.setup.graph.writes() == []
