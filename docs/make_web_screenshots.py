@@ -11,6 +11,7 @@ Chromium at 1200 px (desktop), 375 px (a phone) and 320 px (the narrowest WCAG a
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import threading
 import time
@@ -45,18 +46,26 @@ to = ["slt@calcot.example"]
 [web]
 base_url = "http://127.0.0.1:{PORT}"
 [sources.google]
-type = "feed"
-url = "https://example.org/a.xml"
+type = "google_business"
+account_id = "accounts/112233445566778899000"
+location_id = "9876543210987654321"
+client_id = "1234567890-example.apps.googleusercontent.com"
+client_secret_env = "GBP_CLIENT_SECRET"
+refresh_token_env = "GBP_REFRESH_TOKEN"
 [sources.mumsnet]
 type = "feed"
 url = "https://example.org/b.xml"
 [sources.facebook]
-type = "feed"
-url = "https://example.org/c.xml"
+type = "facebook_page"
+page_id = "104829301234567"
+access_token_env = "FB_PAGE_TOKEN"
 [sources.wiki]
 type = "feed"
 url = "https://example.org/d.xml"
 """
+# The two sources that take a reply or a hide (nothing is sent: the pictures stop at the
+# confirmation); the others are feeds.
+SOURCE_TYPES = {"google": "google_business", "facebook": "facebook_page"}
 
 # (source, item type, hours ago, author, title, text, url, rating, compound, words, rule,
 #  severity, summary)
@@ -154,6 +163,12 @@ DAY = [
     ),
 ]
 
+EDITED_REPLY = (
+    "Thank you for telling us, and we are sorry the pick-up messages were confusing. Please"
+    " contact the school office so that we can talk it through with you. We never discuss"
+    " individual pupils, families or staff online. From everyone at Calcot Schools."
+)
+
 
 def sentiment(compound: float, words: tuple[str, ...]) -> Sentiment:
     """A sentiment with this compound and these words."""
@@ -209,7 +224,7 @@ def seed(store: Store) -> dict[str, int]:
             mention_id = mentions.add_or_update(
                 tx,
                 source=source,
-                source_type="feed",
+                source_type=SOURCE_TYPES.get(source, "feed"),
                 item=item,
                 sentiment=sentiment(compound, words),
                 labels=[tone],
@@ -245,6 +260,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "config.toml"
         path.write_text(CONFIG.replace("{directory}", directory), encoding="utf-8")
+        # Nothing is sent to Google or Facebook: the secrets they would need are placeholders.
+        for name in ("GBP_CLIENT_SECRET", "GBP_REFRESH_TOKEN", "FB_PAGE_TOKEN"):
+            os.environ.setdefault(name, "placeholder-never-sent")
         config = load(path)
         with Store.open(config.storage.url) as store:
             ids = seed(store)
@@ -300,6 +318,24 @@ def shoot(out: Path, ids: dict[str, int], tokens: dict[str, str]) -> None:
                 context.add_cookies([{"name": COOKIE, "value": tokens[email], "url": base}])
             page = context.new_page()
             page.goto(base + path)
+            page.screenshot(path=str(out / name), full_page=True)
+            context.close()
+            print(f"wrote {out / name}")
+        for name, width in (
+            ("web-respond-confirm.png", 1200),
+            ("web-respond-confirm-320.png", 320),
+        ):
+            # The reply to the 2-star review: the policy's draft, edited, then its confirmation.
+            context = browser.new_context(
+                viewport={"width": width, "height": 800}, device_scale_factor=1
+            )
+            cookie = tokens["head@calcot.example"]
+            context.add_cookies([{"name": COOKIE, "value": cookie, "url": base}])
+            page = context.new_page()
+            page.goto(f"{base}/alerts/{ids['low_rating']}")
+            page.locator("#reply-text").fill(EDITED_REPLY)
+            page.get_by_role("button", name="Check the reply before posting…").click()
+            page.get_by_role("heading", name="Post this reply?").wait_for()
             page.screenshot(path=str(out / name), full_page=True)
             context.close()
             print(f"wrote {out / name}")

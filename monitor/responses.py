@@ -77,6 +77,7 @@ class Options:
     actions: tuple[Respond, ...]
     where: str  # where a reply appears ("" when no reply)
     instead: str  # what to do where the monitor cannot act
+    max_bytes: int | None = None  # the longest reply the service takes (None: no limit known)
 
 
 def options(config: Config, mention: Mention) -> Options:
@@ -100,8 +101,10 @@ def options(config: Config, mention: Mention) -> Options:
         Visibility.REMOVED: set(Respond),
     }[mention.visibility]
     found = [action for action in found if action not in pointless]
-    where = capabilities.reply.where if capabilities.reply and Respond.REPLY in found else ""
-    return Options(tuple(found), where, capabilities.respond_instead)
+    reply = capabilities.reply if Respond.REPLY in found else None
+    where = reply.where if reply else ""
+    limit = reply.max_bytes if reply else None
+    return Options(tuple(found), where, capabilities.respond_instead, limit)
 
 
 def prepare(

@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from monitor.config.settings import Config
 from monitor.web import csrf
 from monitor.web.auth import EmailSignIn
+from monitor.web.confirmations import Confirmations
 from monitor.web.limits import RateLimiter
-from monitor.web.pages import admin, alerts, incidents, mentions, signin
+from monitor.web.pages import admin, alerts, incidents, mentions, responses, signin
 from monitor.web.sessions import Sessions
 from monitor.web.visits import WebState, refused
 from storage.database import Store
@@ -98,11 +99,13 @@ def create_app(
         sign_in=EmailSignIn(config, store, sessions, now),
         limiter=RateLimiter(SIGN_IN_REQUESTS, SIGN_IN_WINDOW, now),
         origin=csrf.origin_of(config.web.base_url),
+        confirmations=Confirmations(now),
     )
     routes = [
         Route("/", home, methods=["GET"]),
         *signin.ROUTES,
         *alerts.ROUTES,
+        *responses.ROUTES,
         *mentions.ROUTES,
         *incidents.ROUTES,
         *admin.ROUTES,

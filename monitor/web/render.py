@@ -27,7 +27,9 @@ from monitor.mail.render import (
     unlinked_address,
 )
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus, Mention, Role
+from monitor.responses import Options
 from monitor.web.roles import DSL_RULES, WITHHELD, sees_safeguarding
+from sources.capabilities import Advice
 
 SEVERITY_SYMBOLS = {"urgent": "!!!", "high": "!!", "normal": "!", "info": "i"}
 ACTION_LABELS = {
@@ -39,6 +41,8 @@ ACTION_LABELS = {
     AlertAction.CONTACTED_POSH: "Contacted POSH",
     AlertAction.CONTACTED_POLICE: "Contacted the police",
     AlertAction.REPLIED_PUBLICLY: "Replied publicly",
+    AlertAction.HIDDEN: "Hidden",
+    AlertAction.UNHIDDEN: "Shown again",
     AlertAction.NOTE: "Note",
 }
 
@@ -119,6 +123,17 @@ class HistoryLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Responding:
+    """What the alert page offers to do where the mention was said, or what to do instead."""
+
+    actions: tuple[str, ...]  # reply, unreply, hide, unhide: only what the source takes
+    where: str  # where a reply appears
+    instead: str  # what to do where the page cannot act (shown when `actions` is empty)
+    draft: str  # the reply's words in the text box: the policy's draft, or the person's own
+    max_bytes: int | None  # the longest reply the service takes
+
+
+@dataclass(frozen=True, slots=True)
 class AlertPage:
     """Everything the alert's page shows."""
 
@@ -126,6 +141,12 @@ class AlertPage:
     mention: MentionView | None
     advice: tuple[str, ...]
     history: tuple[HistoryLine, ...]
+    respond: Responding | None = None  # None: about no mention (nothing to answer)
+
+
+SAFEGUARDING_RESPONSE = (
+    "Whether and how to answer a safeguarding matter is for the Designated Safeguarding Lead."
+)
 
 
 def allowed_changes(status: AlertStatus) -> tuple[str, ...]:
@@ -187,9 +208,16 @@ def mention_view(mention: Mention, zone: ZoneInfo, *, withheld: bool) -> Mention
 
 
 def alert_page(
-    found: AlertDetail, role: Role, zone: ZoneInfo, restricted_mentions: Collection[int]
+    found: AlertDetail,
+    role: Role,
+    zone: ZoneInfo,
+    restricted_mentions: Collection[int],
+    offered: Options | None = None,
+    draft: str = "",
+    where: Advice | None = None,
 ) -> AlertPage:
-    """The alert's page for a user of `role`."""
+    """The alert's page for a user of `role`, with what the source lets them do (`offered`) and
+    the policy's steps in the words of the mention's source (`where`; None: the generic ones)."""
     row = alert_row(found.alert, role, zone, restricted_mentions)
     mention = (
         None if found.mention is None else mention_view(found.mention, zone, withheld=row.withheld)
@@ -203,7 +231,21 @@ def alert_page(
         )
         for event in found.events
     )
-    return AlertPage(row, mention, policy.suggestions(found.alert.rule), history)
+    respond = None
+    if mention is not None and offered is not None:
+        respond = (
+            Responding((), "", SAFEGUARDING_RESPONSE, "", None)
+            if row.withheld
+            else Responding(
+                tuple(str(action) for action in offered.actions),
+                offered.where,
+                offered.instead,
+                draft,
+                offered.max_bytes,
+            )
+        )
+    steps = policy.suggestions(found.alert.rule, where)
+    return AlertPage(row, mention, steps, history, respond)
 
 
 def mention_rows(

@@ -21,6 +21,7 @@ from monitor.config.settings import Config
 from monitor.model import WebSession
 from monitor.web import csrf
 from monitor.web.auth import EmailSignIn
+from monitor.web.confirmations import Confirmations
 from monitor.web.limits import RateLimiter
 from monitor.web.render import render
 from monitor.web.roles import sees_admin, sees_safeguarding
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class WebState:
-    """What the app serves from: config, store, clock, sessions, sign-in and its rate limit."""
+    """What the app serves from: config, store, clock, sessions, sign-in, its rate limit…"""
 
     config: Config
     store: Store
@@ -41,6 +42,7 @@ class WebState:
     sign_in: EmailSignIn
     limiter: RateLimiter
     origin: str  # scheme://host[:port] of [web] base_url
+    confirmations: Confirmations  # one-time tokens of the confirmations of writes at a source
 
 
 def state_of(request: Request) -> WebState:

@@ -15,6 +15,7 @@ from monitor.config.settings import Config, load
 from monitor.judgement import advice
 from monitor.mail.delivery import dispatch
 from monitor.mail.urgent import queue_urgent
+from monitor.model import Severity
 from sources.base import adapters
 from sources.capabilities import Advice
 from storage.database import Store
@@ -102,3 +103,18 @@ def test_every_rule_step_is_filled_in(rule: str) -> None:
     assert steps and not any("{" in step for step in steps)
     placeholders = [step for step in advice.SUGGESTIONS[rule] if step.startswith("{")]
     assert len(placeholders) == sum(step in ("RESPOND HERE", "REMOVE HERE") for step in steps)
+
+
+def test_the_alert_page_gives_the_advice_of_the_mention_source(config_path: Path) -> None:
+    from monitor.model import Role
+    from monitor.web.pages.alerts import load_alert
+
+    config = load(config_path)
+    with Store.open(config.storage.url) as store:
+        with store.transaction() as tx:
+            mention = add_mention(tx, "m2", source="mumsnet", source_type="mumsnet")
+            alert = raise_alert(tx, "abusive", mention, source="mumsnet", severity=Severity.HIGH)
+        page = load_alert(store, config, alert.id, Role.SLT)
+    assert page is not None
+    text = " ".join(page.advice)
+    assert "Report the post to Mumsnet" in text and GENERIC_DELETE not in text

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +22,19 @@ import httpx
 import pytest
 
 from monitor.config.settings import load
+from monitor.judgement import advice
 from monitor.mail.delivery import dispatch
 from monitor.mail.urgent import queue_urgent
 from monitor.model import AlertStatus, Role, Severity
 from storage import alerts as stored_alerts
 from storage.database import Store
 from tests.loopback import LoopbackServer, Reply
-from tests.mail.conftest import add_mention, raise_alert
+from tests.mail.conftest import add_mention, email_table, raise_alert
 from tests.mail.smtpd import SmtpServer, free_port
+from tests.responding import JANE, scanned
+from tests.sources.google_business import support as google
 from tests.web.served import NOW, add_user, read_sign_in, wait_for_mail, web_config_file
+from tests.web.served import served as served_app
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -349,3 +354,57 @@ def test_axe_finds_no_wcag_22_aa_violation_on_any_page(served: Served, browser: 
     finally:
         context.close()
     assert found == {}, json.dumps(found, indent=1)
+
+
+def test_reply_from_the_page_after_a_confirmation_names_the_user(
+    browser: object,
+    server: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    smtp: SmtpServer,
+) -> None:
+    # Its own page over a scanned Business Profile double (tests/responding.py), at 320 px.
+    port = free_port()
+    web = email_table(smtp.port) + f'[web]\nbase_url = "http://127.0.0.1:{port}"\n'
+    # Playwright's sync API keeps an event loop in this thread; the scan needs its own.
+    with ThreadPoolExecutor(1) as pool:
+        setup = pool.submit(scanned, server, tmp_path, monkeypatch, web).result()
+    email, alert_id = slt("respond"), setup.alert[JANE]
+    words = "Thank you for your review. Please call the school office: we would like to help."
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)  # type: ignore[attr-defined]
+    with Store.open(setup.url) as store, served_app(load(setup.path), store, port) as url:
+        add_user(store, email, Role.SLT, "Mrs Respond")
+        page = context.new_page()
+        try:
+            sign_in(Served(url, setup.url, smtp, {}, ""), page, email)
+            page.goto(f"{url}/alerts/{alert_id}")
+            box = page.get_by_label("Public reply, as the owner's reply under the review on Google")
+            playwright_api.expect(box).to_have_value(
+                advice.draft_reply("low_rating", "Calcot Schools") or ""
+            )
+            box.fill(words)
+            page.get_by_role("button", name="Check the reply before posting…").click()
+            page.get_by_role("heading", name="Post this reply?").wait_for()
+            playwright_api.expect(page.locator("#confirm-text")).to_have_text(words)
+            playwright_api.expect(page.locator(".confirm-what")).to_contain_text(
+                "google (google_business)"
+            )
+            assert setup.business.writes() == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+            )
+            assert len(result["passes"]) > 10 and result["violations"] == [], result["violations"]
+            page.get_by_role("button", name="Post this reply").click()
+            playwright_api.expect(page.locator("#announce")).to_have_text(
+                "Your reply was posted and recorded in the history."
+            )
+            playwright_api.expect(page.locator(".history")).to_contain_text(
+                f"Replied publicly by {email}: {words}"
+            )
+        finally:
+            context.close()
+    [put] = setup.business.writes()
+    assert put.path == f"{google.REVIEWS}/{JANE}/reply"
+    assert json.loads(put.body) == {"comment": words}

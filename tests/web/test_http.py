@@ -333,7 +333,7 @@ def test_every_post_route_refuses_a_request_without_the_token(site: Site) -> Non
         for route in routes
         if isinstance(route, Route) and "POST" in (route.methods or ())
     ]
-    assert len(posts) == 7
+    assert len(posts) == 9
     for path in posts:
         answer = client.post(
             path.replace("{token}", "x"),

@@ -2,7 +2,8 @@
 
     GET  /alerts                 tabs by status (open first) with counts; severity/rule/source
     POST /alerts/bulk            acknowledge or resolve the ticked alerts, after a confirmation
-    GET  /alerts/{id}            the alert, its mention, the policy's advice, its history
+    GET  /alerts/{id}            the alert, its mention, the policy's advice, what the source
+                                 lets us do there (pages/responses.py), its history
     POST /alerts/{id}/status     acknowledge, resolve or dismiss (with a note)
     POST /alerts/{id}/action     record what was done (DESIGN.md 7's ACTION values)
 
@@ -25,6 +26,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor import alerts as lifecycle
+from monitor import responses
+from monitor.config.settings import Config
+from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, AlertAction, AlertStatus, Role, Severity
 from monitor.web import csrf
 from monitor.web.render import (
@@ -44,6 +48,14 @@ LIST_LIMIT = 500
 STATUS_TABS = tuple(AlertStatus)  # open first
 BULK_CHANGES = {"acknowledged": AlertStatus.ACKNOWLEDGED, "resolved": AlertStatus.RESOLVED}
 CHANGES = {str(status): status for status in lifecycle.TRANSITIONS}
+STATUS_PROBLEM = "That change was not made: the alert's status no longer allowed it."
+# After a write at the source (`done=` the action), said in the page's live region.
+RESPONDED = {
+    "reply": "Your reply was posted and recorded in the history.",
+    "unreply": "The school's reply was removed and that is recorded in the history.",
+    "hide": "The comment was hidden and that is recorded in the history.",
+    "unhide": "The comment is shown again and that is recorded in the history.",
+}
 DONE_WORDS = {
     "acknowledged": "acknowledged",
     "resolved": "resolved",
@@ -131,6 +143,8 @@ async def alert_list(request: Request, visit: Visit) -> Response:
 def done_message(values: dict[str, str]) -> str | None:
     """The sentence for a change just made (from the redirect's query), or None."""
     done = values.get("done")
+    if done in RESPONDED:
+        return RESPONDED[done]
     if done not in DONE_WORDS:
         return None
     count = values.get("count", "")
@@ -199,8 +213,13 @@ def change_many(
     return changed, skipped
 
 
-def load_alert(store: Store, alert_id: int, role: Role, zone: ZoneInfo) -> AlertPage | None:
-    """The alert's page, or None if there is no such alert."""
+def load_alert(
+    store: Store, config: Config, alert_id: int, role: Role, draft: str | None = None
+) -> AlertPage | None:
+    """The alert's page, or None if there is no such alert.
+
+    `draft`: the reply's words to show in the text box (else the policy's draft for the rule).
+    """
     with store.transaction(read_only=True) as tx:
         try:
             found = lifecycle.detail(tx, alert_id)
@@ -212,16 +231,26 @@ def load_alert(store: Store, alert_id: int, role: Role, zone: ZoneInfo) -> Alert
             if mention_id is None
             else stored_alerts.mentions_with_rules(tx, [mention_id], DSL_RULES)
         )
-    return alert_page(found, role, zone, restricted)
+    offered = None if found.mention is None else responses.options(config, found.mention)
+    if draft is None:
+        draft = policy.draft_reply(found.alert.rule, config.school.name) or ""
+    where = policy.where_said(config, found.alert.source)
+    return alert_page(found, role, config.school.zone, restricted, offered, draft, where)
 
 
-@signed_in()
-async def alert_detail(request: Request, visit: Visit) -> Response:
-    """One alert in full."""
+async def show_alert(
+    request: Request,
+    visit: Visit,
+    alert_id: int,
+    *,
+    status_code: int = 200,
+    problem: str | None = None,
+    draft: str | None = None,
+) -> Response:
+    """The alert's page, with a line saying why something was not done and the words kept."""
     web = state_of(request)
-    alert_id = request.path_params["alert_id"]
     shown = await run_in_threadpool(
-        load_alert, web.store, alert_id, visit.session.user.role, web.config.school.zone
+        load_alert, web.store, web.config, alert_id, visit.session.user.role, draft
     )
     if shown is None:
         return refused(request, f"There is no alert {alert_id}.", 404)
@@ -229,11 +258,21 @@ async def alert_detail(request: Request, visit: Visit) -> Response:
         request,
         "alert.html",
         visit,
+        status_code=status_code,
         alert=shown,
         recordable=RECORDABLE,
-        done=done_message(dict(request.query_params)),
-        problem=request.query_params.get("problem") == "status",
+        done=done_message(dict(request.query_params)) if request.method == "GET" else None,
+        problem=problem,
+        editing=draft is not None,
     )
+
+
+@signed_in()
+async def alert_detail(request: Request, visit: Visit) -> Response:
+    """One alert in full."""
+    alert_id: int = request.path_params["alert_id"]
+    problem = STATUS_PROBLEM if request.query_params.get("problem") == "status" else None
+    return await show_alert(request, visit, alert_id, problem=problem)
 
 
 @signed_in()
