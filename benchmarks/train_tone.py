@@ -1,4 +1,4 @@
-"""Fit the tone model on the development half of school talk and write monitor/judgement/data/tone_model.json.
+"""Fit the tone model on school talk's development half: monitor/judgement/data/tone_model.json.
 
     .venv/bin/python benchmarks/train_tone.py            # needs scikit-learn (a dev dependency)
 
@@ -69,9 +69,7 @@ def fit_features(
     from sklearn.linear_model import LogisticRegression
 
     seen = Counter(feature for row in rows for feature in row)
-    kept = [
-        {k: v for k, v in row.items() if k in SCORES or seen[k] >= min_texts} for row in rows
-    ]
+    kept = [{k: v for k, v in row.items() if k in SCORES or seen[k] >= min_texts} for row in rows]
     vectoriser = DictVectorizer()
     matrix = vectoriser.fit_transform(kept)
     model = LogisticRegression(C=c, max_iter=5000)
@@ -96,7 +94,9 @@ def main() -> None:
         f"  {json.dumps(feature, ensure_ascii=False)}: {json.dumps(values)}"
         for feature, values in sorted(document["weights"].items())
     ]
-    head = f'{{"classes": {json.dumps(document["classes"])}, "bias": {json.dumps(document["bias"])},'
+    head = (
+        f'{{"classes": {json.dumps(document["classes"])}, "bias": {json.dumps(document["bias"])},'
+    )
     OUT.write_text(head + '\n"weights": {\n' + ",\n".join(lines) + "\n}}\n", "utf-8")
     print(f"{OUT.relative_to(ROOT)}: {len(document['weights'])} features from {len(rows)} texts")
 

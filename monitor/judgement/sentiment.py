@@ -35,13 +35,13 @@ from vaderSentiment.vaderSentiment import (
 
 from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
-from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
 from monitor.judgement.prefilter import (
     Alternatives,
     Folded,
     required_literals,
     top_level_alternatives,
 )
+from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
 from monitor.model import DEFAULT_TONE, Label, Sentiment, Tone
 
 if TYPE_CHECKING:
@@ -168,7 +168,7 @@ class SentimentScorer:
         return cls(config.sentiment.lexicon, school=config.sentiment.school_lexicon)
 
     def score(self, text: str) -> Sentiment:
-        """The sentiment of `text`: VADER on the whole, each sentence alone for the worst, the tone."""
+        """The sentiment of `text`: VADER on the whole and per sentence, and the tone model."""
         reading = self._read(text)
         if reading is None:
             return NEUTRAL

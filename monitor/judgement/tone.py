@@ -1,7 +1,7 @@
 """The tone: a small linear model over what VADER and the constructions read, fitted on school talk.
 
-    model = ToneModel.shipped()                    # data/tone_model.json, written by benchmarks/train_tone.py
-    judged = model.judge(features(...))            # -> Judged((0.81, 0.15, 0.04), reasons)
+    model = ToneModel.shipped()          # data/tone_model.json (benchmarks/train_tone.py)
+    judged = model.judge(features(...))  # -> Judged((0.81, 0.15, 0.04), reasons)
 
 VADER's compound is fitted to general English; school complaints are mostly said without an
 emotive word, in shapes the constructions find ("no reply", "would not choose"), and which of
@@ -12,9 +12,11 @@ VADER's own scores of the text (compound, worst sentence, pos, neg), the tokens 
 (each construction and lexicon phrase as one token) and their pairs within a sentence.
 
 `probabilities` are the chances of negative, neutral and positive; the [sentiment]
-`negative_probability` and `positive_probability` cut them into labels. `reasons` are the features that pushed the label its way most,
-shown as the digest's "why" (a construction by its name, a word as written; VADER's scores
-as `VADER`, which the scorer replaces by the words behind VADER's score).
+`negative_probability` and `positive_probability` cut them into labels. `reasons` are the
+features that pushed the label its way most, shown as the digest's "why" (a construction by
+its name, a word as written; VADER's scores as `VADER`, which the scorer replaces by the words
+behind VADER's score). Also counted: how many complaint and praise constructions fired, whether
+VADER found nothing, and the text's length (a short fact has no evidence but the prior).
 """
 
 from __future__ import annotations

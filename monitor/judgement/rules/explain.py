@@ -41,7 +41,7 @@ def worst(sentiment: Sentiment, *, always: bool = False) -> str:
 
 
 def chances(sentiment: Sentiment) -> str:
-    """ "P(negative) 0.81" and P(positive), the tone model's chances, or "" when it did not judge."""
+    """ "P(negative) 0.81, P(positive) 0.02": the tone model's chances ("" if it did not judge)."""
     if sentiment.p_negative is None or sentiment.p_positive is None:
         return ""
     return f"P(negative) {sentiment.p_negative:.2f}, P(positive) {sentiment.p_positive:.2f}"
