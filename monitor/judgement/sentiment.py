@@ -231,7 +231,7 @@ class SentimentScorer:
             start = 0
             for index, (sentence_text, sentence_origins) in enumerate(described):
                 end = start + len(sentence_origins)
-                part = self._scores(tokens[start:end], raw[start:end], sentence_text).compound
+                part = self._compound(tokens[start:end], raw[start:end], sentence_text)
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
@@ -287,6 +287,12 @@ class SentimentScorer:
                 continue
             sentiments = valence(0, sentitext, token, index, sentiments)
         return sentiments
+
+    def _compound(self, tokens: list[str], raw: list[float], text: str) -> float:
+        """VADER's compound of a run of tokens (0 at once when no token has a valence)."""
+        if not any(raw):
+            return 0.0  # what score_valence gives: "but" and "!" only scale valences found
+        return self._scores(tokens, raw, text).compound
 
     def _scores(self, tokens: list[str], raw: list[float], text: str) -> _Scored:
         """VADER's scores of a run of tokens: its "but" rule, then its sums."""

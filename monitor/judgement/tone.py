@@ -64,13 +64,17 @@ class ToneModel:
     def __init__(
         self, weights: Mapping[str, Sequence[float]], bias: Sequence[float], *, reasons: int = 8
     ) -> None:
-        self._weights = {feature: tuple(values) for feature, values in weights.items()}
         self._bias = tuple(bias)
         self._reasons = reasons
         if len(self._bias) != len(CLASSES) or any(
-            len(values) != len(CLASSES) for values in self._weights.values()
+            len(values) != len(CLASSES) for values in weights.values()
         ):
             raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
+        # Each feature's three weights and how it is shown as a reason, worked out once.
+        self._weights: dict[str, tuple[float, float, float, str]] = {
+            feature: (float(values[0]), float(values[1]), float(values[2]), _shown(feature))
+            for feature, values in weights.items()
+        }
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ToneModel:
@@ -84,7 +88,7 @@ class ToneModel:
         return {
             "classes": list(CLASSES),
             "bias": list(self._bias),
-            "weights": {feature: list(values) for feature, values in self._weights.items()},
+            "weights": {feature: list(entry[:3]) for feature, entry in self._weights.items()},
         }
 
     @staticmethod
@@ -98,15 +102,17 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
-        totals = list(self._bias)
-        known: list[tuple[str, float, tuple[float, ...]]] = []
+        negative, neutral, positive = self._bias
+        known: list[tuple[float, tuple[float, float, float, str]]] = []
+        weights_of = self._weights.get
         for feature, value in features.items():
-            weights = self._weights.get(feature)
-            if weights is None:
-                continue
-            known.append((feature, value, weights))
-            for index, weight in enumerate(weights):
-                totals[index] += weight * value
+            entry = weights_of(feature)
+            if entry is not None:
+                known.append((value, entry))
+                negative += entry[0] * value
+                neutral += entry[1] * value
+                positive += entry[2] * value
+        totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
         whole = sum(exponentials)
@@ -116,11 +122,12 @@ class ToneModel:
         # VADER's four scores as one reason, words that say nothing on their own left out.
         runner_up = max((i for i in range(len(CLASSES)) if i != chosen), key=totals.__getitem__)
         margins: dict[str, float] = {}
-        for feature, value, weights in known:
-            shown = _shown(feature)
+        for value, entry in known:
+            shown = entry[3]
             if shown:
-                margin = value * (weights[chosen] - weights[runner_up])
-                margins[shown] = margins.get(shown, 0.0) + margin
+                margins[shown] = margins.get(shown, 0.0) + value * (
+                    entry[chosen] - entry[runner_up]
+                )
         ranked = sorted(margins.items(), key=lambda pair: -pair[1])
         reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
         return Judged((negative, neutral, positive), reasons)
@@ -140,10 +147,13 @@ def features(
     found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
     found[_length(sum(lengths))] = 1.0
     start = 0
+    strip, digits = str.strip, str.translate
     for length in lengths:
         previous = _START
         for token in tokens[start : start + length]:
-            word = token.lower().strip(_PUNCTUATION).translate(_DIGITS) or token
+            word = strip(token.lower(), _PUNCTUATION)
+            if not word.isalpha():
+                word = digits(word, _DIGITS) or token
             found[word] = 1.0
             found[f"{previous} {word}"] = 1.0
             previous = word
