@@ -71,8 +71,8 @@ class ToneModel:
         ):
             raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
         # Each feature's three weights and how it is shown as a reason, worked out once.
-        self._weights: dict[str, tuple[float, float, float, str]] = {
-            feature: (float(values[0]), float(values[1]), float(values[2]), _shown(feature))
+        self._weights: dict[str, tuple[tuple[float, float, float], str]] = {
+            feature: ((float(values[0]), float(values[1]), float(values[2])), _shown(feature))
             for feature, values in weights.items()
         }
 
@@ -88,7 +88,7 @@ class ToneModel:
         return {
             "classes": list(CLASSES),
             "bias": list(self._bias),
-            "weights": {feature: list(entry[:3]) for feature, entry in self._weights.items()},
+            "weights": {feature: list(entry[0]) for feature, entry in self._weights.items()},
         }
 
     @staticmethod
@@ -103,15 +103,16 @@ class ToneModel:
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
         negative, neutral, positive = self._bias
-        known: list[tuple[float, tuple[float, float, float, str]]] = []
+        known: list[tuple[float, tuple[float, float, float], str]] = []
         weights_of = self._weights.get
         for feature, value in features.items():
             entry = weights_of(feature)
             if entry is not None:
-                known.append((value, entry))
-                negative += entry[0] * value
-                neutral += entry[1] * value
-                positive += entry[2] * value
+                weights, shown = entry
+                known.append((value, weights, shown))
+                negative += weights[0] * value
+                neutral += weights[1] * value
+                positive += weights[2] * value
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
