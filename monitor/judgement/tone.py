@@ -123,12 +123,10 @@ class ToneModel:
         # VADER's four scores as one reason, words that say nothing on their own left out.
         runner_up = max((i for i in range(len(CLASSES)) if i != chosen), key=totals.__getitem__)
         margins: dict[str, float] = {}
-        for value, entry in known:
-            shown = entry[3]
+        for value, weights, shown in known:
             if shown:
-                margins[shown] = margins.get(shown, 0.0) + value * (
-                    entry[chosen] - entry[runner_up]
-                )
+                margin = value * (weights[chosen] - weights[runner_up])
+                margins[shown] = margins.get(shown, 0.0) + margin
         ranked = sorted(margins.items(), key=lambda pair: -pair[1])
         reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
         return Judged((negative, neutral, positive), reasons)
