@@ -1,6 +1,7 @@
 """Benchmark: the monitor's tone labels on school talk nobody tuned it to, general text, and speed.
 
-    .venv/bin/python benchmarks/sentiment.py [--held-out] [--misses] [--vader-paper DIR]
+    .venv/bin/python benchmarks/sentiment.py [--held-out] [--by-writer] [--misses]
+                                             [--no-general] [--vader-paper DIR]
 
 1. School talk (benchmarks/data/school_talk_*.tsv, written blind; see its README). Each text is
    labelled by the product's own path: `Ingest` of the shipped config.toml scores
@@ -10,6 +11,11 @@
    0.5). Accuracy, recall per class, confusion, and accuracy and negative recall per genre.
    The development half (tuned on: marked so) always; the test half only with --held-out, and
    then only aggregate figures (its texts are never printed: do not tune on it).
+   --by-writer: leave one writer out. For each of the development half's writers (the id's
+   letter: a, b, c, d), the tone model is fitted on the other three (benchmarks/train_tone.py,
+   needs scikit-learn) and the product labels the fourth with it; beside it, the scorer without
+   a model (VADER's thresholds over the constructions: the first pass). Writers a and b wrote
+   the texts the constructions were written from, so their figures flatter; c and d's do not.
 2. The old hand-labelled set tests/data/school_sentiment.tsv (tuned on in issue #11): regression.
 3. General text: the four human-rated sets of the VADER paper (read in place, never copied):
    Pearson r of plain VADER's compound and of our headline compound against the mean rating.
@@ -34,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from monitor.config.settings import load  # noqa: E402
-from monitor.judgement.sentiment import item_text  # noqa: E402
+from monitor.config.settings import Config, load  # noqa: E402
+from monitor.judgement.sentiment import SentimentScorer, item_text  # noqa: E402
 from monitor.model import Item, ItemType, Label  # noqa: E402
 from monitor.scan.ingest import Ingest  # noqa: E402
 
@@ -76,11 +82,16 @@ class Example:
 
 def read_school_talk(path: Path) -> list[Example]:
     """A school-talk half: columns id, genre, label, text, with a header line."""
+    return [example for _, example in read_by_writer(path)]
+
+
+def read_by_writer(path: Path) -> list[tuple[str, Example]]:
+    """(writer, example) of each text of a half: the writer is the first letter of its id."""
     examples = []
     for line in path.read_text("utf-8").splitlines()[1:]:
         if line.strip():
-            _, genre, label, text = line.split("\t", 3)
-            examples.append(Example(Label(label), genre, text))
+            identifier, genre, label, text = line.split("\t", 3)
+            examples.append((identifier[0], Example(Label(label), genre, text)))
     return examples
 
 
@@ -163,6 +174,47 @@ def report(
     return [(e, g) for e, g in zip(examples, predicted, strict=True) if g != e.label]
 
 
+def report_by_writer(config: Config) -> None:
+    """Leave one writer out: fit on three writers' texts, label the fourth's as the product does."""
+    from benchmarks.train_tone import fit
+
+    rows = read_by_writer(DEV)
+    writers = sorted({writer for writer, _ in rows})
+    sentiment = config.sentiment
+    features = SentimentScorer(sentiment.lexicon, fitted=False)
+    print(f"\n==== Leave one writer out, development half ({len(rows)} texts)")
+    pooled: dict[str, list[tuple[Example, Label]]] = {"model": [], "none": []}
+    for writer in writers:
+        held = [example for who, example in rows if who == writer]
+        rest = [example for who, example in rows if who != writer]
+        model = fit([e.text for e in rest], [str(e.label) for e in rest], features)
+        ingest = Ingest(config)
+        for name, scorer in (
+            ("model", SentimentScorer(sentiment.lexicon, tone=model)),
+            ("none", features),
+        ):
+            ingest.scorer = scorer
+            others = ", ".join(sorted(set(writers) - {writer}))
+            title = (
+                f"writer {writer}, tone model fitted on {others}"
+                if name == "model"
+                else f"writer {writer}, no tone model (VADER's thresholds: the first pass)"
+            )
+            labels = product_labeller(ingest)([example.text for example in held])
+            pooled[name].extend(zip(held, labels, strict=True))
+            report(title, held, _fixed(labels), "genre")
+    for name, pairs in pooled.items():
+        examples = [example for example, _ in pairs]
+        guesses = [guess for _, guess in pairs]
+        what = "tone model, each writer unseen" if name == "model" else "no tone model"
+        report(f"all four writers pooled ({what})", examples, _fixed(guesses), "genre")
+
+
+def _fixed(labels: list[Label]) -> Labeller:
+    """A labeller that gives labels already computed (to print them with `report`)."""
+    return lambda texts: labels
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part / whole:.3f} ({part}/{whole})" if whole else "-"
 
@@ -243,12 +295,18 @@ def main() -> None:
     parser.add_argument(
         "--misses", action="store_true", help="List the development texts ours mislabels."
     )
+    parser.add_argument(
+        "--by-writer",
+        action="store_true",
+        help="Leave one writer out: fit on three, measure on the fourth (needs scikit-learn).",
+    )
     parser.add_argument("--no-general", action="store_true", help="Skip the VADER paper sets.")
     args = parser.parse_args()
     analyzer = SentimentIntensityAnalyzer()
-    ingest = Ingest(load(SHIPPED_CONFIG))
+    config = load(SHIPPED_CONFIG)
+    ingest = Ingest(config)
     ours, plain = product_labeller(ingest), plain_vader_labeller(analyzer)
-    halves = [("development half (TUNED ON)", DEV)]
+    halves = [("development half (TUNED ON: the shipped tone model was fitted on it)", DEV)]
     if args.held_out:
         halves.append(("test half (held out)", TEST))
     for name, path in halves:
@@ -267,6 +325,8 @@ def main() -> None:
                     f"  MISS {example.label}->{guess} compound {sentiment.compound:+.2f} "
                     f"worst {sentiment.most_negative:+.2f} {sentiment.words[:4]}: {example.text}"
                 )
+    if args.by_writer:
+        report_by_writer(config)
     old = read_old_set()
     print(f"\n==== Old tuned set (regression), {OLD_SET.name}: {len(old)} texts")
     report("plain VADER, old thresholds", old, plain, "failure class")

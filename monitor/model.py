@@ -397,20 +397,29 @@ class Sentiment:
     most_negative: float
     most_negative_sentence: str
     words: tuple[str, ...]
+    # The tone model's chance that a school leader reads the text as negative / positive
+    # (judgement/tone.py); None when not judged (a scorer without the school lexicon): then
+    # the label comes from VADER's compound and worst sentence.
+    p_negative: float | None = None
+    p_positive: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Tone:
-    """Where the tone label's lines fall ([sentiment] negative/positive/sentence_threshold).
+    """Where the tone label's lines fall ([sentiment]).
 
-    Measured on the development half of benchmarks/data (see docs/performance.md): VADER's own
-    ±0.05 called most neutral news and questions negative or positive; these keep them neutral
-    while the complaint constructions carry a complaint well below −0.3.
+    With the tone model (the default), by its chances: negative when P(negative) is at or above
+    `negative_probability`, else positive when P(positive) is at or above `positive_probability`.
+    Chosen by leaving one writer out on the development half (docs/performance.md): they catch
+    more complaints than the most likely class would, at a small cost in neutral recall.
+    Without it (no school lexicon), by VADER's compound and worst sentence.
     """
 
     negative: float = -0.3  # compound at or below: negative
     positive: float = 0.5  # compound at or above (and not negative): positive
     sentence: float = -0.4  # one sentence at or below: negative, whatever the rest says
+    negative_probability: float = 0.35  # P(negative) at or above: negative
+    positive_probability: float = 0.45  # P(positive) at or above (and not negative): positive
 
 
 DEFAULT_TONE = Tone()

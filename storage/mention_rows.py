@@ -268,4 +268,6 @@ def sentiment_values(sentiment: Sentiment | None) -> dict[str, Any]:
             None if sentiment is None else sentiment.most_negative_sentence
         ),
         "sentiment_words": None if sentiment is None else list(sentiment.words),
+        "sentiment_p_negative": None if sentiment is None else sentiment.p_negative,
+        "sentiment_p_positive": None if sentiment is None else sentiment.p_positive,
     }

@@ -377,6 +377,8 @@ def sentiment_from_row(row: sa.Row[Any]) -> Sentiment | None:
         ),
         most_negative_sentence=row.sentiment_most_negative_sentence or "",
         words=tuple(row.sentiment_words or ()),
+        p_negative=row.sentiment_p_negative,
+        p_positive=row.sentiment_p_positive,
     )
 
 

@@ -101,6 +101,8 @@ mention = sa.Table(
     sa.Column("sentiment_most_negative", sa.Float),
     sa.Column("sentiment_most_negative_sentence", sa.Text),
     sa.Column("sentiment_words", sa.JSON),
+    sa.Column("sentiment_p_negative", sa.Float),  # the tone model's chances (0007)
+    sa.Column("sentiment_p_positive", sa.Float),
     sa.Column("labels", sa.JSON, nullable=False),
     sa.Column("extra", sa.JSON, nullable=False),
     sa.Column("text_expires_at", UTCDateTime),

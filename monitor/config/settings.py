@@ -263,13 +263,15 @@ class EmailConfig(Section):
 class AlertsConfig(Section):
     """[alerts]: the rules' thresholds, and words that raise alerts (added to the shipped lists)."""
 
-    # a mention labelled negative ([sentiment] thresholds) raises the `negative` alert when its
-    # compound or worst sentence is at or below this; the default alerts every negative mention.
+    # Without the tone model (school_lexicon = false): a mention labelled negative raises the
+    # `negative` alert when its compound or worst sentence is at or below this. With it, every
+    # mention the model labels negative alerts ([sentiment] negative_probability tunes both).
     negative_threshold: float = Field(-0.3, ge=-1.0, le=1.0)
-    # a mention naming staff is urgent when its compound or worst sentence is at or below this
-    # (VADER's own cut-off for "negative": naming a person lowers the bar).
+    # a mention naming staff is urgent when labelled negative, or when its compound or worst
+    # sentence is at or below this (VADER's own cut-off: naming a person lowers the bar).
     staff_negative_threshold: float = Field(-0.05, ge=-1.0, le=1.0)
-    # compound at or above this (or 5 stars), on a mention not labelled negative: `praise`.
+    # Without the tone model: compound at or above this (or 5 stars), on a mention not labelled
+    # negative, is `praise`. With it: labelled positive (or 5 stars).
     praise_threshold: float = Field(0.6, ge=-1.0, le=1.0)
     # `volume_spike`: mentions first seen in 24 h above this many times the 28-day daily mean...
     volume_spike_factor: float = Field(3.0, gt=1.0)
@@ -295,8 +297,14 @@ class SentimentConfig(Section):
     # false: plain VADER plus `lexicon` only, without the shipped school lexicon, rewrites and
     # constructions.
     school_lexicon: bool = True
-    # The tone label: negative when the compound is at or below negative_threshold or one
-    # sentence at or below sentence_threshold; else positive at or above positive_threshold.
+    # The tone label with the tone model (judgement/tone.py, the default): negative when its
+    # P(negative) is at or above negative_probability; else positive when P(positive) is at or
+    # above positive_probability.
+    negative_probability: float = Field(0.35, gt=0.0, le=1.0)
+    positive_probability: float = Field(0.45, gt=0.0, le=1.0)
+    # Without it (school_lexicon = false): negative when the compound is at or below
+    # negative_threshold or one sentence at or below sentence_threshold; else positive at or
+    # above positive_threshold.
     negative_threshold: float = Field(-0.3, ge=-1.0, le=1.0)
     positive_threshold: float = Field(0.5, ge=-1.0, le=1.0)
     sentence_threshold: float = Field(-0.4, ge=-1.0, le=1.0)
@@ -310,7 +318,13 @@ class SentimentConfig(Section):
     @property
     def tone(self) -> Tone:
         """The tone label's thresholds."""
-        return Tone(self.negative_threshold, self.positive_threshold, self.sentence_threshold)
+        return Tone(
+            self.negative_threshold,
+            self.positive_threshold,
+            self.sentence_threshold,
+            self.negative_probability,
+            self.positive_probability,
+        )
 
 
 def _check_base_url(value: str) -> str:

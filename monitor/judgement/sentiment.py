@@ -41,6 +41,7 @@ from monitor.judgement.prefilter import (
     required_literals,
     top_level_alternatives,
 )
+from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
 from monitor.model import DEFAULT_TONE, Label, Sentiment, Tone
 
 if TYPE_CHECKING:
@@ -63,13 +64,50 @@ class _Scored:
     valences: tuple[float, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the scorer read of a text: tokens by sentence, VADER's scores, the worst sentence."""
+
+    tokens: list[str]  # as shown: a construction or phrase by its name, an emoji as itself
+    lengths: list[int]  # tokens in each sentence
+    shown: list[str]
+    whole: _Scored
+    worst: float
+    worst_sentence: str
+
+
+def tone_features(reading: Reading) -> dict[str, float]:
+    """The tone model's features of a reading (see `tone.features`)."""
+    whole = reading.whole
+    scores = (whole.compound, reading.worst, whole.pos, whole.neg)
+    found = features(reading.shown, reading.lengths, scores)
+    # How many complaint and praise constructions fired, whichever: a writer nobody fitted on
+    # uses other words, but the same shapes.
+    for token, valence in zip(reading.tokens, whole.valences, strict=True):
+        if valence and token[:2].lower() == "c_":
+            key = COMPLAINTS if valence < 0 else PRAISES
+            found[key] = found.get(key, 0.0) + 1.0
+    return found
+
+
 class SentimentScorer:
     """VADER with the school lexicon and config additions; build one and reuse it (slow to load)."""
 
     def __init__(
-        self, lexicon: Mapping[str, float] = _NO_OVERRIDES, *, school: bool = True
+        self,
+        lexicon: Mapping[str, float] = _NO_OVERRIDES,
+        *,
+        school: bool = True,
+        tone: ToneModel | None = None,
+        fitted: bool = True,
     ) -> None:
+        """`tone`: the tone model (default: the shipped one, with the school lexicon only).
+
+        `fitted=False` leaves the tone out (Sentiment.tone None: labels by VADER's scores).
+        """
         self._analyzer = SentimentIntensityAnalyzer()
+        # The shipped model was fitted on the school lexicon's tokens: without them it is not used.
+        self._tone = (tone or (ToneModel.shipped() if school else None)) if fitted else None
         self._emoji: dict[str, str] = self._analyzer.emojis
         self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
@@ -130,10 +168,39 @@ class SentimentScorer:
         return cls(config.sentiment.lexicon, school=config.sentiment.school_lexicon)
 
     def score(self, text: str) -> Sentiment:
-        """The sentiment of `text`: VADER on the whole, and each sentence alone for the worst."""
+        """The sentiment of `text`: VADER on the whole and per sentence, and the tone model."""
+        reading = self._read(text)
+        if reading is None:
+            return NEUTRAL
+        whole = reading.whole
+        words = _drivers(whole.compound, reading.shown, whole.valences)
+        p_negative = p_positive = None
+        if self._tone is not None:
+            judged = self._tone.judge(tone_features(reading))
+            p_negative, _, p_positive = judged.probabilities
+            words = _reasons(judged.reasons, words)
+        return Sentiment(
+            compound=whole.compound,
+            pos=whole.pos,
+            neu=whole.neu,
+            neg=whole.neg,
+            most_negative=reading.worst,
+            most_negative_sentence=reading.worst_sentence,
+            words=words,
+            p_negative=p_negative,
+            p_positive=p_positive,
+        )
+
+    def features(self, text: str) -> dict[str, float]:
+        """What the tone model reads of `text` (its training script reads the same)."""
+        reading = self._read(text)
+        return {} if reading is None else tone_features(reading)
+
+    def _read(self, text: str) -> Reading | None:
+        """VADER's reading of `text`, sentence by sentence, after constructions and phrases."""
         sentences = split_sentences(text)
         if not sentences:
-            return NEUTRAL
+            return None
         # Each sentence is prepared, described and read by VADER on its own (a "not" ends at the
         # full stop); the whole is their tokens in a row, each token read once.
         folded = Folded(text)  # which constructions and phrases may occur: looked up once
@@ -159,11 +226,12 @@ class SentimentScorer:
         whole_text = " ".join(text for text, _ in described)
         whole = self._scores(tokens, raw, whole_text)
         lowest, lowest_score = 0, whole.compound
+        lengths = [len(each) for _, each in described]
         if len(described) > 1:
             start = 0
             for index, (sentence_text, sentence_origins) in enumerate(described):
                 end = start + len(sentence_origins)
-                part = self._scores(tokens[start:end], raw[start:end], sentence_text).compound
+                part = self._compound(tokens[start:end], raw[start:end], sentence_text)
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
@@ -171,15 +239,7 @@ class SentimentScorer:
             origin or self._shown.get(token.lower(), token.lower())
             for token, origin in zip(tokens, origins, strict=True)
         ]
-        return Sentiment(
-            compound=whole.compound,
-            pos=whole.pos,
-            neu=whole.neu,
-            neg=whole.neg,
-            most_negative=lowest_score,
-            most_negative_sentence=sentences[lowest],
-            words=_drivers(whole.compound, shown, whole.valences),
-        )
+        return Reading(tokens, lengths, shown, whole, lowest_score, sentences[lowest])
 
     def score_item(self, title: str | None, text: str) -> Sentiment:
         """The sentiment of an item: its title first, as a sentence of its own, then its text."""
@@ -227,6 +287,12 @@ class SentimentScorer:
                 continue
             sentiments = valence(0, sentitext, token, index, sentiments)
         return sentiments
+
+    def _compound(self, tokens: list[str], raw: list[float], text: str) -> float:
+        """VADER's compound of a run of tokens (0 at once when no token has a valence)."""
+        if not any(raw):
+            return 0.0  # what score_valence gives: "but" and "!" only scale valences found
+        return self._scores(tokens, raw, text).compound
 
     def _scores(self, tokens: list[str], raw: list[float], text: str) -> _Scored:
         """VADER's scores of a run of tokens: its "but" rule, then its sums."""
@@ -324,6 +390,16 @@ def _drivers(compound: float, shown: list[str], valences: tuple[float, ...]) -> 
     return tuple(agreeing[:MAX_WORDS])
 
 
+def _reasons(model: tuple[str, ...], vader: tuple[str, ...]) -> tuple[str, ...]:
+    """The model's reasons, its VADER reason replaced by the words behind VADER's score."""
+    shown: list[str] = []
+    for reason in model:
+        for word in vader if reason == VADER else (reason,):
+            if word not in shown:
+                shown.append(word)
+    return tuple(shown[:MAX_WORDS])
+
+
 def item_text(title: str | None, text: str) -> str:
     """What is scored of an item: the title as its own sentence, then the text.
 
@@ -340,7 +416,13 @@ def item_text(title: str | None, text: str) -> str:
 
 
 def label_of(sentiment: Sentiment, tone: Tone = DEFAULT_TONE) -> Label:
-    """negative if the whole or one sentence is at or below its line; else by compound."""
+    """By the tone model's chances when it judged; else by compound and the worst sentence."""
+    if sentiment.p_negative is not None and sentiment.p_positive is not None:
+        if sentiment.p_negative >= tone.negative_probability:
+            return Label.NEGATIVE
+        if sentiment.p_positive >= tone.positive_probability:
+            return Label.POSITIVE
+        return Label.NEUTRAL
     if sentiment.compound <= tone.negative or sentiment.most_negative <= tone.sentence:
         return Label.NEGATIVE
     if sentiment.compound >= tone.positive:

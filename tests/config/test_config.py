@@ -631,6 +631,16 @@ def test_tone_thresholds_must_leave_a_neutral_band(tmp_path: Path) -> None:
     assert config.sentiment.tone == Tone(negative=-0.05, positive=0.5, sentence=-0.5)
 
 
+def test_tone_chances_are_read_into_tone_and_must_be_chances(tmp_path: Path) -> None:
+    tuned = SCHOOL + "[sentiment]\nnegative_probability = 0.6\npositive_probability = 0.7\n"
+    tone = load(write(tmp_path, tuned)).sentiment.tone
+    assert (tone.negative_probability, tone.positive_probability) == (0.6, 0.7)
+    assert load(write(tmp_path, SCHOOL)).sentiment.tone == Tone()  # 0.35 and 0.45
+    for bad in ("negative_probability = 0", "positive_probability = 1.5"):
+        problems = problems_of(write(tmp_path, SCHOOL + f"[sentiment]\n{bad}\n"))
+        assert len(problems) == 1 and bad.split()[0] in problems[0]
+
+
 # ---- [web] ------------------------------------------------------------------------------------
 
 

@@ -213,12 +213,28 @@ def test_staff_named_is_urgent_at_the_threshold_and_normal_just_above(tmp_path: 
     mildly = candidate("Mrs Rose forgot the homework, annoying.")
     assert mildly.sentiment is not None
     score = min(mildly.sentiment.compound, mildly.sentiment.most_negative)
-    assert -0.5 < score < 0  # a mild complaint: negative, but no `negative` alert
-    at = rules_with(tmp_path, f"staff_negative_threshold = {score}")
+    assert -0.5 < score < 0
+    # The label alone makes it urgent (below); here the tone model never says negative, so
+    # only VADER's threshold decides.
+    never = "\n[sentiment]\nnegative_probability = 1.0"
+    at = rules_with(tmp_path, f"staff_negative_threshold = {score}{never}")
     assert raised(at.evaluate(mildly)) == {"staff_named": Severity.URGENT}
     # VADER scores have four decimals: the score is now just above the threshold.
-    below = rules_with(tmp_path, f"staff_negative_threshold = {score - 0.0001:.4f}")
+    below = rules_with(tmp_path, f"staff_negative_threshold = {score - 0.0001:.4f}{never}")
     assert raised(below.evaluate(mildly)) == {"staff_named": Severity.NORMAL}
+
+
+def test_staff_named_is_urgent_when_labelled_negative_whatever_vader_says(
+    tmp_path: Path,
+) -> None:
+    """A complaint without an emotive word names the teacher: the label makes it urgent."""
+    quiet = candidate("Mrs Rose has still not marked a single piece of homework since September.")
+    assert quiet.sentiment is not None and quiet.sentiment.p_negative is not None
+    assert quiet.sentiment.p_negative >= 0.35  # labelled negative by the tone model
+    rules = rules_with(tmp_path, "staff_negative_threshold = -1.0")  # VADER never decides
+    evaluation = rules.evaluate(quiet)
+    assert raised(evaluation) == {"staff_named": Severity.URGENT}
+    assert "negative" in evaluation.labels
 
 
 @pytest.mark.parametrize(
@@ -269,8 +285,8 @@ def test_negative_explains_itself(rules: Rules) -> None:
     evaluation = rules.evaluate(candidate("Total shambles, they have done nothing about it."))
     assert raised(evaluation) == {"negative": Severity.NORMAL}
     summary = evaluation.alerts[0].summary
-    assert summary.startswith("negative (compound −0.")
-    assert "threshold −0.30" in summary and "'shambles'" in summary
+    assert summary.startswith("negative (P(negative) 0.9")  # the tone model's chance
+    assert "; compound −0.8" in summary and "why: 'shambles'" in summary
     assert summary.endswith("; 'Total shambles, they have done nothing about it.'")
     assert evaluation.labels == ("negative",)
 
@@ -292,7 +308,8 @@ def test_negative_from_the_worst_sentence_of_a_long_post(rules: Rules) -> None:
 def test_praise_is_info_to_acknowledge(rules: Rules) -> None:
     evaluation = rules.evaluate(candidate("The staff went the extra mile, we can't fault them!"))
     assert raised(evaluation) == {"praise": Severity.INFO}
-    assert evaluation.alerts[0].summary.startswith("to acknowledge: praise, compound +0.")
+    assert evaluation.alerts[0].summary.startswith("to acknowledge: praise, P(negative) 0.0")
+    assert "why: 'went the extra mile'" in evaluation.alerts[0].summary
     five = rules.evaluate(candidate("", item_type="review", rating=5))
     assert raised(five) == {"praise": Severity.INFO}
     assert "praise" not in raised(rules.evaluate(candidate("It was fine.")))

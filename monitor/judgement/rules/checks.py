@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from monitor.judgement.rules.candidate import Candidate
-from monitor.judgement.rules.explain import quote, signed, why, words, worst
+from monitor.judgement.rules.explain import chances, quote, signed, why, words, worst
 from monitor.judgement.rules.staff import StaffNames
 from monitor.judgement.sentiment import label_of
 from monitor.model import DEFAULT_TONE, ItemType, Label, Severity, Tone
@@ -73,7 +73,8 @@ abusive = _words_rule("abusive", Severity.HIGH, "abusive words")
 
 
 def staff_named(candidate: Candidate, settings: Settings) -> Match | None:
-    """A member of staff named: urgent when the mention or its worst sentence is negative.
+    """A member of staff named: urgent when the mention is labelled negative, or VADER's
+    compound or worst sentence is at or below [alerts] staff_negative_threshold.
 
     Configured staff make a negative mention urgent. Someone else named by title and surname
     ("Mr Jones") may be a teacher missing from [school] staff, or an MP in a news story: high,
@@ -85,6 +86,7 @@ def staff_named(candidate: Candidate, settings: Settings) -> Match | None:
     sentiment = candidate.sentiment
     negative = sentiment is not None and (
         min(sentiment.compound, sentiment.most_negative) <= settings.staff_negative_threshold
+        or label_of(sentiment, settings.tone) == Label.NEGATIVE
     )
     if configured:
         summary = f"names a member of staff ({', '.join(configured + titled)})"
@@ -109,29 +111,38 @@ def low_rating(candidate: Candidate, settings: Settings) -> Match | None:
 
 
 def negative(candidate: Candidate, settings: Settings) -> Match | None:
-    """Labelled negative, with the compound or worst sentence at or below the alert threshold."""
+    """Labelled negative: by the tone model, or (without it) at or below the alert threshold."""
     sentiment = candidate.sentiment
     if sentiment is None or label_of(sentiment, settings.tone) != Label.NEGATIVE:
         return None
-    if min(sentiment.compound, sentiment.most_negative) > settings.negative_threshold:
+    if sentiment.p_negative is not None:
+        summary = f"negative ({chances(sentiment)}; {worst(sentiment)}){why(sentiment)}"
+    elif min(sentiment.compound, sentiment.most_negative) > settings.negative_threshold:
         return None
-    summary = (
-        f"negative ({worst(sentiment)}; threshold {signed(settings.negative_threshold)})"
-        f"{why(sentiment)}"
-    )
+    else:
+        summary = (
+            f"negative ({worst(sentiment)}; threshold {signed(settings.negative_threshold)})"
+            f"{why(sentiment)}"
+        )
     if sentiment.most_negative >= sentiment.compound:  # no worst sentence quoted: the text
         summary += f"; {quote(_context(candidate))}"
     return Match("negative", Severity.NORMAL, summary)
 
 
 def praise(candidate: Candidate, settings: Settings) -> Match | None:
-    """Strongly positive, or 5 stars, and not labelled negative: to thank."""
+    """Labelled positive by the tone model (without it: strongly positive), or 5 stars, and
+    not labelled negative: to thank."""
     sentiment = candidate.sentiment
     five_stars = candidate.item.item_type == ItemType.REVIEW and candidate.item.rating == 5
-    if sentiment is not None and label_of(sentiment, settings.tone) == Label.NEGATIVE:
+    label = None if sentiment is None else label_of(sentiment, settings.tone)
+    if label == Label.NEGATIVE:
         return None
     if five_stars:
         reason = "5-star review"
+    elif sentiment is not None and sentiment.p_positive is not None:
+        if label != Label.POSITIVE:
+            return None
+        reason = f"praise, {chances(sentiment)}{why(sentiment)}"
     elif sentiment is not None and sentiment.compound >= settings.praise_threshold:
         reason = f"praise, compound {signed(sentiment.compound)}{why(sentiment)}"
     else:

@@ -40,6 +40,13 @@ def worst(sentiment: Sentiment, *, always: bool = False) -> str:
     return text
 
 
+def chances(sentiment: Sentiment) -> str:
+    """ "P(negative) 0.81, P(positive) 0.02": the tone model's chances ("" if it did not judge)."""
+    if sentiment.p_negative is None or sentiment.p_positive is None:
+        return ""
+    return f"P(negative) {sentiment.p_negative:.2f}, P(positive) {sentiment.p_positive:.2f}"
+
+
 def why(sentiment: Sentiment) -> str:
     """ "; why: 'shambles', 'done nothing'" from the sentiment's reasons, or ""."""
     return f"; why: {words(sentiment.words[:4])}" if sentiment.words else ""

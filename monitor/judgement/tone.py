@@ -1,0 +1,180 @@
+"""The tone: a small linear model over what VADER and the constructions read, fitted on school talk.
+
+    model = ToneModel.shipped()          # data/tone_model.json (benchmarks/train_tone.py)
+    judged = model.judge(features(...))  # -> Judged((0.81, 0.15, 0.04), reasons)
+
+VADER's compound is fitted to general English; school complaints are mostly said without an
+emotive word, in shapes the constructions find ("no reply", "would not choose"), and which of
+those shapes and words matter, and how much, is what four blind writers' labelled texts
+(benchmarks/data/school_talk_dev.tsv) teach best. The model is multinomial logistic regression:
+one weight per feature and class, a dot product and a softmax at run time. Its features are
+VADER's own scores of the text (compound, worst sentence, pos, neg), the tokens the scorer read
+(each construction and lexicon phrase as one token) and their pairs within a sentence.
+
+`probabilities` are the chances of negative, neutral and positive; the [sentiment]
+`negative_probability` and `positive_probability` cut them into labels. `reasons` are the
+features that pushed the label its way most, shown as the digest's "why" (a construction by
+its name, a word as written; VADER's scores as `VADER`, which the scorer replaces by the words
+behind VADER's score). Also counted: how many complaint and praise constructions fired, whether
+VADER found nothing, and the text's length (a short fact has no evidence but the prior).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+CLASSES = ("negative", "neutral", "positive")
+SCORES = ("vader compound", "vader worst sentence", "vader pos", "vader neg")
+SILENT = "vader silent"
+COMPLAINTS = "complaint constructions"  # how many fired (constructions.py)
+PRAISES = "praise constructions"
+VADER = "VADER"  # the reason that stands for VADER's scores: the scorer shows the words behind them
+_LENGTH = "length "
+_LENGTHS = ((5, "length 1-5"), (15, "length 6-15"), (40, "length 16-40"))
+_LONGEST = "length 41+"
+_START = "<s>"  # the word before a sentence's first
+_PUNCTUATION = "\"'’‘“”.,;:!?()[]{}…-–—*"
+# Words that carry no tone of their own: never shown as a reason (they still count).
+_FUNCTION_WORDS = frozenset(
+    "a an the and or but if so to of in on at by for from with about as into than then there"
+    " this that these those it its is are was were be been being am i me my we us our you your"
+    " he him his she her they them their who what which when where how do does did have has had"
+    " will would can could should may might shall must just also all any some very 0 <s>".split()
+)
+_DIGITS = str.maketrans("0123456789", "0000000000")
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """The model's view of one text: each class's probability, and why."""
+
+    probabilities: tuple[float, float, float]  # by CLASSES
+    reasons: tuple[str, ...]
+
+
+class ToneModel:
+    """Weights per feature and class (a data file), read once; `judge` is a dot product."""
+
+    def __init__(
+        self, weights: Mapping[str, Sequence[float]], bias: Sequence[float], *, reasons: int = 8
+    ) -> None:
+        self._bias = tuple(bias)
+        self._reasons = reasons
+        if len(self._bias) != len(CLASSES) or any(
+            len(values) != len(CLASSES) for values in weights.values()
+        ):
+            raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
+        # Each feature's three weights and how it is shown as a reason, worked out once.
+        self._weights: dict[str, tuple[tuple[float, float, float], str]] = {
+            feature: ((float(values[0]), float(values[1]), float(values[2])), _shown(feature))
+            for feature, values in weights.items()
+        }
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> ToneModel:
+        """A model from its JSON form: {"classes", "bias", "weights": {feature: [w, w, w]}}."""
+        if tuple(document.get("classes", ())) != CLASSES:
+            raise ValueError(f"a tone model's classes must be {list(CLASSES)}")
+        return cls(document["weights"], document["bias"])
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form `from_json` reads."""
+        return {
+            "classes": list(CLASSES),
+            "bias": list(self._bias),
+            "weights": {feature: list(entry[0]) for feature, entry in self._weights.items()},
+        }
+
+    @staticmethod
+    @cache
+    def shipped() -> ToneModel:
+        """The model fitted on the development half, shipped as data/tone_model.json."""
+        text = (
+            resources.files("monitor.judgement").joinpath("data/tone_model.json").read_text("utf-8")
+        )
+        return ToneModel.from_json(json.loads(text))
+
+    def judge(self, features: Mapping[str, float]) -> Judged:
+        """The tone of a text from its features, and the features that decided its label."""
+        negative, neutral, positive = self._bias
+        known: list[tuple[float, tuple[float, float, float], str]] = []
+        weights_of = self._weights.get
+        for feature, value in features.items():
+            entry = weights_of(feature)
+            if entry is not None:
+                weights, shown = entry
+                known.append((value, weights, shown))
+                negative += weights[0] * value
+                neutral += weights[1] * value
+                positive += weights[2] * value
+        totals = (negative, neutral, positive)
+        top = max(totals)
+        exponentials = [math.exp(total - top) for total in totals]
+        whole = sum(exponentials)
+        negative, neutral, positive = (each / whole for each in exponentials)
+        chosen = totals.index(top)
+        # What set the chosen class apart from the next best: each feature's share of the margin,
+        # VADER's four scores as one reason, words that say nothing on their own left out.
+        runner_up = max((i for i in range(len(CLASSES)) if i != chosen), key=totals.__getitem__)
+        margins: dict[str, float] = {}
+        for value, weights, shown in known:
+            if shown:
+                margin = value * (weights[chosen] - weights[runner_up])
+                margins[shown] = margins.get(shown, 0.0) + margin
+        ranked = sorted(margins.items(), key=lambda pair: -pair[1])
+        reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
+        return Judged((negative, neutral, positive), reasons)
+
+
+def features(
+    tokens: Sequence[str], lengths: Sequence[int], scores: Sequence[float]
+) -> dict[str, float]:
+    """A text's features: VADER's `scores` (as SCORES), each word and each pair in a sentence.
+
+    `tokens` are the words as the scorer shows them (a construction by its name), sentence after
+    sentence, `lengths` the number in each sentence.
+    """
+    found: dict[str, float] = dict(zip(SCORES, scores, strict=True))
+    # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
+    # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
+    found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
+    found[_length(sum(lengths))] = 1.0
+    start = 0
+    strip, digits = str.strip, str.translate
+    for length in lengths:
+        previous = _START
+        for token in tokens[start : start + length]:
+            word = strip(token.lower(), _PUNCTUATION)
+            if not word.isalpha():
+                word = digits(word, _DIGITS) or token
+            found[word] = 1.0
+            found[f"{previous} {word}"] = 1.0
+            previous = word
+        start += length
+    return found
+
+
+def _length(words: int) -> str:
+    """The feature of a text's length in words."""
+    for most, name in _LENGTHS:
+        if words <= most:
+            return name
+    return _LONGEST
+
+
+def _shown(feature: str) -> str:
+    """A feature as a reason: VADER (its words), a word, pair or construction; "" for none."""
+    if feature in SCORES or feature == SILENT:
+        return VADER
+    if feature.startswith(_LENGTH) or feature in (COMPLAINTS, PRAISES):
+        return ""  # the constructions that fired are reasons of their own
+    words = feature.removeprefix(f"{_START} ")
+    if all(word in _FUNCTION_WORDS for word in words.split(" ")):
+        return ""  # "about the", "it": part of a pattern, not a reason a reader could weigh
+    return words

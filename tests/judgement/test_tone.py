@@ -1,0 +1,89 @@
+"""The tone model: its file, its arithmetic, its reasons, and the labels it gives (issue #18)."""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+
+import pytest
+
+from monitor.judgement.sentiment import SentimentScorer, default_scorer, label_of
+from monitor.judgement.tone import CLASSES, SCORES, VADER, ToneModel, features
+from monitor.model import Label, Sentiment, Tone
+
+
+def test_the_shipped_model_is_the_data_file_and_reads_back_as_written() -> None:
+    text = resources.files("monitor.judgement").joinpath("data/tone_model.json").read_text()
+    document = json.loads(text)
+    model = ToneModel.shipped()
+    assert model.to_json() == document
+    assert document["classes"] == list(CLASSES)
+    # VADER's scores are features: its compound is the base the model builds on.
+    assert all(score in document["weights"] for score in SCORES)
+
+
+def test_judge_is_a_softmax_of_dot_products() -> None:
+    model = ToneModel({"late": [2.0, 0.0, -1.0], "thanks": [-1.0, 0.0, 3.0]}, [0.5, 1.0, 0.0])
+    judged = model.judge({"late": 1.0, "unknown": 1.0, "thanks": 0.5})
+    totals = [0.5 + 2.0 - 0.5, 1.0, 0.0 - 1.0 + 1.5]
+    exponentials = [math.exp(total) for total in totals]
+    expected = tuple(each / sum(exponentials) for each in exponentials)
+    assert judged.probabilities == pytest.approx(expected)
+    # The label is negative (2.0 against 1.0 and 0.5); "late" set it apart, "thanks" did not.
+    assert judged.reasons == ("late",)
+
+
+def test_a_model_needs_three_weights_per_feature_and_the_classes_in_order() -> None:
+    with pytest.raises(ValueError, match="3 weights"):
+        ToneModel({"late": [1.0, 2.0]}, [0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="classes"):
+        ToneModel.from_json(
+            {"classes": ["positive", "neutral", "negative"], "bias": [], "weights": {}}
+        )
+
+
+def test_features_are_words_pairs_in_a_sentence_and_vader_s_scores() -> None:
+    found = features(["Still", "no", "reply.", "Year", "6"], [3, 2], (-0.5, -0.6, 0.0, 0.4))
+    assert found["vader compound"] == -0.5 and found["vader worst sentence"] == -0.6
+    assert {"still", "no", "reply", "<s> still", "still no", "no reply", "year 0"} <= found.keys()
+    assert "reply year" not in found  # a pair never spans two sentences
+    assert found["length 1-5"] == 1.0 and found["vader silent"] == 0.0
+
+
+def test_a_quiet_complaint_is_negative_and_says_why() -> None:
+    """No emotive word: VADER alone calls it neutral; the model reads the construction."""
+    text = "Emailed the office three times about the trip refund. Still nothing."
+    vader_only = SentimentScorer(fitted=False).score(text)
+    assert vader_only.p_negative is None
+    judged = default_scorer().score(text)
+    assert judged.p_negative is not None and judged.p_negative >= Tone().negative_probability
+    assert label_of(judged) == Label.NEGATIVE
+    assert "still waiting" in judged.words and VADER not in judged.words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Would not choose it again.", Label.NEGATIVE),
+        ("My son came home hungry again.", Label.NEGATIVE),
+        ("Bullying was dealt with at once. Lovely staff.", Label.POSITIVE),
+        ("The school will close early on Friday for the INSET day.", Label.NEUTRAL),
+        ("Miss Patel teaches Year 2.", Label.NEUTRAL),
+    ],
+)
+def test_labels_by_the_model(text: str, expected: Label) -> None:
+    assert label_of(default_scorer().score(text)) == expected
+
+
+def test_the_label_follows_the_configured_chances() -> None:
+    sentiment = Sentiment(0.2, 0.1, 0.9, 0.0, 0.2, "", (), p_negative=0.5, p_positive=0.3)
+    assert label_of(sentiment, Tone(negative_probability=0.5)) == Label.NEGATIVE
+    assert label_of(sentiment, Tone(negative_probability=0.51)) == Label.NEUTRAL
+    assert label_of(sentiment, Tone(negative_probability=0.6, positive_probability=0.3)) == (
+        Label.POSITIVE
+    )
+    # Not judged (no school lexicon, so no model): VADER's compound and thresholds decide.
+    unjudged = Sentiment(-0.35, 0.0, 0.7, 0.3, -0.35, "", ())
+    assert label_of(unjudged) == Label.NEGATIVE
+    assert SentimentScorer(school=False).score("No reply.").p_negative is None
