@@ -15,7 +15,7 @@ from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from monitor.config.secrets import Secret
 from monitor.model import FetchResult, Item, RatingSummary, Skipped, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.common.oauth import RefreshGrant, shared_tokens
 from sources.google_business.api import list_reviews_page
 from sources.google_business.items import iso, review_item
@@ -77,6 +77,10 @@ class GoogleBusinessConfig(
             client_id and client_secret and refresh_token
         )  # guaranteed by the required secrets and _one_client_id
         return RefreshGrant(str(self.token_url), client_id, client_secret, refresh_token, REDO)
+
+    def shared_host(self) -> SharedHost | None:
+        """Google's quotas are per project, not per process: one poll at a time, fleet-wide."""
+        return shared_host_of(str(self.api_url))
 
     @property
     def reviews_url(self) -> str:

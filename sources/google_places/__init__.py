@@ -16,7 +16,7 @@ from pydantic import Field, HttpUrl, field_validator
 
 from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.google_places.api import get_place
 from sources.google_places.items import review_item
 from sources.google_places.ratings import next_cursor
@@ -49,6 +49,10 @@ class GooglePlacesConfig(
         if not bare or not bare.replace("-", "").replace("_", "").isalnum():
             raise ValueError("give the place id alone, e.g. ChIJ2eUgeAK6j4ARbn5u_wAGqWA")
         return bare
+
+    def shared_host(self) -> SharedHost | None:
+        """Google's quotas are per project, not per process: one poll at a time, fleet-wide."""
+        return shared_host_of(str(self.api_url))
 
     @property
     def place_url(self) -> str:

@@ -19,7 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from monitor.config.units import Duration
 from monitor.model import FetchResult, Item, Skipped, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.common.times import iso_seconds
 from sources.errors import SourceFormatError, SourceRateLimitedError
 from sources.http import PoliteClient
@@ -114,6 +114,10 @@ class MumsnetConfig(
     def host(self) -> str:
         """The site's host name."""
         return urlsplit(self.base_url).hostname or ""
+
+    def shared_host(self) -> SharedHost | None:
+        """Mumsnet's `request_delay` holds across every worker, not only within one."""
+        return shared_host_of(self.base_url, self.request_delay)
 
     def feed_urls(self) -> list[str]:
         """The discovery feeds: those listed, then the one given by reference, if any."""

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.common.words import OffensiveWords, shipped_offensive_words
 from sources.http import PoliteClient
 from sources.wikipedia.api import WikiSession
@@ -126,6 +126,10 @@ class WikipediaConfig(SourceConfig):
         if not self.pages and not self.search:
             raise ValueError("give at least one of pages or search")
         return self
+
+    def shared_host(self) -> SharedHost | None:
+        """Wikimedia asks for requests in series: one poll of the wiki at a time, fleet-wide."""
+        return shared_host_of(self.api_url)
 
     @property
     def language(self) -> str:

@@ -18,6 +18,9 @@ from tests.storage.factories import NOW, make_item
 
 TABLES = {
     "source_state",
+    "host_slot",
+    "job_slot",
+    "worker",
     "rating_snapshot",
     "mention",
     "mention_version",
@@ -34,14 +37,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0005"
+    assert store.revision() == head_revision() == "0007"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0005"
+    assert upgrade(database_url) == "0007"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0005"
+    assert upgrade(database_url) == "0007"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
