@@ -36,16 +36,31 @@ class Planned:
     interval: timedelta
     scheduled: bool  # enabled: the daemon polls it
     host: str | None = None  # the polite host its polls share with every worker, if any
+    jitter: timedelta = timedelta(0)  # how much later than `interval` a due time may be set
 
 
-def first_due(name: str, interval: timedelta, now: datetime) -> datetime:
-    """When a source the daemon has never polled is first due: spread over its interval.
+# New sources enter the schedule at most this many a second: a first start with thousands of
+# sources spreads them over their interval (no thundering herd), a handful start at once.
+FIRST_START_RATE = 20.0
 
-    The offset comes from the name, so every worker (and every restart) agrees on it, and
-    thousands of new sources do not all fall due in the first second.
+
+def first_dues(
+    new: Sequence[Planned], now: datetime, rate: float = FIRST_START_RATE
+) -> dict[str, datetime]:
+    """When each never-scheduled source is first due: `rate` a second from now (the first
+    `rate` at once), or evenly over its interval when that would take longer; in an order fixed
+    by the names, so workers starting together agree.
     """
-    fraction = zlib.crc32(name.encode("utf-8")) / 2**32
-    return now + interval * fraction
+    order = sorted(new, key=lambda source: (zlib.crc32(source.name.encode("utf-8")), source.name))
+    admit_all = len(order) / rate
+    dues = {}
+    for rank, source in enumerate(order):
+        if admit_all > source.interval.total_seconds():
+            offset = source.interval * (rank / len(order))
+        else:
+            offset = timedelta(seconds=rank // rate)
+        dues[source.name] = now + offset
+    return dues
 
 
 def sync(tx: Transaction, planned: Sequence[Planned], now: datetime) -> None:
@@ -68,18 +83,29 @@ def sync(tx: Transaction, planned: Sequence[Planned], now: datetime) -> None:
         )
     }
     wanted = {source.name: source for source in planned}
+    unscheduled = [
+        source
+        for source in planned
+        if source.scheduled
+        and (source.name not in stored or stored[source.name].next_due_at is None)
+    ]
+    firsts = first_dues(unscheduled, now)
+    shortened = [
+        source
+        for source in planned
+        if source.scheduled
+        and source.name in stored
+        and stored[source.name].next_due_at is not None
+        and stored[source.name].next_due_at > now + source.interval + source.jitter
+        and stored[source.name].consecutive_failures == 0
+    ]
+    firsts.update(first_dues(shortened, now))
     changes: list[dict[str, object]] = []
     for name, row in sorted(stored.items()):  # one order: two workers starting never deadlock
         source = wanted.get(name)
         scheduled = source is not None and source.scheduled
         host = source.host if source is not None else row.host_slot
-        due = row.next_due_at
-        if scheduled and source is not None:
-            latest = now + source.interval
-            if due is None:
-                due = first_due(name, source.interval, now)
-            elif due > latest and row.consecutive_failures == 0:
-                due = first_due(name, source.interval, now)
+        due = firsts.get(name, row.next_due_at)
         if (scheduled, host, due) != (row.scheduled, row.host_slot, row.next_due_at):
             changes.append({"key": name, "scheduled": scheduled, "host": host, "due": due})
     if changes:
