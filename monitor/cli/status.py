@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 
 import click
 
 from monitor.cli.common import EXIT_FAILED, EXIT_OK, Context, handles_errors, open_store
 from monitor.cli.scan import run_once
-from monitor.cli.views import render_json, status_table
+from monitor.cli.views import render_json, status_table, workers_table
 from monitor.config.settings import Config
 from monitor.mail import delivery
 from monitor.scan.report import skipped_note
-from monitor.service.status import source_statuses
+from monitor.service.status import source_statuses, worker_statuses
 
 
 def places_cost_lines(config: Config) -> list[str]:
@@ -39,6 +40,7 @@ def status(obj: Context, output: str) -> None:
     config = obj.config()
     with open_store(config) as store:
         statuses = source_statuses(config, store)
+        at_work = worker_statuses(store)
         mail_problems = delivery.problems(store, datetime.now(UTC))
     for line in mail_problems:  # stderr: stdout keeps the firm table/JSON shape
         click.echo(line, err=True)
@@ -49,6 +51,10 @@ def status(obj: Context, output: str) -> None:
         obj.stderr.print("no sources configured", highlight=False)
         return
     status_table(obj.stdout, statuses, config.school.zone)
+    if at_work:
+        held = Counter(entry.held_by for entry in statuses if entry.held_by)
+        obj.stdout.print()
+        workers_table(obj.stdout, at_work, held)
 
 
 @click.command()

@@ -1,16 +1,18 @@
-"""Per-source health for `monitor status`: configured sources joined with their stored state."""
+"""`monitor status`: configured sources joined with their stored state; the workers at work."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from monitor.config.settings import Config
 from monitor.judgement.health import remedy, shown_health
 from monitor.model import SourceStatus
-from storage import mentions, source_state
+from storage import mentions, source_state, workers
 from storage.database import Store
+from storage.workers import WorkerRow
 
 NEVER_POLLED = "unknown"
+WORKER_SEEN_WITHIN = timedelta(minutes=1)
 
 
 def source_statuses(
@@ -39,6 +41,19 @@ def source_statuses(
                 next_poll_at=row.next_due_at if row else None,
                 remedy=remedy(health, source.type) if health else "",
                 skipped_items=row.skipped_items if row else 0,
+                held_by=(
+                    row.lease_owner
+                    if row and row.lease_until is not None and row.lease_until >= now
+                    else None
+                ),
+                lag=row.last_lag if row else None,
             )
         )
     return result
+
+
+def worker_statuses(store: Store, now: datetime | None = None) -> list[WorkerRow]:
+    """The daemons seen in the last minute (each says it is alive every few seconds)."""
+    now = now or datetime.now(UTC)
+    with store.transaction(read_only=True) as tx:
+        return workers.live(tx, now - WORKER_SEEN_WITHIN)
