@@ -25,6 +25,7 @@ Every loop is bounded in count and time; loopback addresses only. Record in docs
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -138,7 +139,8 @@ class Servers:
     def arrivals(self) -> list[tuple[int, float]]:
         found: list[tuple[int, float]] = []
         for url in self.urls:
-            with urllib.request.urlopen(f"{url}/__stats", timeout=MAX_WAIT) as response:
+            # Our own loopback server's http:// URL.
+            with urllib.request.urlopen(f"{url}/__stats", timeout=MAX_WAIT) as response:  # noqa: S310
                 found.extend((int(n), float(t)) for n, t in json.load(response))
         return found
 
@@ -302,7 +304,7 @@ def measure(
     doubles = sum(
         1
         for moments in by_source.values()
-        for earlier, later in zip(moments, moments[1:], strict=False)
+        for earlier, later in itertools.pairwise(moments)
         if later - earlier < least_gap
     )
     engine = sa.create_engine(url)
@@ -347,6 +349,11 @@ def measure(
         "killed_held": len(killed_held),
         "killed_not_polled_again": not_again,
     }
+
+
+def loaded(outcomes: Any) -> dict[str, Any]:
+    """A scan_run's outcomes (SQLite may hand back the JSON text)."""
+    return dict(json.loads(outcomes) if isinstance(outcomes, str) else outcomes)
 
 
 def fresh_postgres(admin_url: str) -> tuple[str, str]:
