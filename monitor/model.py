@@ -545,6 +545,8 @@ class SourceStatus:
     next_poll_at: datetime | None = None  # when the daemon polls it next (next_due_at)
     remedy: str = ""  # what a person should do about its health ("" when nothing)
     skipped_items: int = 0  # unreadable items the last successful poll left out
+    held_by: str | None = None  # the worker polling it now (host:pid:id), if any
+    lag: float | None = None  # seconds from the daemon's last poll's due time to its start
 
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of `status --format json` (firm keys first, then additions)."""
@@ -560,6 +562,8 @@ class SourceStatus:
             "next_poll_at": _iso(self.next_poll_at),
             "remedy": self.remedy,
             "skipped_items": self.skipped_items,
+            "held_by": self.held_by,
+            "lag_seconds": self.lag,
         }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
@@ -49,6 +50,21 @@ SECRET_REFERENCES: tuple[tuple[str, Any, str, str], ...] = (
         "the systemd credential",
     ),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class SharedHost:
+    """A host polled politely by the whole fleet: one poll of it at a time, whichever worker
+    polls, and `delay` between the end of one poll and the start of the next."""
+
+    host: str
+    delay: timedelta = timedelta(0)
+
+
+def shared_host_of(url: str, delay: timedelta = timedelta(0)) -> SharedHost | None:
+    """The `SharedHost` of `url`'s host name, or None for a URL without one."""
+    host = urlsplit(url).hostname
+    return SharedHost(host.lower(), delay) if host else None
 
 
 class SourceConfig(StrictScalars):
@@ -149,6 +165,10 @@ class SourceConfig(StrictScalars):
     def school_ids(self) -> tuple[str, ...]:
         """The ids of the schools this source serves (bound by the config loader)."""
         return self._school_ids
+
+    def shared_host(self) -> SharedHost | None:
+        """The host whose politeness this source's polls share with every worker's, if any."""
+        return None
 
     def secret(self, name: str) -> Secret | None:
         """The resolved secret `name`, or None when the config gives no reference to it."""

@@ -71,8 +71,52 @@ source_state = sa.Table(
     sa.Column("lease_until", UTCDateTime),
     # Unreadable items the last successful poll left out (`monitor status` shows them).
     sa.Column("skipped_items", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # The daemon polls the source (configured and enabled in the config it started with);
+    # claims look only at these rows, so a removed source's row stays behind, unpolled.
+    sa.Column("scheduled", sa.Boolean, nullable=False, server_default=sa.true()),
+    # The host this source's polls share with every worker's (host_slot), if it declares one.
+    sa.Column("host_slot", sa.Text),
+    # Seconds from the last poll's due time to its start (`monitor status` shows it).
+    sa.Column("last_lag", sa.Float),
     sa.UniqueConstraint("name"),
     sa.CheckConstraint(one_of("health", HEALTH_VALUES), name="health"),
+    sa.Index(None, "next_due_at"),
+)
+
+# One row per polite host: one poll at a time across every worker, and a pause between polls
+# (Mumsnet's request_delay), whichever process or machine polls next (migration 0012).
+host_slot = sa.Table(
+    "host_slot",
+    metadata,
+    sa.Column("host", sa.Text, primary_key=True),
+    sa.Column("owner", sa.Text),
+    sa.Column("source", sa.Text),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("free_at", UTCDateTime, nullable=False),
+)
+
+# Jobs that run once per slot whatever the number of workers (digest, purge, health): the
+# first worker to insert (job, period) runs it; a dead runner's lease lets another finish it.
+job_slot = sa.Table(
+    "job_slot",
+    metadata,
+    sa.Column("job", sa.Text, primary_key=True),
+    sa.Column("period", UTCDateTime, primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("lease_until", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+)
+
+# Each running daemon, seen every few seconds (`monitor status`; a second daemon on SQLite).
+worker = sa.Table(
+    "worker",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("polls", sa.Integer, nullable=False, server_default=sa.text("0")),
 )
 
 mention = sa.Table(
@@ -101,7 +145,7 @@ mention = sa.Table(
     sa.Column("sentiment_most_negative", sa.Float),
     sa.Column("sentiment_most_negative_sentence", sa.Text),
     sa.Column("sentiment_words", sa.JSON),
-    sa.Column("sentiment_p_negative", sa.Float),  # the tone model's chances (0007)
+    sa.Column("sentiment_p_negative", sa.Float),  # the tone model's chances (0011)
     sa.Column("sentiment_p_positive", sa.Float),
     sa.Column("labels", sa.JSON, nullable=False),
     sa.Column("extra", sa.JSON, nullable=False),

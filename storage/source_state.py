@@ -42,6 +42,9 @@ class SourceStateRow:
     lease_owner: str | None
     lease_until: datetime | None
     skipped_items: int = 0  # unreadable items the last successful poll left out
+    scheduled: bool = True  # the daemon polls it (configured and enabled)
+    host_slot: str | None = None  # the polite host its polls share with every worker
+    last_lag: float | None = None  # seconds from the last poll's due time to its start
 
 
 class UnknownSourceError(LookupError):
@@ -158,6 +161,7 @@ def record_idle_success(
     next_due_at: datetime,
     owner: str,
     skipped_items: int = 0,
+    lag: float | None = None,
 ) -> bool:
     """A healthy source's poll that found nothing: its state saved and lease given back, in one
     statement fenced on `owner`; False (nothing written) when the lease is no longer ours.
@@ -176,6 +180,7 @@ def record_idle_success(
             lease_owner=None,
             lease_until=None,
             skipped_items=skipped_items,
+            **lag_value(lag),
         )
     )
     return result.rowcount == 1
@@ -243,6 +248,7 @@ def record_success(
     next_due_at: datetime,
     owner: str | None = None,
     skipped_items: int = 0,
+    lag: float | None = None,
 ) -> Recorded:
     """Save a successful poll's state and mark the source healthy.
 
@@ -265,6 +271,7 @@ def record_success(
             next_due_at=next_due_at,
             blocked_until=None,
             skipped_items=skipped_items,
+            **lag_value(lag),
         )
     )
     return Recorded(Health(previous.health), previous.consecutive_failures, Health.OK, 0)
@@ -281,6 +288,7 @@ def record_failure(
     blocked_until: datetime | None,
     owner: str | None = None,
     cursor: Mapping[str, Any] | None = None,
+    lag: float | None = None,
 ) -> Recorded:
     """Record a failed poll, keeping the cursor (or saving `cursor` when the adapter gave one).
 
@@ -303,9 +311,16 @@ def record_failure(
             last_poll_at=now,
             next_due_at=due,
             blocked_until=blocked_until,
+            **lag_value(lag),
         )
     )
     return Recorded(Health(previous.health), previous.consecutive_failures, new_health, failures)
+
+
+def lag_value(lag: float | None) -> dict[str, float]:
+    """The `last_lag` column's new value, if the poll was a scheduled one (a manual scan has no
+    due time to lag behind, and leaves the daemon's figure alone)."""
+    return {} if lag is None else {"last_lag": lag}
 
 
 def locked_row(tx: Transaction, name: str, owner: str | None = None) -> LockedRow:
@@ -394,4 +409,7 @@ def row_from_result(row: sa.Row[Any]) -> SourceStateRow:
         lease_owner=row.lease_owner,
         lease_until=row.lease_until,
         skipped_items=row.skipped_items,
+        scheduled=bool(row.scheduled),
+        host_slot=row.host_slot,
+        last_lag=row.last_lag,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 
 import click
@@ -18,9 +19,9 @@ from monitor.cli.common import (
     open_store,
     school_option,
 )
-from monitor.cli.views import render_json, status_table
+from monitor.cli.views import render_json, status_table, workers_table
 from monitor.config.settings import Config
-from monitor.service.status import mail_problems, source_statuses
+from monitor.service.status import mail_problems, source_statuses, worker_statuses
 from sources.base import SourceConfig, adapter_for
 from sources.capabilities import WriteAccess
 from sources.errors import SourceError
@@ -51,6 +52,7 @@ def status(obj: Context, school: str | None, output: str) -> None:
     school = known_school(config, school)
     with open_store(config) as store:
         statuses = source_statuses(config, store, school=school)
+        at_work = worker_statuses(store)
         mail_lines = mail_problems(store, datetime.now(UTC))
     for line in mail_lines:  # stderr: stdout keeps the firm table/JSON shape
         click.echo(line, err=True)
@@ -61,6 +63,10 @@ def status(obj: Context, school: str | None, output: str) -> None:
         obj.stderr.print("no sources configured", highlight=False)
         return
     status_table(obj.stdout, statuses, config.school.zone)
+    if at_work:
+        held = Counter(entry.held_by for entry in statuses if entry.held_by)
+        obj.stdout.print()
+        workers_table(obj.stdout, at_work, held)
 
 
 @click.command()

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from monitor.model import SourceStatus
     from monitor.scan.scanner import ScanReport
+    from storage.workers import WorkerRow
 
 MENTION_FIELDS = (
     "id",
@@ -190,6 +191,8 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
             entry.skipped_items,
             entry.remedy,
             status_note(entry, zone),
+            entry.held_by or "",
+            lag_text(entry),
         )
         for entry in statuses
     ]
@@ -205,5 +208,37 @@ def status_table(console: Console, statuses: Sequence[SourceStatus], zone: ZoneI
         "skipped",
         "remedy",
         "last error",
+        "held by",
+        "lag",
     ]
     render_table(console, headers, rows)
+
+
+def lag_text(entry: SourceStatus) -> str:
+    """How late the daemon's last poll started, or how overdue the source is now."""
+    now = datetime.now(UTC)
+    if entry.enabled and entry.held_by is None and entry.next_poll_at is not None:
+        overdue = (now - entry.next_poll_at).total_seconds()
+        if overdue > 60:  # a claim round is a second: a minute late is worth saying
+            return f"overdue {overdue:.0f}s"
+    return "" if entry.lag is None else f"{entry.lag:.1f}s"
+
+
+def workers_table(console: Console, rows: Sequence[WorkerRow], held: Mapping[str, int]) -> None:
+    """One row per daemon at work: where, since when, polls done, sources it holds now."""
+    render_table(
+        console,
+        ["worker", "host", "pid", "started (UTC)", "last seen (UTC)", "polls", "holding"],
+        [
+            (
+                row.id,
+                row.host,
+                row.pid,
+                row.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+                row.seen_at.strftime("%H:%M:%S"),
+                row.polls,
+                held.get(row.id, 0),
+            )
+            for row in rows
+        ],
+    )

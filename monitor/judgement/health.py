@@ -16,7 +16,7 @@ whether an episode is open, so nothing else needs to be remembered and a restart
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -152,16 +152,25 @@ def problem_summary(name: str, source_type: str, problem: Problem) -> str:
 
 
 def evaluate_health(
-    tx: Transaction, config: Config, report: ScanReport | None, now: datetime
+    tx: Transaction,
+    config: Config,
+    report: ScanReport | None,
+    now: datetime,
+    *,
+    only: Collection[str] | None = None,
 ) -> list[Alert]:
     """Raise the source-health alerts due now; returns those newly stored (to mail at once).
 
     Evaluates every enabled source and every source the scan polled (a disabled one named
     with --source), from its stored state; `report` None is the daemon's periodic check.
+    With `only`, just those sources (the daemon's polls whose health may have changed: the
+    periodic check still looks at every source).
     """
     polled = [] if report is None else [outcome.name for outcome in report.outcomes]
     names = [name for name, source in config.sources.items() if source.enabled]
-    states = source_state.statuses(tx)
+    if only is not None:
+        names, polled = [], list(only)
+    states = source_state.statuses(tx) if only is None else source_state.rows(tx, polled)
     today = now.astimezone(config.school.zone).date()
     drafts: list[alerts.NewAlert] = []
     for name in _unique(names + [name for name in polled if name in config.sources]):
@@ -183,12 +192,14 @@ def raise_health_alerts(
     report: ScanReport | None,
     now: datetime,
     on_alerts: Callable[[Transaction, list[Alert], datetime], object],
+    *,
+    only: Collection[str] | None = None,
 ) -> list[Alert]:
     """`evaluate_health` in its own transaction, handing what it raised to `on_alerts` (the
     mail outbox) in the same one, and logging each; the scan and the daemon's check share it.
     """
     with store.transaction() as tx:
-        raised = evaluate_health(tx, config, report, now)
+        raised = evaluate_health(tx, config, report, now, only=only)
         if raised:
             on_alerts(tx, raised, now)
     for alert in raised:

@@ -29,6 +29,8 @@ class Claim:
     source: SourceConfig
     state: SourceState
     healthy: bool  # ok and no failures in a row: an idle poll changes nothing worth reporting
+    lag: float | None = None  # seconds late when the daemon's schedule claimed it (else None)
+    host: str | None = None  # the polite host slot claimed with it (the daemon's schedule)
 
 
 @dataclass(frozen=True, slots=True)

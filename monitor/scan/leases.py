@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from storage import source_state
+from storage import schedule, source_state
 from storage.database import StorageError, Store
 from storage.source_state import LeaseLostError
 
@@ -62,7 +62,10 @@ class LeaseKeeper:
         owner: str,
         length: timedelta,
         clock: Callable[[], datetime],
+        *,
+        host: str | None = None,
     ) -> None:
+        self.host = host  # a host slot held with the lease (storage.schedule), renewed with it
         self.store = store
         self.name = name
         self.owner = owner
@@ -105,4 +108,6 @@ class LeaseKeeper:
     def _renew(self) -> bool:
         with self.store.transaction() as tx:
             until = self.clock() + self.length
+            if self.host is not None:
+                schedule.renew_host(tx, self.host, self.owner, until)
             return source_state.renew_lease(tx, self.name, self.owner, until)

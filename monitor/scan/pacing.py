@@ -10,9 +10,14 @@ MAX_BACKOFF_DOUBLINGS = 16  # 2**16 intervals is past any cap: the exponent neve
 MAX_JITTER = timedelta(minutes=2)
 
 
+def jitter(interval: timedelta) -> timedelta:
+    """How far `jittered` may move a due time either way: 5% of the interval, 2 minutes at most."""
+    return min(interval * 0.05, MAX_JITTER)
+
+
 def jittered(interval: timedelta) -> timedelta:
     """The interval give or take 5% (two minutes at most), so polls spread over the ticks."""
-    spread = min(interval.total_seconds() * 0.05, MAX_JITTER.total_seconds())
+    spread = jitter(interval).total_seconds()
     return interval + timedelta(seconds=random.uniform(-spread, spread))
 
 

@@ -34,6 +34,7 @@ class SourceOutcome:
     recovered: bool = False  # this poll succeeded after failures or an unhealthy state
     skipped: int = 0  # unreadable items the poll left out (the rest were stored)
     skipped_reasons: tuple[str, ...] = ()  # a few of the parser's one-line reasons
+    lag: float | None = None  # seconds from due to start, for a poll the daemon scheduled
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-able record for scan_run.outcomes."""
@@ -52,6 +53,8 @@ class SourceOutcome:
             skipped_reasons=list(self.skipped_reasons),
         )
         record["retry_at"] = self.retry_at.isoformat() if self.retry_at else None
+        if self.lag is not None:
+            record["lag"] = round(self.lag, 3)
         return record
 
 

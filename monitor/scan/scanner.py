@@ -51,7 +51,7 @@ from monitor.scan.runs import record_finish, record_start
 from sources.base import SourceConfig, adapter_for
 from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailableError
 from sources.http import PoliteClient
-from storage import mentions, ratings, source_state
+from storage import mentions, ratings, schedule, source_state
 from storage.database import Store, Transaction
 from storage.safe_text import safe_item
 from storage.source_state import LeaseLostError, Recorded, UnknownSourceError
@@ -77,6 +77,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Polled:
+    """One source's poll: its outcome, and a healthy idle poll's state still to be written."""
+
+    outcome: SourceOutcome
+    idle: tuple[Claim, FetchResult] | None = None
+
+
 @dataclass
 class Scanner:
     """Everything one scan needs; `run` does the pass."""
@@ -98,10 +106,18 @@ class Scanner:
     def __post_init__(self) -> None:
         self.ingest = Ingest(self.config, self.on_alerts)
         self.on_alerts = self.ingest.on_alerts  # the mail outbox unless the caller chose
-        self._idle: list[tuple[Claim, FetchResult]] = []
         self._context: RuleContext | None = None
         self._threads = ThreadPoolExecutor(max_workers=1)
         self._new_alerts: list[Alert] = []
+
+    def use_threads(self, count: int) -> None:
+        """Give the scan `count` threads of its own for database and CPU work (the daemon's)."""
+        self._threads.shutdown(wait=False)
+        self._threads = ThreadPoolExecutor(max_workers=count, thread_name_prefix="scan")
+
+    def close(self) -> None:
+        """Let the scan's threads go (those still running finish on their own)."""
+        self._threads.shutdown(wait=False)
 
     async def run(self, only: Sequence[str] = ()) -> ScanReport:
         """Scan the enabled sources (or only those named) and record the pass."""
@@ -128,10 +144,10 @@ class Scanner:
         try:
             claims, skipped = await self._in_thread(self._claim_all, selected, started)
             outcomes.extend(skipped)
-            polled = await asyncio.gather(*(self._scan_source(claim) for claim in claims))
+            polled = await asyncio.gather(*(self.poll_source(claim) for claim in claims))
             outcomes.extend(await self._flush_idle(list(polled)))
             if not self.dry_run:
-                await self._in_thread(self._raise_health_alerts, outcomes)
+                await self._in_thread(self._raise_health_alerts, outcomes, None)
         finally:
             finished = self.clock()
             if run_id is not None:
@@ -139,6 +155,25 @@ class Scanner:
         order = list(selected)
         outcomes.sort(key=lambda outcome: order.index(outcome.name))
         return ScanReport(run_id, started, finished, outcomes, list(self._new_alerts))
+
+    async def settle(self, polled: Sequence[Polled], started: datetime) -> ScanReport:
+        """Finish a batch of the daemon's polls: idle states written together, health alerts of
+        the sources whose health may have changed, one scan_run row for the batch."""
+        outcomes = await self._flush_idle(list(polled))
+        changed = [o.name for o in outcomes if o.status is not ScanStatus.OK or o.recovered]
+        if changed:
+            await self._in_thread(self._raise_health_alerts, outcomes, changed)
+        finished = self.clock()
+        trigger = str(self.trigger)
+        try:
+            run_id = await self._in_thread(record_start, self.store, trigger, started)
+            await self._in_thread(record_finish, self.store, run_id, finished, outcomes)
+        except Exception as error:  # the polls' own results are stored: only the log is lost
+            log.error("could not record the polls' outcomes: %s", one_line(error))
+            run_id = None
+        alerts, self._new_alerts = self._new_alerts, []
+        self._context = None  # the next batch reads the mention volume afresh
+        return ScanReport(run_id, started, finished, outcomes, alerts)
 
     async def _in_thread(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` in one of the scan's threads, the loop free meanwhile."""
@@ -170,11 +205,15 @@ class Scanner:
 
     # ---- one source, guarded ----------------------------------------------------------------
 
-    async def _scan_source(self, claim: Claim) -> SourceOutcome:
-        """The guarded unit: whatever goes wrong becomes this source's recorded failure."""
+    async def poll_source(self, claim: Claim) -> Polled:
+        """The guarded unit: whatever goes wrong becomes this source's recorded failure.
+
+        A healthy idle poll's state is handed back to be written with others' (`settle`).
+        """
         progress = PollProgress(self.http.requests_made)
+        idle: tuple[Claim, FetchResult] | None = None
         try:
-            outcome = await self._poll(claim, progress)
+            outcome, idle = await self._poll(claim, progress)
         except asyncio.CancelledError:
             # Abandoned (the daemon is stopping): give the lease back so the next scan need not
             # wait for it to expire. On the loop, as the loop is going away anyway.
@@ -191,27 +230,34 @@ class Scanner:
         if outcome.skipped:
             # The source stays healthy, but a person should know some of it went unread.
             log.warning("source %s: %s", claim.name, skipped_note(outcome))
+        if claim.lag is not None:
+            outcome = replace(outcome, lag=claim.lag)
         if self.on_progress is not None:
             self.on_progress(outcome)
-        return outcome
+        return Polled(outcome, idle)
 
-    async def _poll(self, claim: Claim, progress: PollProgress) -> SourceOutcome:
+    async def _poll(
+        self, claim: Claim, progress: PollProgress
+    ) -> tuple[SourceOutcome, tuple[Claim, FetchResult] | None]:
         if self.dry_run:
             scored, result = await self._fetch_and_score(claim, progress)
         else:
-            keeper = LeaseKeeper(self.store, claim.name, self.owner, self.lease, self.clock)
+            keeper = LeaseKeeper(
+                self.store, claim.name, self.owner, self.lease, self.clock, host=claim.host
+            )
             scored, result = await keeper.run(self._fetch_and_score(claim, progress))
         baseline = self.force_baseline or claim.state.is_first_poll
         progress.stage = "commit"
         if self.dry_run:
             counts = dry_run_counts(scored)
-            return ok_outcome(claim, result, progress.requests(self.http), counts, baseline)
+            return ok_outcome(claim, result, progress.requests(self.http), counts, baseline), None
         if not scored and result.rating is None and claim.healthy:
-            self._idle.append((claim, result))  # written with the others' in one transaction
-            return ok_outcome(claim, result, progress.requests(self.http), {}, baseline)
+            # Written with the others' in one transaction (`_flush_idle`).
+            outcome = ok_outcome(claim, result, progress.requests(self.http), {}, baseline)
+            return outcome, (claim, result)
         committed = await self._in_thread(self._commit, claim, result, scored, baseline)
         requests = progress.requests(self.http)
-        return ok_outcome(claim, result, requests, committed.counts, baseline, committed)
+        return ok_outcome(claim, result, requests, committed.counts, baseline, committed), None
 
     async def _fetch_and_score(
         self, claim: Claim, progress: PollProgress
@@ -227,6 +273,10 @@ class Scanner:
             raise SourceUnavailableError(
                 f"the poll took longer than its timeout ({format_duration(timeout)})"
             ) from None
+        finally:
+            if claim.host is not None:
+                # The host is free for the next poll (any worker's) once its pause has passed.
+                await self._in_thread(self._release_host, claim)
         progress.stage = "diff"
         items = [safe_item(item) for item in result.items]
         if not items:  # a 304 or an empty page: nothing to diff or score, no transaction
@@ -276,9 +326,22 @@ class Scanner:
         counts = {"new": written.new, "updated": written.updated, "negative": written.negative}
         return Committed(counts, recorded, written.alerts)
 
-    async def _flush_idle(self, outcomes: list[SourceOutcome]) -> list[SourceOutcome]:
+    def _release_host(self, claim: Claim) -> None:
+        """Give back the host slot claimed with `claim`; a failure here is only logged (the
+        slot's lease expires)."""
+        assert claim.host is not None
+        share = claim.source.shared_host()
+        pause = share.delay if share is not None else timedelta(0)
+        try:
+            with self.store.transaction() as tx:
+                schedule.release_host(tx, claim.host, self.owner, self.clock() + pause)
+        except Exception as error:
+            log.warning("host %s: slot not released: %s", claim.host, one_line(error))
+
+    async def _flush_idle(self, polled: list[Polled]) -> list[SourceOutcome]:
         """Write the state of every healthy idle poll in one transaction."""
-        idle, self._idle = self._idle, []
+        outcomes = [entry.outcome for entry in polled]
+        idle = [entry.idle for entry in polled if entry.idle is not None]
         if not idle:
             return outcomes
         try:
@@ -361,6 +424,7 @@ class Scanner:
                 blocked_until=error.retry_at,
                 owner=self.owner,
                 cursor=error.cursor,
+                lag=claim.lag,
             )
             source_state.release_lease(tx, claim.name, self.owner)
         return recorded
@@ -387,13 +451,15 @@ class Scanner:
 
     # ---- bookkeeping --------------------------------------------------------------------------
 
-    def _raise_health_alerts(self, outcomes: Sequence[SourceOutcome]) -> None:
+    def _raise_health_alerts(
+        self, outcomes: Sequence[SourceOutcome], only: Sequence[str] | None
+    ) -> None:
         """Source-health alerts (a source went blind, or recovered), mailed to the admin."""
         now = self.clock()
         report = ScanReport(None, now, now, list(outcomes))
         try:
             raised = raise_health_alerts(
-                self.store, self.config, report, now, self.ingest.on_alerts
+                self.store, self.config, report, now, self.ingest.on_alerts, only=only
             )
         except Exception as error:  # never hide the scan's own result behind this
             log.error("could not evaluate source health: %s", one_line(error))
@@ -410,6 +476,7 @@ def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any
         "now": now,
         "next_due_at": now + jittered(claim.source.interval),
         "skipped_items": result.skipped.count,
+        "lag": claim.lag,
     }
 
 

@@ -1,14 +1,18 @@
-"""The daemon: APScheduler runs the jobs, systemd hears we are alive, SIGTERM stops us cleanly.
+"""The daemon: the poller and APScheduler's jobs, systemd hears we are alive, SIGTERM stops us.
 
-    Daemon(jobs, zone, timing).run(stop)      until `stop` is set (SIGTERM, SIGINT)
+    Daemon(jobs, zone, poller=…, slots=…).run(stop)      until `stop` is set (SIGTERM, SIGINT)
 
-The jobs are injected (`Jobs`: poll tick, outbox dispatch, digest, retention purge, health
-check), so this module knows scheduling and nothing of what the jobs do; `monitor run` builds
-the real ones. What must survive a restart lives in our database, not in a job store: each
-source's `next_due_at` (the poll tick, every minute, polls only the sources that are due), the
-digest windows, the retention cut-off. So every job also runs once at start-up: a poll or
-digest missed while the machine was off happens then, once. Within a run, a slot missed while
-the machine slept is run once when it wakes (coalesce, no misfire limit), never skipped.
+Polling is the poller's (monitor.service.poller: each source when it is due, as its own task);
+the jobs are injected (`Jobs`: outbox dispatch, digest, retention purge, health check), so this
+module knows scheduling and nothing of what they do; monitor.service.wiring builds the real
+ones. What must survive a restart lives in our database, not in a job store: each source's
+`next_due_at`, the digest windows, the retention cut-off, the job slots. So every job also runs
+once at start-up: a digest missed while the machine was off happens then, once. Within a run,
+a slot missed while the machine slept is run once when it wakes (coalesce, no misfire limit).
+
+The digest, purge and health check run once per slot whatever the number of workers: each
+asks `slots` for its `(job, period)` row first (monitor.service.slots). Dispatch runs in every
+worker: outbox rows are leased one by one.
 
 Each scheduled slot starts the job as its own task and returns; a job still running from its
 last slot is not started again (one instance each). On stop the scheduler starts nothing new,
@@ -24,7 +28,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -34,18 +38,30 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config.schedule import CronSchedule
 from monitor.service import systemd
+from monitor.service.slots import JobSlots, slot_period
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 Job = Callable[[datetime], Awaitable[None]]
 
+# Jobs that run once per slot across every worker sharing the database.
+EXACTLY_ONCE = ("digest", "purge", "health")
+
+
+class PollLoop(Protocol):
+    """What the daemon needs of the poller."""
+
+    progress: float  # time.monotonic() of its last claim round or finished poll
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set, then finish within its own bound."""
+
 
 @dataclass(frozen=True, slots=True)
 class Jobs:
-    """What the daemon runs; each gets the time it runs at."""
+    """What the daemon runs besides polling; each gets the time it runs at."""
 
-    poll: Job  # one poll tick: scan the sources that are due
     dispatch: Job  # send pending outbox mail
     digest: Job  # queue the digest if its window has closed
     purge: Job  # delete or blank data past its retention
@@ -56,14 +72,13 @@ class Jobs:
 class Timing:
     """How often each job runs, and the bounds that keep the daemon honest."""
 
-    poll_every: timedelta = timedelta(minutes=1)
     dispatch_every: timedelta = timedelta(minutes=1)
     health_every: timedelta = timedelta(minutes=15)
     purge_at: tuple[int, int] = (3, 15)  # daily, school time: the quiet hours
     # How long running jobs get to finish after SIGTERM; keep it under the unit's TimeoutStopSec.
     stop_within: timedelta = timedelta(seconds=20)
-    # No poll tick finished for this long: stop feeding the watchdog, so systemd restarts us.
-    # Longer than any one poll (each source's whole poll has its own timeout).
+    # The poller neither claimed nor finished a poll for this long: stop feeding the watchdog,
+    # so systemd restarts us. Longer than any one poll (each has its own timeout).
     stall_after: timedelta = timedelta(minutes=30)
 
 
@@ -82,15 +97,15 @@ class Daemon:
     digest_schedule: CronSchedule | None = None
     timing: Timing = field(default_factory=Timing)
     clock: Clock = field(default=lambda: datetime.now(UTC))
+    poller: PollLoop | None = None
+    slots: JobSlots | None = None  # without: every job runs in this process (one daemon)
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
-    last_poll_finished: float = field(default_factory=time.monotonic)
 
     def triggers(self) -> dict[str, BaseTrigger]:
         """Each job's trigger, by job name."""
         every = self.timing
         hour, minute = every.purge_at
         triggers: dict[str, BaseTrigger] = {
-            "poll": IntervalTrigger(seconds=every.poll_every.total_seconds(), timezone=self.zone),
             "dispatch": IntervalTrigger(
                 seconds=every.dispatch_every.total_seconds(), timezone=self.zone
             ),
@@ -141,22 +156,29 @@ class Daemon:
         self.running[name] = asyncio.create_task(self.run_job(name), name=name)
 
     async def run_job(self, name: str) -> None:
-        """Run one job; its failure is logged, never the end of the daemon."""
+        """Run one job (once per slot across workers, for those that must); a failure is
+        logged, never the end of the daemon."""
         job: Job = getattr(self.jobs, name)
+        now = self.clock()
         try:
-            await job(self.clock())
+            if self.slots is not None and name in EXACTLY_ONCE:
+                period = slot_period(self.triggers()[name], now)
+                await self.slots.run_once(name, period, lambda: job(now), now)
+            else:
+                await job(now)
         except asyncio.CancelledError:
             log.warning("%s: abandoned at shutdown", name)
             raise
         except Exception:
             log.exception("%s: failed", name)
-        finally:
-            if name == "poll":
-                self.last_poll_finished = time.monotonic()
 
     def making_progress(self) -> bool:
-        """True while poll ticks keep finishing: the watchdog is fed only then."""
-        return time.monotonic() - self.last_poll_finished < self.timing.stall_after.total_seconds()
+        """True while the poller keeps claiming or finishing polls: the watchdog is fed only
+        then (a daemon without a poller is always making progress)."""
+        if self.poller is None:
+            return True
+        stalled = time.monotonic() - self.poller.progress
+        return stalled < self.timing.stall_after.total_seconds()
 
     async def heartbeat(self) -> None:
         """Ping systemd's watchdog if the scheduler is making progress."""
@@ -164,7 +186,8 @@ class Daemon:
             systemd.notify("WATCHDOG=1")
         else:
             log.error(
-                "no poll tick has finished for %s: leaving the watchdog to restart us",
+                "the poller has neither claimed nor finished a poll for %s:"
+                " leaving the watchdog to restart us",
                 self.timing.stall_after,
             )
 
@@ -172,8 +195,11 @@ class Daemon:
         """Schedule the jobs, tell systemd we are ready, and run until `stop` is set."""
         scheduler = self.scheduler()
         scheduler.start()
+        if self.poller is not None:
+            self.running["poll"] = asyncio.create_task(self.poller.run(stop), name="poll")
         systemd.notify("READY=1")
-        log.info("running: %s", ", ".join(sorted(self.triggers())))
+        names = [*(["poll"] if self.poller is not None else []), *self.triggers()]
+        log.info("running: %s", ", ".join(sorted(names)))
         try:
             await stop.wait()
         finally:

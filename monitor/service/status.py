@@ -1,4 +1,5 @@
-"""What `monitor status` shows: each source's health from its stored state, and mail that failed."""
+"""What `monitor status` shows: each source's health from its stored state, the workers at work,
+and mail that failed."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from monitor.config.settings import Config
 from monitor.judgement.health import remedy, shown_health
 from monitor.model import SourceStatus
-from storage import mentions, outbox, source_state
+from storage import mentions, outbox, source_state, workers
 from storage.database import Store
+from storage.workers import WorkerRow
 
 NEVER_POLLED = "unknown"
+WORKER_SEEN_WITHIN = timedelta(minutes=1)
 
 
 def source_statuses(
@@ -43,6 +46,12 @@ def source_statuses(
                 next_poll_at=row.next_due_at if row else None,
                 remedy=remedy(health, source.type) if health else "",
                 skipped_items=row.skipped_items if row else 0,
+                held_by=(
+                    row.lease_owner
+                    if row and row.lease_until is not None and row.lease_until >= now
+                    else None
+                ),
+                lag=row.last_lag if row else None,
             )
         )
     return result
@@ -65,3 +74,10 @@ def mail_problems(store: Store, now: datetime, days: int = 7) -> list[str]:
             f" last error: {latest.last_error}"
         )
     return lines
+
+
+def worker_statuses(store: Store, now: datetime | None = None) -> list[WorkerRow]:
+    """The daemons seen in the last minute (each says it is alive every few seconds)."""
+    now = now or datetime.now(UTC)
+    with store.transaction(read_only=True) as tx:
+        return workers.live(tx, now - WORKER_SEEN_WITHIN)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from monitor.config.secrets import Secret
-from sources.base import SourceConfig
+from sources.base import SharedHost, SourceConfig, shared_host_of
 
 if TYPE_CHECKING:
     from sources.common.oauth import RefreshGrant
@@ -78,6 +78,10 @@ class GoogleBusinessConfig(
         """The list-reviews URL of this location."""
         base = str(self.api_url).rstrip("/")
         return f"{base}/accounts/{self.account_id}/locations/{self.location_id}/reviews"
+
+    def shared_host(self) -> SharedHost | None:
+        """Google's quotas are per project, not per process: one poll at a time, fleet-wide."""
+        return shared_host_of(str(self.api_url))
 
 
 SUFFIXES = ("", "_env", "_file", "_credential")

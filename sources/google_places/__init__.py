@@ -19,7 +19,7 @@ from pydantic import Field, HttpUrl, field_validator
 
 from monitor.config.units import PositiveDuration
 from monitor.model import FetchResult, RatingSummary, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.capabilities import Advice, Capabilities, Polled, Ratings, Remedies
 from sources.google_places.cost import check_lines
 
@@ -58,6 +58,10 @@ class GooglePlacesConfig(
     def place_url(self) -> str:
         """The Place Details URL of this place."""
         return f"{str(self.api_url).rstrip('/')}/places/{self.place_id}"
+
+    def shared_host(self) -> SharedHost | None:
+        """Google's quotas are per project, not per process: one poll at a time, fleet-wide."""
+        return shared_host_of(str(self.api_url))
 
 
 def cost_lines(sources: Mapping[str, Polled]) -> list[str]:

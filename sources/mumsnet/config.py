@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.config.units import Duration
-from sources.base import SourceConfig
+from sources.base import SharedHost, SourceConfig, shared_host_of
 from sources.errors import SourceFormatError
 from sources.mumsnet.urls import TOPIC, thread_ref
 
@@ -102,3 +102,7 @@ class MumsnetConfig(
             # The value is secret: say what is wrong without repeating it.
             raise SourceFormatError("the secret discovery feed URL is not an http(s) URL")
         return [*self.discovery_feeds, url]
+
+    def shared_host(self) -> SharedHost | None:
+        """Mumsnet's `request_delay` holds across every worker, not only within one."""
+        return shared_host_of(self.base_url, self.request_delay)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator, model_validator
 
 from monitor.model import FetchResult, Item, RevisionFacts, SourceState
-from sources.base import SourceConfig, register
+from sources.base import SharedHost, SourceConfig, register, shared_host_of
 from sources.capabilities import UPGRADE, Advice, Capabilities, Remedies
 from sources.wikipedia.templates import parse_quote_line
 
@@ -136,6 +136,10 @@ class WikipediaConfig(SourceConfig):
         host = urlsplit(self.api_url).hostname or ""
         match = re.fullmatch(r"([a-z][a-z0-9-]*)\.wikipedia\.org", host)
         return match.group(1) if match else "en"
+
+    def shared_host(self) -> SharedHost | None:
+        """Wikimedia asks for requests in series: one poll of the wiki at a time, fleet-wide."""
+        return shared_host_of(self.api_url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The daemon's scheduling: due polls from the database, missed slots run once, the digest's cron.
 
-The poll tick is the real one (`build_jobs`) over a loopback feed and a SQLite file, driven by an
-injected clock; the scheduler tests use recording jobs on a real AsyncIOScheduler.
+The polls are the real poller's (`build_poller`, one pass of what is due: `run_due`) over a
+loopback feed and a SQLite file, driven by an injected clock; the scheduler tests use recording
+jobs on a real AsyncIOScheduler.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from monitor.cli.run import MailFunctions, build_jobs, no_mail, no_queue
 from monitor.config.schedule import parse_cron
 from monitor.config.settings import Config, load
 from monitor.service.daemon import Daemon, Jobs, Timing, digest_trigger
+from monitor.service.slots import JobSlots, slot_period
+from monitor.service.wiring import MailFunctions, build_poller, no_mail, no_queue
 from sources.http import PoliteClient
 from storage import mentions, schema, source_state
 from storage.database import Store
@@ -58,13 +60,12 @@ def config(server: LoopbackServer, tmp_path: Path) -> Config:
 
 
 def tick(config: Config, clock: FakeClock) -> None:
-    """One poll tick of a freshly started daemon (its own store and client) at `clock.now`."""
+    """What a freshly started daemon (its own store and client) polls at `clock.now`."""
 
     async def go() -> None:
         with Store.open(config.storage.url) as store:
             async with PoliteClient(contact="t@example.org", timeout=5, backoff=0.01) as http:
-                jobs = build_jobs(config, store, http, clock, NO_MAIL)
-                await jobs.poll(clock())
+                await build_poller(config, store, http, clock, NO_MAIL).run_due()
 
     asyncio.run(go())
 
@@ -112,9 +113,7 @@ class Recorder:
     def __init__(self) -> None:
         self.runs: Counter[str] = Counter()
         self.times: dict[str, datetime] = {}
-        self.ran = {
-            name: asyncio.Event() for name in ("poll", "dispatch", "digest", "purge", "health")
-        }
+        self.ran = {name: asyncio.Event() for name in ("dispatch", "digest", "purge", "health")}
 
     def job(self, name: str):  # type: ignore[no-untyped-def]
         async def run(now: datetime) -> None:
@@ -161,19 +160,19 @@ def test_missed_slots_of_a_running_scheduler_run_once() -> None:
         scheduler = daemon.scheduler()
         an_hour_ago = datetime.now(LONDON) - timedelta(hours=1)
         # As after a suspend: sixty one-minute slots went by unrun.
-        scheduler.modify_job("poll", next_run_time=an_hour_ago)
+        scheduler.modify_job("dispatch", next_run_time=an_hour_ago)
         scheduler.start()
-        await asyncio.wait_for(recorder.ran["poll"].wait(), 30)
+        await asyncio.wait_for(recorder.ran["dispatch"].wait(), 30)
         await settle()
-        next_run: datetime = scheduler.get_job("poll").next_run_time
+        next_run: datetime = scheduler.get_job("dispatch").next_run_time
         scheduler.shutdown(wait=False)
         await settle()
         return next_run
 
     next_run = asyncio.run(go())
-    assert recorder.runs["poll"] == 1
+    assert recorder.runs["dispatch"] == 1
     assert next_run > datetime.now(LONDON) - timedelta(minutes=1)
-    for job in ("poll", "dispatch", "health", "purge"):
+    for job in ("dispatch", "health", "purge"):
         options = daemon.scheduler().get_job(job)
         assert (options.coalesce, options.misfire_grace_time, options.max_instances) == (
             True,
@@ -195,15 +194,15 @@ def test_a_job_still_running_is_not_started_twice() -> None:
         async def nothing(now: datetime) -> None:
             return None
 
-        daemon = Daemon(Jobs(slow, nothing, nothing, nothing, nothing), LONDON, clock=lambda: T0)
-        await daemon.launch("poll")
+        daemon = Daemon(Jobs(slow, nothing, nothing, nothing), LONDON, clock=lambda: T0)
+        await daemon.launch("dispatch")
         await settle()
-        await daemon.launch("poll")  # the next slot, while the first tick still runs
+        await daemon.launch("dispatch")  # the next slot, while the first run still goes on
         await settle()
         assert len(started) == 1
         gate.set()
         await settle()
-        await daemon.launch("poll")
+        await daemon.launch("dispatch")
         await settle()
 
     asyncio.run(go())
@@ -218,27 +217,35 @@ def test_stop_abandons_a_job_that_outlives_the_bound() -> None:
         return None
 
     timing = Timing(stop_within=timedelta(seconds=0.1))
-    daemon = Daemon(Jobs(hang, nothing, nothing, nothing, nothing), LONDON, timing=timing)
+    daemon = Daemon(Jobs(hang, nothing, nothing, nothing), LONDON, timing=timing)
 
     async def go() -> bool:
-        await daemon.launch("poll")
+        await daemon.launch("dispatch")
         await settle()
         await daemon.finish_running()
-        return daemon.running["poll"].cancelled()
+        return daemon.running["dispatch"].cancelled()
 
     assert asyncio.run(go())
 
 
-def test_the_watchdog_is_fed_only_while_poll_ticks_finish() -> None:
+def test_the_watchdog_is_fed_only_while_the_poller_makes_progress(
+    config: Config, server: LoopbackServer
+) -> None:
     async def nothing(now: datetime) -> None:
         return None
 
-    daemon = Daemon(Jobs(nothing, nothing, nothing, nothing, nothing), LONDON)
-    assert daemon.making_progress()
-    daemon.last_poll_finished = time.monotonic() - Timing().stall_after.total_seconds() - 1
-    assert not daemon.making_progress()
-    asyncio.run(daemon.run_job("poll"))
-    assert daemon.making_progress()
+    async def go() -> tuple[bool, bool, bool]:
+        with Store.open(config.storage.url) as store:
+            async with PoliteClient(contact="t@example.org", timeout=5) as http:
+                poller = build_poller(config, store, http, FakeClock(T0), NO_MAIL)
+                daemon = Daemon(Jobs(nothing, nothing, nothing, nothing), LONDON, poller=poller)
+                fresh = daemon.making_progress()
+                poller.progress = time.monotonic() - Timing().stall_after.total_seconds() - 1
+                stalled = daemon.making_progress()
+                await poller.run_due()  # a claim round and two polls
+                return fresh, stalled, daemon.making_progress()
+
+    assert asyncio.run(go()) == (True, False, True)
 
 
 def london(*fields: int) -> datetime:
@@ -282,7 +289,7 @@ def test_the_digest_is_scheduled_only_with_a_digest_schedule() -> None:
     async def nothing(now: datetime) -> None:
         return None
 
-    jobs = Jobs(nothing, nothing, nothing, nothing, nothing)
+    jobs = Jobs(nothing, nothing, nothing, nothing)
     assert "digest" not in Daemon(jobs, LONDON).triggers()
     with_digest = Daemon(jobs, LONDON, digest_schedule=parse_cron("30 7 * * 1-5")).triggers()
     assert str(with_digest["digest"]) == str(digest_trigger(parse_cron("30 7 * * 1-5"), LONDON))
@@ -335,7 +342,7 @@ def test_a_tick_that_raises_mail_at_once_dispatches_it_at_once(
         with Store.open(config.storage.url) as store:
             async with PoliteClient(contact="t@example.org", timeout=5, retries=0) as http:
                 mail = MailFunctions(dispatch, no_mail, no_queue)
-                await build_jobs(config, store, http, clock, mail).poll(clock())
+                await build_poller(config, store, http, clock, mail).run_due()
 
     asyncio.run(go(FakeClock(T0)))
     assert dispatched == [T0]  # the health alert of "private"
@@ -344,3 +351,96 @@ def test_a_tick_that_raises_mail_at_once_dispatches_it_at_once(
     assert dispatched == [T0, T0 + timedelta(hours=1)]
     asyncio.run(go(FakeClock(T0 + timedelta(hours=2))))  # nothing new: nothing dispatched
     assert dispatched == [T0, T0 + timedelta(hours=1)]
+
+
+def test_exactly_once_jobs_run_once_per_slot_across_workers(sqlite_url: str) -> None:
+    """Three workers reaching the same digest, purge and health slots: each runs once."""
+    ran: Counter[str] = Counter()
+
+    def job(name: str):  # type: ignore[no-untyped-def]
+        async def run(now: datetime) -> None:
+            ran[name] += 1
+
+        return run
+
+    async def go(store: Store) -> None:
+        daemons = [
+            Daemon(
+                Jobs(job("dispatch"), job("digest"), job("purge"), job("health")),
+                LONDON,
+                digest_schedule=parse_cron("30 7 * * 1-5"),
+                clock=lambda: T0,
+                slots=JobSlots(store, f"worker{n}"),
+            )
+            for n in range(3)
+        ]
+        for name in ("dispatch", "digest", "purge", "health"):
+            await asyncio.gather(*(daemon.run_job(name) for daemon in daemons))
+
+    with Store.open(sqlite_url) as store:
+        asyncio.run(go(store))
+    assert ran == {"dispatch": 3, "digest": 1, "purge": 1, "health": 1}
+
+
+def test_a_failed_exactly_once_job_gives_its_slot_back(sqlite_url: str) -> None:
+    attempts: list[str] = []
+
+    async def flaky(now: datetime) -> None:
+        attempts.append("run")
+        if len(attempts) == 1:
+            raise RuntimeError("SMTP server away")
+
+    async def nothing(now: datetime) -> None:
+        return None
+
+    async def go(store: Store) -> None:
+        for n in range(3):
+            daemon = Daemon(
+                Jobs(nothing, nothing, nothing, flaky),
+                LONDON,
+                clock=lambda: T0,
+                slots=JobSlots(store, f"worker{n}"),
+            )
+            await daemon.run_job("health")
+
+    with Store.open(sqlite_url) as store:
+        asyncio.run(go(store))
+    assert attempts == ["run", "run"]  # failed, retried by the next worker, then done
+
+
+@pytest.mark.parametrize(
+    ("now", "trigger", "period"),
+    [
+        # An interval's slots count from the epoch: every worker names the same one.
+        (
+            datetime(2026, 12, 1, 10, 7, 12, tzinfo=UTC),
+            "health",
+            datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+        ),
+        # A cron's slot is its last fire time: 07:30 London on a weekday.
+        (
+            datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+            "digest",
+            datetime(2026, 12, 1, 7, 30, tzinfo=UTC),
+        ),
+        # Monday's, on a Sunday (weekdays only).
+        (
+            datetime(2026, 12, 6, 9, 0, tzinfo=UTC),
+            "digest",
+            datetime(2026, 12, 4, 7, 30, tzinfo=UTC),
+        ),
+        (
+            datetime(2026, 12, 1, 3, 14, tzinfo=UTC),
+            "purge",
+            datetime(2026, 11, 30, 3, 15, tzinfo=UTC),
+        ),
+    ],
+)
+def test_slot_periods(now: datetime, trigger: str, period: datetime) -> None:
+    async def nothing(now: datetime) -> None:
+        return None
+
+    daemon = Daemon(
+        Jobs(nothing, nothing, nothing, nothing), LONDON, digest_schedule=parse_cron("30 7 * * 1-5")
+    )
+    assert slot_period(daemon.triggers()[trigger], now) == period

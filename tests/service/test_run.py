@@ -166,7 +166,7 @@ def test_sigterm_during_a_slow_fetch_exits_0_within_the_bound(
     status, stderr = stop(process)
     assert status == 0, stderr
     assert time.monotonic() - started < STOP_BOUND
-    assert "poll: abandoned at shutdown" in stderr
+    assert "source news: abandoned at shutdown" in stderr
     assert "Traceback" not in stderr
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -211,8 +211,8 @@ def test_the_daemon_and_a_manual_scan_share_the_database(
         wait_for(both_requested, "the scan's requests")
         daemon = start_daemon(config)
         wait_for(
-            lambda: count_rows(database, "SELECT count(*) FROM scan_run") == 2,
-            "the daemon's first tick",
+            lambda: count_rows(database, "SELECT count(*) FROM worker") == 1,
+            "the daemon to start polling",
         )
         gate.set()
         _, scan_stderr = scan_process.communicate(timeout=120)

@@ -66,3 +66,56 @@ def test_status_shows_health_next_poll_and_remedy(server: LoopbackServer, tmp_pa
     alerts = next(entry for entry in later if entry.name == "alerts")
     assert alerts.health == "stale"
     assert "is the service running" in alerts.remedy
+
+
+def test_status_shows_which_worker_holds_what_and_each_sources_lag(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    from storage import schedule, source_state, workers
+    from storage.schedule import Planned
+
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            name: {"type": "feed", "url": f"{server.url}/{name}.xml", "interval": "1h"}
+            for name in ("held", "done")
+        },
+    )
+    now = datetime.now(UTC)
+    planned = [
+        Planned(name, "feed", timedelta(hours=1), scheduled=True) for name in ("held", "done")
+    ]
+    with Store.open(f"sqlite:///{tmp_path / 'monitor.db'}") as store, store.transaction() as tx:
+        schedule.sync(tx, planned, now)
+        claimed = schedule.claim_due(tx, "box:41:ab12", now, now + timedelta(minutes=1), 2)
+        assert {row.name for row in claimed} == {"held", "done"}
+        source_state.record_idle_success(
+            tx,
+            "done",
+            cursor={},
+            etag=None,
+            last_modified=None,
+            now=now,
+            next_due_at=now + timedelta(hours=1),
+            owner="box:41:ab12",
+            lag=2.5,
+        )
+        workers.beat(tx, "box:41:ab12", "box", 41, now, now, 1)
+    runner = CliRunner()
+    output = runner.invoke(main, ["--config", str(path), "status", "--format", "json"]).output
+    by_name = {entry["name"]: entry for entry in json.loads(output)}
+    assert by_name["held"]["held_by"] == "box:41:ab12"
+    assert by_name["done"]["held_by"] is None and by_name["done"]["lag_seconds"] == 2.5
+    table = runner.invoke(main, ["--config", str(path), "status"]).output.splitlines()
+    header = table[0].split("\t")
+    assert header[-2:] == ["held by", "lag"]
+    done = dict(
+        zip(
+            header, next(line for line in table if line.startswith("done")).split("\t"), strict=True
+        )
+    )
+    assert done["lag"] == "2.5s"
+    workers_header = next(line for line in table if line.startswith("worker\t")).split("\t")
+    worker_row = dict(zip(workers_header, table[-1].split("\t"), strict=True))
+    assert worker_row["worker"] == "box:41:ab12" and worker_row["holding"] == "1"

@@ -1,7 +1,7 @@
 """The incident log may record `hidden` and `unhidden` (a comment hidden on the school's page).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-09
 
 `monitor alerts hide|unhide` record what they did as these actions, and a person may record
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

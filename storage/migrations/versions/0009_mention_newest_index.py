@@ -1,7 +1,7 @@
 """An index in the order `monitor mentions` lists: newest first, by published (else first seen).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06
 
 `monitor mentions --limit 50` on 100,000 mentions sorted every row (0.3 s on SQLite); with the
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
 """A mention may be an Ofsted `report` (item type), kept by ck_mention_item_type.
 
-Revision ID: 0009
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-10
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -86,7 +86,7 @@ def change_sqlite(connection: sa.Connection, change: object) -> None:
     ).scalar_one()
     match = SQLITE_CHECK.search(stored)
     if match is None:
-        raise RuntimeError("mention's CHECK on item_type is not where migration 0009 expects it")
+        raise RuntimeError("mention's CHECK on item_type is not where migration 0007 expects it")
     types = change(VALUE.findall(match[1]))
     edited = stored[: match.start(1)] + quoted(types) + stored[match.end(1) :]
     version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
@@ -103,4 +103,4 @@ def change_sqlite(connection: sa.Connection, change: object) -> None:
         connection.exec_driver_sql("PRAGMA writable_schema = OFF")
     problems = connection.exec_driver_sql("PRAGMA integrity_check").scalars().all()
     if problems != ["ok"]:
-        raise RuntimeError(f"migration 0009 left mention unsound: {'; '.join(problems)[:300]}")
+        raise RuntimeError(f"migration 0007 left mention unsound: {'; '.join(problems)[:300]}")
