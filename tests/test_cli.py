@@ -277,9 +277,10 @@ def test_status_says_until_when_a_service_asked_us_to_wait(
     before = datetime.now(UTC) + timedelta(hours=2)
     assert run("--config", str(path), "scan").exit_code == 0  # a rate limit is not a failure
     after = datetime.now(UTC) + timedelta(hours=2)
-    row = run("--config", str(path), "status").output.splitlines()[1].split("\t")
-    assert row[0] == "limited"
-    note = row[-1]
+    table = run("--config", str(path), "status").output.splitlines()
+    row = dict(zip(table[0].split("\t"), table[1].split("\t"), strict=True))
+    assert row["source"] == "limited"
+    note = row["last error"]
     shown = {moment.strftime("%Y-%m-%d %H:%M") for moment in (before, after)}
     assert any(
         note.startswith(f"not polled until {when} (asked by the service); ") for when in shown
