@@ -80,6 +80,7 @@ class Timing:
     # The poller neither claimed nor finished a poll for this long: stop feeding the watchdog,
     # so systemd restarts us. Longer than any one poll (each has its own timeout).
     stall_after: timedelta = timedelta(minutes=30)
+    restart_poller: timedelta = timedelta(seconds=30)  # after the poller itself failed
 
 
 def digest_trigger(schedule: CronSchedule, zone: ZoneInfo) -> CronTrigger:
@@ -172,6 +173,21 @@ class Daemon:
         except Exception:
             log.exception("%s: failed", name)
 
+    async def keep_polling(self, stop: asyncio.Event) -> None:
+        """Run the poller until `stop`; if it fails (the database away at start), log it and
+        start it again after `timing.restart_poller`."""
+        assert self.poller is not None
+        while not stop.is_set():
+            try:
+                await self.poller.run(stop)
+                return
+            except Exception:
+                log.exception("poll: failed; starting again in %s", self.timing.restart_poller)
+            try:
+                await asyncio.wait_for(stop.wait(), self.timing.restart_poller.total_seconds())
+            except TimeoutError:
+                pass
+
     def making_progress(self) -> bool:
         """True while the poller keeps claiming or finishing polls: the watchdog is fed only
         then (a daemon without a poller is always making progress)."""
@@ -196,7 +212,7 @@ class Daemon:
         scheduler = self.scheduler()
         scheduler.start()
         if self.poller is not None:
-            self.running["poll"] = asyncio.create_task(self.poller.run(stop), name="poll")
+            self.running["poll"] = asyncio.create_task(self.keep_polling(stop), name="poll")
         systemd.notify("READY=1")
         names = [*(["poll"] if self.poller is not None else []), *self.triggers()]
         log.info("running: %s", ", ".join(sorted(names)))

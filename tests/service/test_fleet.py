@@ -212,6 +212,8 @@ def test_several_daemons_share_postgresql_and_survive_a_kill(
             for process in workers[1:]:
                 status, stderr = stop(process)
                 outputs.append((status, stderr))
+            if killed.poll() is None:  # a failure before the kill
+                killed.kill()
             killed.communicate()
         for status, stderr in outputs:
             assert status == 0, stderr
