@@ -3,6 +3,7 @@
     claims    leasing the sources a scan may poll now
     leases    who holds a source, and keeping a lease alive while it is polled
     pacing    when a source is due again (jitter, failure backoff)
+    attribution  which schools each item is about (a trust)
     ingest    score, evaluate and write items (shared with the webhook receiver)
     poll      one source's poll: how far it got, what its commit wrote, its outcome
     report    what a scan reports, and its words (imports no stage)

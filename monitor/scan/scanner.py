@@ -5,7 +5,8 @@
     fetch     the adapter, under the source's `timeout` (whole poll) while LeaseKeeper renews
               the lease; a lost lease cancels the poll
     diff      new or changed items, by a hash of every stored field (a read-only transaction)
-    score     VADER over title and text together (a thread: CPU work)
+    attribute the schools each item is about (monitor.scan.attribution)
+    score     sentiment and tone over title and text together (a thread: CPU work)
     evaluate  monitor.judgement.rules: labels and alert drafts, pure
     commit    ONE transaction, fenced on the lease owner: mentions (+ versions), alerts, outbox
               rows, rating snapshot, new state, lease released. A healthy idle poll (nothing new)

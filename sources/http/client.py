@@ -3,13 +3,13 @@
     PoliteClient.get(url, ...) / .post(url, json= or form=) / .put(url, json=) / .delete(url)
       │  host asked us to wait (Retry-After) and the time has not come? ──► SourceRateLimitedError
       │  robots=True and <origin>/robots.txt (cached 24 h) disallows?   ──► SourceBlockedError
-      │      (in both cases nothing is sent; robots.txt is kept by sources/robots.py)
+      │      (in both cases nothing is sent; robots.txt is kept by sources/http/robots.py)
       │  wait for a slot on the host: `concurrency` in flight at most, starts `delay` s apart
-      │      (sources/hosts.py)
+      │      (sources/http/hosts.py)
       │  send; follow up to 5 redirects (http/https only), each hop gated like the first; a hop
       │      to another origin (scheme, host, port) carries no credential header and no body
       │  connect, headers and whole body within `timeout` s; at most `max_body` decoded bytes
-      │      (gzip and deflate inflated as they arrive: sources/bodies.py)
+      │      (gzip and deflate inflated as they arrive: sources/http/bodies.py)
       ▼
     Response: a 2xx, a 304 (conditional GET), or a status the caller lists in `ok_statuses`
 
