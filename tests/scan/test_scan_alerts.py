@@ -18,10 +18,10 @@ from click.testing import CliRunner, Result
 from monitor.cli import main
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
-from tests.sources import test_wikipedia as wikipedia
 from tests.sources.common.token_endpoint import route_token
 from tests.sources.facebook_page import support as facebook
 from tests.sources.google_business import support as google
+from tests.sources.wikipedia import support as wikipedia
 
 API = "/w/api.php"
 TITLE = "St Example's CE Primary School"

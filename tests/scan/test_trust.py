@@ -20,7 +20,7 @@ from monitor.cli import main
 from tests.loopback import LoopbackServer
 from tests.mail.smtpd import Received, SmtpServer
 from tests.scan.test_scan_alerts import entry, feed
-from tests.sources.test_mumsnet import TOPIC, route_site
+from tests.sources.mumsnet.support import TOPIC, route_site
 
 INFANTS_THREAD = "thread:5412345"  # "Calcot Infants - new head??"
 JUNIORS_THREAD = "thread:5412999"  # "Calcot Juniors' SATs results - anyone know?"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,30 @@ from sources.wikipedia.templates import parse_quote_line, shipped_template_kinds
 from sources.wikipedia.text import Change, DiffText, new_words, parse_diff_table, readable_diff
 from sources.wikipedia.wikitext import readable_text
 from tests.loopback import LoopbackServer, Reply
+from tests.sources.wikipedia.support import API, BASELINE_CURSOR, FIXTURES, TITLE
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "wikipedia"
-TITLE = "St Example's CE Primary School"
-API = "/w/api.php"
-BASELINE_CURSOR = {"pages": {TITLE: {"pageid": 31415926, "revid": 1254000777}}, "search": {}}
+
+@pytest.mark.parametrize(
+    ("wikitext", "readable"),
+    [
+        ("{{Infobox school\n| name = St Example's\n}}", "name: St Example's"),
+        ("A {{nowrap|{{small|nested}}}} template", "A template"),
+        ("[[Exampleton|the village]] and [[Ofsted]]", "the village and Ofsted"),
+        ("[[File:X.jpg|thumb|A [[caption]]]] text", "text"),
+        ("'''bold''' and ''italic''", "bold and italic"),
+        ("* a list item", "a list item"),
+        ("== Heading ==", "Heading"),
+        ("{| class=wikitable\n|-\n| cell\n|}", "cell"),
+        ("text<ref>unclosed reference", "text"),
+        ("Mr&amp;nbsp;Smith <b>bold</b>", "Mr Smith bold"),
+        ("__NOTOC__", ""),
+    ],
+)
+def test_wiki_markup_reduction(wikitext: str, readable: str) -> None:
+    # The diff cells arrive HTML-escaped; BeautifulSoup unescapes once, readable_text the rest.
+    assert readable_text([wikitext.replace("&amp;", "&")]) == readable
+
+
 # What a reader sees added by the edits in compare_real_shapes.json and compare_old_markup.json.
 REAL_SHAPES_ADDED = (
     "was sacked\n"
