@@ -3,7 +3,6 @@ some schools, over real HTTP (httpx → uvicorn on 127.0.0.1) with a real SMTP s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,7 +96,7 @@ def options_of(html: str) -> list[str]:
 
 
 def test_an_unlimited_user_filters_by_school(trust: Site) -> None:
-    client, _ = trust.signed_in(SLT)
+    client, csrf = trust.signed_in(SLT)
     everything = client.get("/alerts")
     assert alert_links(everything.text) == set(trust.alert_ids.values())
     assert options_of(everything.text) == ["", "infants", "juniors"]
@@ -111,22 +110,13 @@ def test_an_unlimited_user_filters_by_school(trust: Site) -> None:
     assert "Calcot Infants pickup" in mentions and "Calcot Junior School homework" not in mentions
     client.post(
         f"/alerts/{trust.alert_ids['juniors']}/status",
-        data={"csrf": _token(client), "to": "acknowledged"},
+        data={"csrf": csrf, "to": "acknowledged"},
     )
     page = client.get("/incidents", params={"school": "infants"}).text
     assert f"/alerts/{trust.alert_ids['juniors']}" not in page
     assert 'href="/incidents.csv?school=infants"' in page
     assert client.get("/incidents.csv", params={"school": "infants"}).text.count("\n") == 1
     assert client.get("/incidents.csv", params={"school": "juniors"}).text.count("\n") == 2
-
-
-def _token(client: object) -> str:
-    import httpx
-
-    assert isinstance(client, httpx.Client)
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/alerts").text)
-    assert found
-    return found[1]
 
 
 def test_a_user_limited_to_one_school_never_sees_the_other(trust: Site) -> None:
@@ -210,4 +200,10 @@ def test_users_add_school_limits_and_list_shows_it(trust: Site) -> None:
     assert lines[ADMIN] == "infants, juniors"
     assert lines[INFANTS_HEAD] == "infants"
     assert lines[SLT] == "all"
-    json.dumps(lines)  # plain strings
+    # The users page shows each user's schools by name to an administrator.
+    run("users", "add", ADMIN, "--role", "admin")
+    client, _ = trust.signed_in(ADMIN)
+    page = client.get("/users").text
+    assert f"{INFANTS_HEAD}</td>" in page
+    assert '<td data-label="Schools">Calcot Infant School</td>' in page
+    assert '<td data-label="Schools">All</td>' in page
