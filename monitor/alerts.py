@@ -23,6 +23,7 @@ from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.alerts import Incident
 from storage.database import Transaction
+from storage.schools import Schools
 
 # status reached -> the statuses it may be reached from, and the event that records it
 TRANSITIONS: dict[AlertStatus, tuple[frozenset[AlertStatus], AlertAction]] = {
@@ -110,7 +111,7 @@ def detail(tx: Transaction, alert_id: int) -> AlertDetail:
 
 
 def incident_log(
-    tx: Transaction, since: datetime | None, school: str | None = None
+    tx: Transaction, since: datetime | None, school: Schools | None = None
 ) -> list[dict[str, Any]]:
     """The incident log as `incidents --format json` prints it (DESIGN.md 7), oldest first.
 

@@ -581,6 +581,7 @@ class User:
     name: str | None
     role: Role
     created_at: datetime
+    schools: tuple[str, ...] = ()  # the school ids they are limited to; none: every school
 
     @property
     def actor(self) -> str:

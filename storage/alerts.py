@@ -82,6 +82,8 @@ class AlertFilter:
     severity: Severity | None = None
     rule: str | None = None
     source: str | None = None
+    # About this school, or any of these (a web user limited to some schools); None: any.
+    school: schools.Schools | None = None
 
 
 def list_alerts(
@@ -89,7 +91,7 @@ def list_alerts(
     statuses: Sequence[AlertStatus] | None = None,
     where: AlertFilter | None = None,
     *,
-    school: str | None = None,
+    school: schools.Schools | None = None,
     limit: int | None = None,
 ) -> list[Alert]:
     """Alerts with one of `statuses` (all when None) matching `where`, about `school` if given,
@@ -115,6 +117,8 @@ def _filtered(query: sa.Select[Any], where: AlertFilter | None) -> sa.Select[Any
         query = query.where(alert.c.rule == where.rule)
     if where.source is not None:
         query = query.where(alert.c.source == where.source)
+    if where.school is not None:
+        query = query.where(schools.alert_is_about(where.school))
     return query
 
 
@@ -212,7 +216,7 @@ class Incident:
 
 
 def incidents(
-    tx: Transaction, since: datetime | None = None, school: str | None = None
+    tx: Transaction, since: datetime | None = None, school: schools.Schools | None = None
 ) -> list[Incident]:
     """Incident-log entries at or after `since` (all when None), oldest first.
 

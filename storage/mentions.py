@@ -236,13 +236,13 @@ def list_mentions(
     label: str | None = None,
     limit: int | None = None,
     search: str | None = None,
-    school: str | None = None,
+    school: schools.Schools | None = None,
 ) -> list[Mention]:
     """Stored mentions with their schools, newest first, by when published (or first seen).
 
     `since` keeps those published (or first seen) at or after it; `label` those carrying it;
     `search` those whose title, text or author contains it (any case, taken literally).
-    `school` those about that school.
+    `school` those about that school (any of them, if several).
     """
     when = mention_when  # the order of the index ix_mention_newest, which reads the first rows
     query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
@@ -291,7 +291,7 @@ def find(tx: Transaction, source: str, external_ids: Collection[str]) -> dict[st
     return found
 
 
-def count_by_source(tx: Transaction, school: str | None = None) -> dict[str, int]:
+def count_by_source(tx: Transaction, school: schools.Schools | None = None) -> dict[str, int]:
     """Number of stored mentions (about `school`, if given) per source name; none: absent."""
     query = sa.select(mention.c.source, sa.func.count()).group_by(mention.c.source)
     if school is not None:

@@ -324,6 +324,16 @@ web_user = sa.Table(
     sa.CheckConstraint(one_of("role", ROLE_VALUES), name="role"),
 )
 
+# The schools a web user is limited to (none: every school).
+web_user_school = sa.Table(
+    "web_user_school",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("web_user.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("school", sa.Text, primary_key=True),
+)
+
 web_session = sa.Table(
     "web_session",
     metadata,

@@ -18,6 +18,8 @@ from storage.database import Transaction
 from storage.schema import alert, mention, mention_school
 
 BATCH = 500  # ids per IN (...) list
+# One school's id, or several (a web user limited to some schools): "about any of them".
+Schools = str | Collection[str]
 
 
 def set_schools(tx: Transaction, attributions: Mapping[int, Sequence[str]]) -> None:
@@ -72,18 +74,21 @@ def of_external_ids(
     return {external_id: tuple(schools) for external_id, schools in found.items()}
 
 
-def mentions_of(school: str) -> sa.Select[Any]:
-    """The ids of the mentions about `school`, for an IN (...) condition."""
-    return sa.select(mention_school.c.mention_id).where(mention_school.c.school == school)
+def mentions_of(school: Schools) -> sa.Select[Any]:
+    """The ids of the mentions about `school` (any of them, if several), for IN (...)."""
+    query = sa.select(mention_school.c.mention_id)
+    if isinstance(school, str):
+        return query.where(mention_school.c.school == school)
+    return query.where(mention_school.c.school.in_(sorted(set(school))))
 
 
-def mention_is_about(school: str) -> sa.ColumnElement[bool]:
-    """A condition on `mention` rows: the mention is about `school`."""
+def mention_is_about(school: Schools) -> sa.ColumnElement[bool]:
+    """A condition on `mention` rows: the mention is about `school` (any of them)."""
     return mention.c.id.in_(mentions_of(school))
 
 
-def alert_is_about(school: str) -> sa.ColumnElement[bool]:
-    """A condition on `alert` rows: the alert's mention is about `school`."""
+def alert_is_about(school: Schools) -> sa.ColumnElement[bool]:
+    """A condition on `alert` rows: the alert's mention is about `school` (any of them)."""
     return alert.c.mention_id.in_(mentions_of(school))
 
 
@@ -100,3 +105,9 @@ def alerts_with_schools(tx: Transaction, found: Sequence[Alert]) -> list[Alert]:
         replace(item, schools=schools.get(item.mention_id, ()) if item.mention_id else ())
         for item in found
     ]
+
+
+def alert_exists_about(tx: Transaction, alert_id: int, school: Schools) -> bool:
+    """True if alert `alert_id` exists and is about `school` (any of them)."""
+    query = sa.select(alert.c.id).where(alert.c.id == alert_id, alert_is_about(school))
+    return tx.connection.execute(query).first() is not None

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from monitor.model import WebSession
 from storage.database import Transaction
 from storage.schema import web_session, web_user
-from storage.users import user_from_row
+from storage.users import user_from_row, with_schools
 
 
 def add(
@@ -60,7 +60,7 @@ def find(tx: Transaction, token_hash: str) -> WebSession | None:
         return None
     return WebSession(
         id=row.session_id,
-        user=user_from_row(row),
+        user=with_schools(tx, user_from_row(row)),
         csrf_token=row.csrf_token,
         created_at=row.session_created_at,
         last_seen_at=row.last_seen_at,

@@ -1,4 +1,4 @@
-"""`monitor users`: who may sign in to the web page, and with which role."""
+"""`monitor users`: who may sign in to the web page, with which role, seeing which schools."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from monitor.cli.common import Context, UsageError, handles_errors, open_store
+from monitor.cli.common import Context, UsageError, handles_errors, known_school, open_store
 from monitor.cli.views import render_table, when, zone_label
 from monitor.config.settings import _check_address
 from monitor.model import Role
@@ -29,17 +29,32 @@ def users_command() -> None:
     show_default=True,
     help="slt: alerts; dsl: also safeguarding details; admin: also sources and users.",
 )
+@click.option(
+    "--school",
+    "schools",
+    multiple=True,
+    metavar="ID",
+    help="Limit them to this school (a [schools.<id>] id); repeat for several. None: all.",
+)
 @click.pass_obj
 @handles_errors
-def add(obj: Context, email: str, name: str | None, role: str) -> None:
-    """Let EMAIL sign in with ROLE (an existing user's name and role are changed)."""
+def add(obj: Context, email: str, name: str | None, role: str, schools: tuple[str, ...]) -> None:
+    """Let EMAIL sign in with ROLE (an existing user's name, role and schools are changed)."""
     address = known_address(email)
     config = obj.config()
+    for school in schools:
+        known_school(config, school)
     with open_store(config) as store, store.transaction() as tx:
         user, created = users.add_or_update(
-            tx, address, name=name.strip() if name else None, role=Role(role), now=datetime.now(UTC)
+            tx,
+            address,
+            name=name.strip() if name else None,
+            role=Role(role),
+            now=datetime.now(UTC),
+            schools=schools,
         )
-    click.echo(f"{'added' if created else 'updated'} {user.email} ({user.role})")
+    limit = f"; schools: {', '.join(user.schools)}" if user.schools else ""
+    click.echo(f"{'added' if created else 'updated'} {user.email} ({user.role}{limit})")
 
 
 @users_command.command("list")
@@ -54,8 +69,18 @@ def list_users(obj: Context) -> None:
         obj.stderr.print("no users yet: monitor users add EMAIL --role slt", highlight=False)
         return
     zone = config.school.zone
-    rows = [(user.email, user.name or "", user.role, when(user.created_at, zone)) for user in found]
-    render_table(obj.stdout, ["email", "name", "role", f"added ({zone_label(zone)})"], rows)
+    rows = [
+        (
+            user.email,
+            user.name or "",
+            user.role,
+            when(user.created_at, zone),
+            ", ".join(user.schools) or "all",
+        )
+        for user in found
+    ]
+    headers = ["email", "name", "role", f"added ({zone_label(zone)})", "schools"]
+    render_table(obj.stdout, headers, rows)
 
 
 @users_command.command("remove")

@@ -120,3 +120,36 @@ def test_volume_counts_and_rescore_queries(store: Store) -> None:
     assert rescored.sentiment == make_sentiment(0.9)
     assert rescored.version == 1  # a rescore is not an edit
     assert set(texts) == {"r1", "r2"} and texts["r1"].rating == 5.0
+
+
+def test_lists_keep_what_is_about_any_of_several_schools(store: Store) -> None:
+    """A web user limited to two schools: alerts, counts, incidents and mentions of either."""
+    from storage import schools
+
+    with store.transaction() as tx:
+        ids = {name: stored_mention(tx, name) for name in ("infants", "juniors", "seniors")}
+        schools.set_schools(tx, {mention_id: [name] for name, mention_id in ids.items()})
+        raised = {
+            name: alerts.add_many(
+                tx, [NewAlert(draft(key=f"negative:google:{name}"), mention_id)], NOW
+            )[0]
+            for name, mention_id in ids.items()
+        }
+        alerts.add_many(tx, [NewAlert(draft("source_health", "h:1"), None)], NOW)
+        for found in raised.values():
+            alerts.add_event(tx, found.id, at=NOW, actor="head", action=AlertAction.NOTE, note=None)
+    limit = ("infants", "juniors")
+    where = alerts.AlertFilter(school=limit)
+    with store.transaction(read_only=True) as tx:
+        listed = alerts.list_alerts(tx, where=where)
+        counted = alerts.count_by_status(tx, where)
+        logged = alerts.incidents(tx, school=limit)
+        about = mentions.list_mentions(tx, school=limit)
+        by_source = mentions.count_by_source(tx, limit)
+        visible = [schools.alert_exists_about(tx, a.id, limit) for a in raised.values()]
+    assert sorted(a.schools for a in listed) == [("infants",), ("juniors",)]
+    assert counted == {AlertStatus.OPEN: 2}
+    assert sorted(i.event.alert_id for i in logged) == [raised["infants"].id, raised["juniors"].id]
+    assert sorted(m.external_id for m in about) == ["infants", "juniors"]
+    assert by_source == {"google": 2}
+    assert visible == [True, True, False]

@@ -35,6 +35,7 @@ TABLES = {
     "web_user",
     "web_session",
     "login_token",
+    "web_user_school",
 }
 
 
@@ -42,14 +43,14 @@ def test_open_migrates_a_new_database_to_head(store: Store) -> None:
     with store.transaction(read_only=True) as tx:
         tables = set(sa.inspect(tx.connection).get_table_names())
     assert tables == TABLES | {"alembic_version"}
-    assert store.revision() == head_revision() == "0012"
+    assert store.revision() == head_revision() == "0013"
 
 
 def test_upgrade_is_idempotent_and_keeps_data(database_url: str) -> None:
-    assert upgrade(database_url) == "0012"
+    assert upgrade(database_url) == "0013"
     with Store.open(database_url) as store, store.transaction() as tx:
         run_id = scan_runs.start(tx, trigger="manual", now=NOW)
-    assert upgrade(database_url) == "0012"
+    assert upgrade(database_url) == "0013"
     with Store.open(database_url) as store, store.transaction() as tx:
         assert [run.id for run in scan_runs.latest(tx)] == [run_id]
 
@@ -461,3 +462,43 @@ def test_migration_0010_attributes_every_stored_mention_to_the_single_school(
     assert [mention.schools for mention in listed] == [("school",), ("school",)]
     assert other == []
     assert by_source == {"r1": ("school",), "r2": ("school",)}
+
+
+def test_migration_0013_adds_user_schools_and_goes_down_again(database_url: str) -> None:
+    """A user from before 0013 sees every school; down drops the limits and keeps the user."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from monitor.model import Role
+    from storage import users
+
+    added = datetime(2026, 11, 19, 7, 32, tzinfo=UTC)
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        config = alembic_config(connection)
+        command.upgrade(config, "0012")
+        connection.execute(
+            sa.insert(schema.web_user).values(
+                email="head@calcot.example", name=None, role="slt", created_at=added
+            )
+        )
+        command.upgrade(config, "0013")
+    with Store.open(database_url) as store:
+        with store.transaction() as tx:
+            [before] = users.list_users(tx)
+            users.add_or_update(
+                tx, "head@calcot.example", name=None, role=Role.SLT, now=added, schools=["juniors"]
+            )
+        with store.transaction(read_only=True) as tx:
+            [after] = users.list_users(tx)
+    assert before.schools == ()
+    assert after.schools == ("juniors",)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0012")
+        assert not sa.inspect(connection).has_table("web_user_school")
+        emails = connection.execute(sa.select(schema.web_user.c.email)).scalars().all()
+        assert emails == ["head@calcot.example"]
+        command.upgrade(alembic_config(connection), "head")
+        assert sa.inspect(connection).has_table("web_user_school")
+    engine.dispose()

@@ -54,16 +54,21 @@ async def user_page(request: Request, visit: Visit) -> Response:
     web = state_of(request)
     found = await run_in_threadpool(load_users, web.store)
     zone = web.config.school.zone
+    tables = web.config.school_tables
     rows = [
         {
             "email": user.email,
             "name": user.name or "",
             "role": str(user.role),
             "added": local_time(user.created_at, zone),
+            "schools": ", ".join(
+                tables[school].name if school in tables else school for school in user.schools
+            )
+            or "All",
         }
         for user in found
     ]
-    return page(request, "users.html", visit, rows=rows)
+    return page(request, "users.html", visit, rows=rows, trust=len(tables) > 1)
 
 
 ROUTES = [

@@ -1,6 +1,7 @@
 """The alert pages: the list by status with counts and filters, one alert, and its actions.
 
     GET  /alerts                 tabs by status (open first) with counts; severity/rule/source
+                                 (and school, in a config with several) filters
     POST /alerts/bulk            acknowledge or resolve the ticked alerts, after a confirmation
     GET  /alerts/{id}            the alert, its mention, the policy's advice, what the source
                                  lets us do there (pages/responses.py), its history
@@ -8,6 +9,8 @@
     POST /alerts/{id}/action     record what was done (DESIGN.md 7's ACTION values)
 
 Every change goes through `monitor.alerts` and names the signed-in user in the incident log.
+A user limited to some schools (monitor.web.schools) gets 404 for any other alert, as for an
+unknown id, whether reading or acting.
 A status change sent by htmx (from the list) answers with the alert's row, swapped in place,
 and a sentence for the live region; without JavaScript the form's POST redirects back.
 """
@@ -15,7 +18,7 @@ and a sentence for the live region; without JavaScript the form's POST redirects
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -30,7 +33,7 @@ from monitor import responses
 from monitor.config.settings import Config
 from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, AlertAction, AlertStatus, Role, Severity
-from monitor.web import csrf
+from monitor.web import csrf, schools
 from monitor.web.render import (
     RECORDABLE,
     AlertPage,
@@ -84,10 +87,11 @@ def query_filter(values: dict[str, str]) -> AlertFilter:
     )
 
 
-def list_url(status: str, where: AlertFilter, **extra: str) -> str:
-    """/alerts with the status tab, filters and `extra` parameters."""
+def list_url(status: str, where: AlertFilter, picked: str = "", **extra: str) -> str:
+    """/alerts with the status tab, filters (`picked`: the school chosen) and `extra`."""
     parameters = {
         "status": status,
+        "school": picked,
         "severity": str(where.severity or ""),
         "rule": where.rule or "",
         "source": where.source or "",
@@ -122,7 +126,9 @@ async def alert_list(request: Request, visit: Visit) -> Response:
     values = dict(request.query_params)
     status_name = values.get("status", "open")
     status = AlertStatus(status_name) if status_name in tuple(AlertStatus) else AlertStatus.OPEN
-    where = query_filter(values)
+    user = visit.session.user
+    picked = schools.chosen(web.config, user, values.get("school"))
+    where = replace(query_filter(values), school=schools.scope(user, picked))
     listing = await run_in_threadpool(
         load_listing, web.store, status, where, visit.session.user.role, web.config.school.zone
     )
@@ -133,8 +139,10 @@ async def alert_list(request: Request, visit: Visit) -> Response:
         listing=listing,
         status=str(status),
         where=where,
-        tab_urls={str(tab): list_url(str(tab), where) for tab in STATUS_TABS},
-        here=list_url(str(status), where),
+        tab_urls={str(tab): list_url(str(tab), where, picked) for tab in STATUS_TABS},
+        here=list_url(str(status), where, picked),
+        school_choices=schools.choices(web.config, user),
+        picked=picked,
         severities=[str(severity) for severity in Severity],
         done=done_message(values),
     )
@@ -173,6 +181,8 @@ async def bulk(request: Request, visit: Visit) -> Response:
     back = csrf.safe_next(form.get("next"))
     if change is None or not ids:
         return refused(request, "Tick at least one alert, then choose what to do.", 400)
+    if not await run_in_threadpool(schools.may_see_alerts, web.store, visit.session.user, ids):
+        return refused(request, "There is no such alert.", 404)
     if form.get("confirm") != "yes":
         rows = await run_in_threadpool(
             rows_for, web.store, ids, visit.session.user.role, web.config.school.zone
@@ -249,6 +259,8 @@ async def show_alert(
 ) -> Response:
     """The alert's page, with a line saying why something was not done and the words kept."""
     web = state_of(request)
+    if not await run_in_threadpool(schools.may_see_alert, web.store, visit.session.user, alert_id):
+        return refused(request, f"There is no alert {alert_id}.", 404)
     shown = await run_in_threadpool(
         load_alert, web.store, web.config, alert_id, visit.session.user.role, draft
     )
@@ -280,6 +292,8 @@ async def change_status(request: Request, visit: Visit) -> Response:
     """Acknowledge, resolve or dismiss one alert."""
     web = state_of(request)
     alert_id: int = request.path_params["alert_id"]
+    if not await run_in_threadpool(schools.may_see_alert, web.store, visit.session.user, alert_id):
+        return refused(request, f"There is no alert {alert_id}.", 404)
     to = CHANGES.get(str(visit.form.get("to") or ""))
     if to is None:
         return refused(request, "Choose acknowledge, resolve or dismiss.", 400)
@@ -331,6 +345,8 @@ async def record_action(request: Request, visit: Visit) -> Response:
     """Record what was done about an alert, with a note."""
     web = state_of(request)
     alert_id: int = request.path_params["alert_id"]
+    if not await run_in_threadpool(schools.may_see_alert, web.store, visit.session.user, alert_id):
+        return refused(request, f"There is no alert {alert_id}.", 404)
     chosen = str(visit.form.get("action") or "")
     if chosen not in {str(action) for action in USER_ACTIONS}:
         return refused(request, "Choose what was done.", 400)

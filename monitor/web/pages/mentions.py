@@ -1,5 +1,6 @@
 """GET /mentions: stored mentions with a search box and the CLI's filters (source, since,
-label, limit); safeguarding mentions withheld from those who may not read them."""
+label, limit, and school in a config with several); safeguarding mentions withheld from those
+who may not read them; a user limited to some schools sees only mentions about those."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.model import Label, Role
+from monitor.web import schools
 from monitor.web.render import MentionView, mention_rows
 from monitor.web.roles import DSL_RULES
 from monitor.web.visits import Visit, page, signed_in, state_of
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Store
+from storage.schools import Schools
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -41,14 +44,15 @@ def load(
     limit: int,
     role: Role,
     zone: ZoneInfo,
+    school: Schools | None,
 ) -> tuple[list[MentionView], list[str]]:
-    """The matching mentions' views and every source name with mentions."""
+    """The matching mentions' views and every source name with mentions (about `school`)."""
     with store.transaction(read_only=True) as tx:
         found = stored_mentions.list_mentions(
-            tx, source=source, since=since, label=label, limit=limit, search=search
+            tx, source=source, since=since, label=label, limit=limit, search=search, school=school
         )
         restricted = stored_alerts.mentions_with_rules(tx, [m.id for m in found], DSL_RULES)
-        sources = sorted(stored_mentions.count_by_source(tx))
+        sources = sorted(stored_mentions.count_by_source(tx, school))
     return mention_rows(found, role, zone, restricted), sources
 
 
@@ -70,6 +74,8 @@ async def mention_list(request: Request, visit: Visit) -> Response:
         else 0
     )
     limit = limit or DEFAULT_LIMIT
+    user = visit.session.user
+    picked = schools.chosen(web.config, user, values.get("school"))
     rows, sources = await run_in_threadpool(
         lambda: load(
             web.store,
@@ -78,8 +84,9 @@ async def mention_list(request: Request, visit: Visit) -> Response:
             since=since,
             label=label,
             limit=limit,
-            role=visit.session.user.role,
+            role=user.role,
             zone=zone,
+            school=schools.scope(user, picked),
         )
     )
     return page(
@@ -95,6 +102,8 @@ async def mention_list(request: Request, visit: Visit) -> Response:
         since=since_text,
         since_problem=bool(since_text) and since is None,
         limit=limit,
+        school_choices=schools.choices(web.config, user),
+        picked=picked,
     )
 
 

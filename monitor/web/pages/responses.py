@@ -29,6 +29,7 @@ from monitor import responses
 from monitor.config.settings import Config
 from monitor.model import Role
 from monitor.responses import Plan, Respond
+from monitor.web import schools
 from monitor.web.confirmations import Claim
 from monitor.web.pages.alerts import show_alert
 from monitor.web.render import SAFEGUARDING_RESPONSE, MentionView, mention_view
@@ -139,6 +140,8 @@ async def plan_or_refusal(
     web = state_of(request)
     alert_id: int = request.path_params["alert_id"]
     role = visit.session.user.role
+    if not await run_in_threadpool(schools.may_see_alert, web.store, visit.session.user, alert_id):
+        return refused(request, f"There is no alert {alert_id}.", 404)
     try:
         return await run_in_threadpool(planned, web.store, web.config, alert_id, action, text, role)
     except lifecycle.AlertNotFoundError:
