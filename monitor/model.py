@@ -453,6 +453,24 @@ class Mention:
     # Ids of the schools it is about (storage.schools fills them where they are shown).
     schools: tuple[str, ...] = ()
 
+    def as_item(self) -> Item:
+        """The stored mention as the item an adapter would hand on (to score or change it again)."""
+        return Item(
+            external_id=self.external_id,
+            item_type=self.item_type,
+            text=self.text,
+            url=self.url,
+            title=self.title,
+            author=self.author,
+            published_at=self.published_at,
+            rating=self.rating,
+            parent_external_id=self.parent_external_id,
+            extra=dict(self.extra),
+            baseline=self.baseline,
+            visibility=self.visibility,
+            facts=self.facts,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The firm JSON shape of a mention (DESIGN.md 7)."""
         return {

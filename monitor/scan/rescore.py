@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.model import Alert, Item, Mention
+from monitor.model import Alert, Mention
 from monitor.scan.ingest import Ingest
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
@@ -72,7 +72,7 @@ def _rescore_batch(
         [scored] = ingest.score(
             mention.source,
             mention.source_type,
-            [as_item(mention)],
+            [mention.as_item()],
             {},
             False,
             schools={mention.external_id: mention.schools},
@@ -86,21 +86,3 @@ def _rescore_batch(
         evaluated += 1
         drafts += [stored_alerts.NewAlert(draft, mention.id) for draft in scored.evaluation.alerts]
     return (changed, evaluated), stored_alerts.add_many(tx, drafts, now)
-
-
-def as_item(mention: Mention) -> Item:
-    """The stored mention as the item the scan scored (baseline history stays baseline)."""
-    return Item(
-        external_id=mention.external_id,
-        item_type=mention.item_type,
-        text=mention.text,
-        url=mention.url,
-        title=mention.title,
-        author=mention.author,
-        published_at=mention.published_at,
-        rating=mention.rating,
-        parent_external_id=mention.parent_external_id,
-        extra=dict(mention.extra),
-        baseline=mention.baseline,
-        facts=mention.facts,
-    )

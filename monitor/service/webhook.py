@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
@@ -34,7 +34,7 @@ from starlette.routing import Route
 
 from monitor.config.secrets import Secret
 from monitor.config.settings import Config
-from monitor.model import Item, Mention
+from monitor.model import Item
 from monitor.scan.ingest import AlertHook, Ingest
 from sources.base import adapter_for
 from sources.errors import SourceFormatError
@@ -116,7 +116,7 @@ class DeliveryStore:
         ids = {change.item.external_id for change in changes}
         with self.store.transaction(read_only=True) as tx:
             current: dict[str, Item | None] = {
-                external_id: stored_item(mention)
+                external_id: replace(mention.as_item(), baseline=False)
                 for external_id, mention in mentions.find(tx, source, ids).items()
             }
             known = mentions.existing_hashes(tx, source, ids)
@@ -140,24 +140,6 @@ class DeliveryStore:
             written = self.ingest.write(tx, source, source_type, scored, False, self.clock())
         skipped = len(changes) - written.new - written.updated
         return Stored(new=written.new, updated=written.updated, skipped=skipped)
-
-
-def stored_item(mention: Mention) -> Item:
-    """A stored Facebook mention as the item a change is applied to (no text retention)."""
-    return Item(
-        external_id=mention.external_id,
-        item_type=mention.item_type,
-        text=mention.text,
-        url=mention.url,
-        title=mention.title,
-        author=mention.author,
-        published_at=mention.published_at,
-        rating=mention.rating,
-        parent_external_id=mention.parent_external_id,
-        extra=mention.extra,
-        visibility=mention.visibility,
-        facts=mention.facts,
-    )
 
 
 def create_app(
