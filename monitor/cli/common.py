@@ -92,15 +92,7 @@ def open_store(config: Config) -> Iterator[Store]:
 
 def http_client(config: Config) -> PoliteClient:
     """The shared HTTP client with the [http] settings."""
-    # Imported here: commands that only read the database need no HTTP library.
-    from sources.http import PoliteClient
-
-    return PoliteClient(
-        # Wikimedia asks for a way to reach us; the school's name is the least we can give.
-        contact=config.http.contact or config.school.name,
-        timeout=config.http.timeout.total_seconds(),
-        max_body=config.http.max_body,
-    )
+    return config.http_client()
 
 
 def parse_since(value: str, zone: ZoneInfo) -> datetime:

@@ -20,7 +20,7 @@ import tomllib
 from datetime import timedelta
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +44,9 @@ from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resol
 from monitor.config.units import ByteSize, PositiveDuration, StrictScalars
 from monitor.model import Tone
 from sources.base import SourceConfig, adapters
+
+if TYPE_CHECKING:
+    from sources.http import PoliteClient
 
 SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
@@ -445,6 +448,18 @@ class Config(Section):
     def path(self) -> Path:
         """The config file, as an absolute path."""
         return self._path
+
+    def http_client(self) -> PoliteClient:
+        """The shared HTTP client with the [http] settings (every command and page that fetches)."""
+        # Imported here: commands that only read the database need no HTTP library.
+        from sources.http import PoliteClient
+
+        return PoliteClient(
+            # Wikimedia asks for a way to reach us; the school's name is the least we can give.
+            contact=self.http.contact or self.school.name,
+            timeout=self.http.timeout.total_seconds(),
+            max_body=self.http.max_body,
+        )
 
 
 def is_loopback(host: str) -> bool:

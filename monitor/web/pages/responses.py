@@ -37,7 +37,6 @@ from monitor.web.roles import DSL_RULES, sees_safeguarding
 from monitor.web.visits import Visit, page, refused, signed_in, state_of
 from sources.capabilities import CannotRespondError
 from sources.errors import SourceError, SourceNoAnswerError
-from sources.http import PoliteClient
 from storage import alerts as stored_alerts
 from storage.database import Store
 
@@ -206,7 +205,7 @@ async def send(request: Request, visit: Visit) -> Response:
         problem = CLAIM_PROBLEMS[claim]
         return await show_alert(request, visit, alert_id, status_code=409, problem=problem)
     try:
-        async with client_for(web.config) as http:
+        async with web.config.http_client() as http:
             changed = await responses.perform(http, plan, text)
     except CannotRespondError as error:
         problem = f"Nothing was sent: {error}"
@@ -232,15 +231,6 @@ async def send(request: Request, visit: Visit) -> Response:
 
     await run_in_threadpool(record)
     return RedirectResponse(f"/alerts/{alert_id}?done={action}#history", status_code=303)
-
-
-def client_for(config: Config) -> PoliteClient:
-    """The shared HTTP client with the [http] settings (as the CLI's)."""
-    return PoliteClient(
-        contact=config.http.contact or config.school.name,
-        timeout=config.http.timeout.total_seconds(),
-        max_body=config.http.max_body,
-    )
 
 
 ROUTES = [
