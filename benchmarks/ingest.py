@@ -32,7 +32,7 @@ from monitor.config.settings import load  # noqa: E402
 from monitor.judgement.sentiment import SentimentScorer  # noqa: E402
 from monitor.scan.scanner import run_scan  # noqa: E402
 from sources.http import PoliteClient  # noqa: E402
-from storage import mentions  # noqa: E402
+from storage import mention_reading  # noqa: E402
 from storage.database import Store  # noqa: E402
 from tests.loopback import LoopbackServer, Reply  # noqa: E402
 
@@ -114,7 +114,7 @@ async def scan_once(config_path: Path) -> tuple[float, int, int, int]:
         if outcome.status != "ok":
             raise SystemExit(f"scan failed: {outcome.error}")
         with store.transaction() as tx:
-            stored = mentions.count_by_source(tx).get("bench", 0)
+            stored = mention_reading.count_by_source(tx).get("bench", 0)
         return seconds, requests, outcome.new + outcome.updated, stored
     finally:
         store.close()

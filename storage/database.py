@@ -11,7 +11,7 @@ message names the database with the password hidden and never carries SQL parame
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -20,11 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from storage.engines import create_engine, read_only_options
+from storage.errors import StorageError
 from storage.revisions import MigrationError, current_revision, upgrade_to_head
-
-
-class StorageError(Exception):
-    """The database could not be opened, reached, migrated or written (no password in it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +34,11 @@ class Transaction:
     def dialect(self) -> str:
         """The backend's name: "sqlite" or "postgresql"."""
         return self.connection.dialect.name
+
+    def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
+        """Every row of plain SQL (storage.reader's placeholders), as the driver's values."""
+        result = self.connection.exec_driver_sql(sql, tuple(parameters))
+        return [dict(row) for row in result.mappings()]
 
     def dialect_insert(self) -> Any:
         """The backend's `insert` (with ON CONFLICT), its dialect module imported on first use."""

@@ -17,7 +17,7 @@ from monitor.model import Alert, AlertStatus, ItemType, Mention
 from storage import schools
 from storage.alerts import alert_from_row
 from storage.database import Transaction
-from storage.mentions import mention_from_row
+from storage.mention_reading import mention_from_row, with_schools
 from storage.schema import alert, digest, mention
 
 
@@ -93,7 +93,7 @@ def mentions_seen(
         )
         .order_by(mention.c.first_seen_at, mention.c.id)
     )
-    return schools.with_schools(tx, [mention_from_row(row) for row in rows])
+    return with_schools(tx, [mention_from_row(row) for row in rows.mappings()])
 
 
 def baseline_count(
@@ -131,7 +131,7 @@ def mentions_by_id(tx: Transaction, ids: Sequence[int]) -> dict[int, Mention]:
     if not ids:
         return {}
     rows = tx.connection.execute(sa.select(mention).where(mention.c.id.in_(list(set(ids)))))
-    return {row.id: mention_from_row(row) for row in rows}
+    return {row["id"]: mention_from_row(row) for row in rows.mappings()}
 
 
 def mentions_of_type(tx: Transaction, source: str, item_type: str) -> list[Mention]:
@@ -141,7 +141,7 @@ def mentions_of_type(tx: Transaction, source: str, item_type: str) -> list[Menti
         .where(mention.c.source == source, mention.c.item_type == item_type)
         .order_by(mention.c.first_seen_at, mention.c.id)
     )
-    return [mention_from_row(row) for row in rows]
+    return [mention_from_row(row) for row in rows.mappings()]
 
 
 def unreplied_reviews(
@@ -158,7 +158,7 @@ def unreplied_reviews(
     rows = tx.connection.execute(
         sa.select(mention).where(condition).order_by(when.desc(), mention.c.id.desc()).limit(limit)
     )
-    return [mention_from_row(row) for row in rows], total
+    return [mention_from_row(row) for row in rows.mappings()], total
 
 
 def alerts_created(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -21,21 +20,14 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from monitor.model import (
-    FACTS_KEY,
-    Facts,
-    FactsError,
-    Item,
-    Mention,
-    Sentiment,
-    Visibility,
-    facts_from_json,
-)
-from storage import mention_rows, schools
-from storage.database import StorageError, Transaction
+from monitor.model import Item, Mention, Sentiment, Visibility
+from storage import mention_rows
+from storage.database import Transaction
+from storage.errors import StorageError
+from storage.mention_reading import mention_from_row, with_schools
 from storage.mention_rows import item_values, stored_extra
 from storage.safe_text import safe_item
-from storage.schema import mention, mention_version, mention_when
+from storage.schema import mention, mention_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,75 +220,15 @@ def new_row(
     return values
 
 
-def list_mentions(
-    tx: Transaction,
-    *,
-    source: str | None = None,
-    since: datetime | None = None,
-    label: str | None = None,
-    limit: int | None = None,
-    search: str | None = None,
-    school: schools.Schools | None = None,
-) -> list[Mention]:
-    """Stored mentions with their schools, newest first, by when published (or first seen).
-
-    `since` keeps those published (or first seen) at or after it; `label` those carrying it;
-    `search` those whose title, text or author contains it (any case, taken literally).
-    `school` those about that school (any of them, if several).
-    """
-    when = mention_when  # the order of the index ix_mention_newest, which reads the first rows
-    query = sa.select(mention).order_by(when.desc(), mention.c.id.desc())
-    if source is not None:
-        query = query.where(mention.c.source == source)
-    if since is not None:
-        query = query.where(when >= since)
-    if label is not None:
-        query = query.where(has_label(tx, label))
-    if search:
-        # ILIKE with an escape character, so "%" and "_" typed by a person match themselves.
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
-        query = query.where(
-            sa.or_(
-                *(
-                    column.ilike(pattern, escape="\\")
-                    for column in (mention.c.title, mention.c.text, mention.c.author)
-                )
-            )
-        )
-    if school is not None:
-        query = query.where(schools.mention_is_about(school))
-    if limit is not None:
-        query = query.limit(limit)
-    found = [mention_from_row(row) for row in tx.connection.execute(query)]
-    return schools.with_schools(tx, found)
-
-
-def has_label(tx: Transaction, label: str) -> sa.ColumnElement[bool]:
-    """A condition true for mentions whose labels JSON array holds `label`."""
-    if tx.dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return sa.cast(mention.c.labels, postgresql.JSONB).has_key(label)  # type: ignore[no-any-return]
-    elements = sa.func.json_each(mention.c.labels).table_valued("value")
-    return sa.exists().where(elements.c.value == label)
-
-
 def find(tx: Transaction, source: str, external_ids: Collection[str]) -> dict[str, Mention]:
     """external_id -> stored mention, for those of `external_ids` stored for `source`."""
     found: dict[str, Mention] = {}
     for batch in mention_rows.id_batches(external_ids):
         query = mention_rows.of_source(*mention.columns)
-        for row in tx.connection.execute(query, {"source": source, "external_ids": batch}):
-            found[row.external_id] = mention_from_row(row)
+        rows = tx.connection.execute(query, {"source": source, "external_ids": batch})
+        for row in rows.mappings():
+            found[row["external_id"]] = mention_from_row(row)
     return found
-
-
-def count_by_source(tx: Transaction, school: schools.Schools | None = None) -> dict[str, int]:
-    """Number of stored mentions (about `school`, if given) per source name; none: absent."""
-    query = sa.select(mention.c.source, sa.func.count()).group_by(mention.c.source)
-    if school is not None:
-        query = query.where(schools.mention_is_about(school))
-    return {source: count for source, count in tx.connection.execute(query)}
 
 
 def versions(tx: Transaction, mention_id: int) -> list[MentionVersion]:
@@ -318,68 +250,6 @@ def versions(tx: Transaction, mention_id: int) -> list[MentionVersion]:
         )
         for row in rows
     ]
-
-
-def mention_from_row(row: sa.Row[Any]) -> Mention:
-    """A Mention rebuilt from a full mention row; StorageError when its stored facts are invalid."""
-    extra = dict(row.extra)
-    return Mention(
-        id=row.id,
-        source=row.source,
-        source_type=row.source_type,
-        item_type=row.item_type,
-        external_id=row.external_id,
-        url=row.url,
-        title=row.title,
-        author=row.author,
-        text=row.text,
-        rating=row.rating,
-        published_at=row.published_at,
-        first_seen_at=row.first_seen_at,
-        updated_at=row.updated_at,
-        version=row.version,
-        parent_external_id=row.parent_external_id,
-        sentiment=sentiment_from_row(row),
-        labels=tuple(row.labels),
-        extra={key: value for key, value in extra.items() if key != FACTS_KEY},
-        baseline=bool(row.baseline),
-        visibility=Visibility(row.visibility),
-        facts=stored_facts(row.id, extra),
-    )
-
-
-def stored_facts(mention_id: int, extra: Mapping[str, Any]) -> Facts | None:
-    """The typed facts kept in a mention's extra: None when it has none, StorageError if invalid.
-
-    Never a default in place of a bad field: facts a rule reads must be there or be refused.
-    """
-    if FACTS_KEY not in extra:
-        return None  # the adapter handed on no facts for this mention
-    try:
-        return facts_from_json(extra[FACTS_KEY])
-    except FactsError as error:
-        raise StorageError(f"mention {mention_id}: {error}") from None
-
-
-def sentiment_from_row(row: sa.Row[Any]) -> Sentiment | None:
-    """The stored Sentiment, or None for a mention that was never scored."""
-    if row.sentiment_compound is None:
-        return None
-    return Sentiment(
-        compound=row.sentiment_compound,
-        pos=row.sentiment_pos,
-        neu=row.sentiment_neu,
-        neg=row.sentiment_neg,
-        most_negative=(
-            row.sentiment_compound
-            if row.sentiment_most_negative is None
-            else row.sentiment_most_negative
-        ),
-        most_negative_sentence=row.sentiment_most_negative_sentence or "",
-        words=tuple(row.sentiment_words or ()),
-        p_negative=row.sentiment_p_negative,
-        p_positive=row.sentiment_p_positive,
-    )
 
 
 # ---- for the rules and `monitor rescore` -----------------------------------------------------
@@ -424,7 +294,8 @@ def mentions_to_rescore(tx: Transaction, since: datetime | None) -> list[Mention
     query = sa.select(mention).order_by(mention.c.id)
     if since is not None:
         query = query.where(mention.c.first_seen_at >= since)
-    return schools.with_schools(tx, [mention_from_row(row) for row in tx.connection.execute(query)])
+    rows = tx.connection.execute(query).mappings()
+    return with_schools(tx, [mention_from_row(row) for row in rows])
 
 
 def update_scores(
@@ -438,7 +309,8 @@ def update_scores(
 
 def get(tx: Transaction, mention_id: int) -> Mention | None:
     """One stored mention by id, or None."""
-    row = tx.connection.execute(sa.select(mention).where(mention.c.id == mention_id)).first()
+    query = sa.select(mention).where(mention.c.id == mention_id)
+    row = tx.connection.execute(query).mappings().first()
     return None if row is None else mention_from_row(row)
 
 
@@ -459,7 +331,7 @@ def set_source_state(
     query = sa.select(mention).where(mention.c.id == mention_id)
     if tx.dialect == "postgresql":
         query = query.with_for_update()
-    row = tx.connection.execute(query).first()
+    row = tx.connection.execute(query).mappings().first()
     if row is None:
         raise StorageError(f"mention {mention_id} is no longer stored")
     stored = mention_from_row(row)

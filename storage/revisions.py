@@ -3,6 +3,8 @@
 Opening a database that is already at `HEAD` (every command but the first after an upgrade)
 reads `alembic_version` with one query and never imports Alembic, which costs a read-only
 command more time than its query; a test holds `HEAD` equal to the migrations' own head.
+SQLAlchemy too is imported by the functions that use it, not by this module: the read path
+that avoids it (storage.sqlite_reader) needs `HEAD` alone.
 """
 
 from __future__ import annotations
@@ -11,11 +13,8 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from storage.engines import read_only_options
-
 if TYPE_CHECKING:
+    import sqlalchemy as sa
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -71,6 +70,10 @@ def upgrade_to_head(engine: sa.Engine) -> str:
 
 def current_revision(engine: sa.Engine) -> str | None:
     """The database's revision, or None for an empty database."""
+    import sqlalchemy as sa
+
+    from storage.engines import read_only_options
+
     with engine.connect() as connection:
         connection.execution_options(**read_only_options(engine))
         if not sa.inspect(connection).has_table(VERSION_TABLE):

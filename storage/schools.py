@@ -3,6 +3,8 @@
 A trust watches several schools from one deployment: the scan attributes each mention to the
 schools it names (monitor.scan.attribution) and stores that here in the same transaction as the
 mention. An alert is about the schools of its mention; a source-health alert is about none.
+Reading a mention's schools, and the listing's filter by school, are plain SQL in
+storage.mention_reading (which `monitor mentions` runs without SQLAlchemy).
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.model import Alert, Mention
+from monitor.model import Alert
 from storage.database import Transaction
+from storage.mention_reading import BATCH, schools_of
+from storage.mention_reading import Schools as Schools  # callers of this module's filters name it
 from storage.schema import alert, mention, mention_school
-
-BATCH = 500  # ids per IN (...) list
-# One school's id, or several (a web user limited to some schools): "about any of them".
-Schools = str | Collection[str]
 
 
 def set_schools(tx: Transaction, attributions: Mapping[int, Sequence[str]]) -> None:
@@ -37,21 +37,6 @@ def set_schools(tx: Transaction, attributions: Mapping[int, Sequence[str]]) -> N
     ]
     if rows:
         tx.connection.execute(sa.insert(mention_school), rows)
-
-
-def of_mentions(tx: Transaction, mention_ids: Collection[int]) -> dict[int, tuple[str, ...]]:
-    """mention id -> its school ids, sorted (mentions about no school are absent)."""
-    found: dict[int, list[str]] = {}
-    ids = sorted(set(mention_ids))
-    for start in range(0, len(ids), BATCH):
-        rows = tx.connection.execute(
-            sa.select(mention_school.c.mention_id, mention_school.c.school)
-            .where(mention_school.c.mention_id.in_(ids[start : start + BATCH]))
-            .order_by(mention_school.c.mention_id, mention_school.c.school)
-        )
-        for mention_id, school in rows:
-            found.setdefault(mention_id, []).append(school)
-    return {mention_id: tuple(schools) for mention_id, schools in found.items()}
 
 
 def of_external_ids(
@@ -92,15 +77,9 @@ def alert_is_about(school: Schools) -> sa.ColumnElement[bool]:
     return alert.c.mention_id.in_(mentions_of(school))
 
 
-def with_schools(tx: Transaction, found: Sequence[Mention]) -> list[Mention]:
-    """`found` with each mention's schools filled in."""
-    schools = of_mentions(tx, [item.id for item in found])
-    return [replace(item, schools=schools.get(item.id, ())) for item in found]
-
-
 def alerts_with_schools(tx: Transaction, found: Sequence[Alert]) -> list[Alert]:
     """`found` with each alert's schools (its mention's) filled in."""
-    schools = of_mentions(tx, [item.mention_id for item in found if item.mention_id is not None])
+    schools = schools_of(tx, [item.mention_id for item in found if item.mention_id is not None])
     return [
         replace(item, schools=schools.get(item.mention_id, ()) if item.mention_id else ())
         for item in found

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from monitor.model import Health, SourceState
 from storage.database import Transaction
+from storage.errors import UnknownSourceError
 from storage.safe_text import safe_text
 from storage.schema import source_state
 
@@ -45,10 +46,6 @@ class SourceStateRow:
     scheduled: bool = True  # the daemon polls it (configured and enabled)
     host_slot: str | None = None  # the polite host its polls share with every worker
     last_lag: float | None = None  # seconds from the last poll's due time to its start
-
-
-class UnknownSourceError(LookupError):
-    """A source name nobody knows: not configured (`--source NAME`), or with no state row yet."""
 
 
 def load(tx: Transaction, name: str) -> SourceState | None:

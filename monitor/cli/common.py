@@ -1,6 +1,8 @@
 """What every command shares: the context object, error handling at the edge, the store and client.
 
 Library code raises; `handles_errors` turns what it raises into one line and an exit status.
+Storage is imported when a command opens it, not here: a command that only reads may never load
+SQLAlchemy (`open_reader`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import click
 from rich.console import Console
 
 from monitor.config.settings import Config, ConfigError, find_config, load
-from storage.database import StorageError, Store
-from storage.source_state import UnknownSourceError
+from storage.errors import StorageError, UnknownSourceError
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient
+    from storage.database import Store
+    from storage.reader import Reader
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -83,11 +86,32 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def open_store(config: Config) -> Iterator[Store]:
     """The configured store, migrated to the current schema, closed afterwards."""
+    from storage.database import Store
+
     store = Store.open(config.storage.url)
     try:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def open_reader(config: Config) -> Iterator[Reader]:
+    """One read-only transaction on the configured database, for a command that only reads.
+
+    A SQLite file at the code's schema is read with sqlite3 alone (storage.sqlite_reader):
+    SQLAlchemy's import would cost such a command most of its time. Anything else (PostgreSQL,
+    a file not yet created or migrated) is opened as a Store, which creates or migrates it.
+    """
+    from storage.sqlite_reader import open_sqlite_reader
+
+    reader = open_sqlite_reader(config.storage.url)
+    if reader is not None:
+        with reader:
+            yield reader
+        return
+    with open_store(config) as store, store.transaction(read_only=True) as tx:
+        yield tx
 
 
 def http_client(config: Config) -> PoliteClient:

@@ -9,13 +9,13 @@ from monitor.cli.common import (
     UsageError,
     handles_errors,
     known_school,
-    open_store,
+    open_reader,
     parse_since,
     school_option,
 )
 from monitor.cli.views import MENTION_FIELDS, mention_table, render_csv, render_json
 from monitor.model import Label
-from storage import mentions as stored_mentions
+from storage import mention_reading
 
 
 @click.command("mentions")
@@ -48,15 +48,15 @@ def mentions_command(
     school = known_school(config, school)
     moment = parse_since(since, config.school.zone) if since else None
     wanted = known_label(label) if label is not None else None
-    with open_store(config) as store, store.transaction(read_only=True) as tx:
+    with open_reader(config) as reader:
         if source is not None:
-            known = sorted({*config.sources, *stored_mentions.count_by_source(tx)})
+            known = sorted({*config.sources, *mention_reading.count_by_source(reader)})
             if source not in known:
                 raise UsageError(
                     f"no source named {source!r}; known: {', '.join(known) or '(none)'}"
                 )
-        found = stored_mentions.list_mentions(
-            tx, source=source, since=moment, label=wanted, limit=limit, school=school
+        found = mention_reading.list_mentions(
+            reader, source=source, since=moment, label=wanted, limit=limit, school=school
         )
     records = [mention.to_json() for mention in found]
     if output == "json":

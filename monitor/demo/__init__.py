@@ -31,7 +31,7 @@ from sources.http import PoliteClient
 from storage import alerts as stored_alerts
 from storage import mentions as stored_mentions
 from storage.database import Store
-from storage.mentions import list_mentions
+from storage.mention_reading import list_mentions
 
 SCHOOL = """\
 # Written by `monitor demo`: every source points at the demo's own server on 127.0.0.1.

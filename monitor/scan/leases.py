@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from storage import schedule, source_state
-from storage.database import StorageError, Store
+from storage.database import Store
+from storage.errors import StorageError
 from storage.source_state import LeaseLostError
 
 log = logging.getLogger(__name__)

@@ -54,8 +54,9 @@ from sources.errors import SourceError, SourceRateLimitedError, SourceUnavailabl
 from sources.http import PoliteClient
 from storage import mentions, ratings, schedule, source_state
 from storage.database import Store, Transaction
+from storage.errors import UnknownSourceError
 from storage.safe_text import safe_item
-from storage.source_state import LeaseLostError, Recorded, UnknownSourceError
+from storage.source_state import LeaseLostError, Recorded
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.config.settings import Config
 from monitor.judgement.health import remedy, shown_health
 from monitor.model import SourceStatus
-from storage import mentions, outbox, source_state, workers
+from storage import mention_reading, outbox, source_state, workers
 from storage.database import Store
 from storage.workers import WorkerRow
 
@@ -26,7 +26,7 @@ def source_statuses(
     now = now or datetime.now(UTC)
     with store.transaction() as tx:
         states = source_state.statuses(tx)
-        counts = mentions.count_by_source(tx, school)
+        counts = mention_reading.count_by_source(tx, school)
     sources = config.sources if school is None else config.sources_of(school)
     result = []
     for name, source in sources.items():

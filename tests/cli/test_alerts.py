@@ -26,7 +26,7 @@ from monitor.model import (
 )
 from monitor.scan.ingest import Ingest
 from monitor.scan.rescore import rescore
-from storage import alerts, mentions, outbox, schema
+from storage import alerts, mention_reading, mentions, outbox, schema
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction
 from tests.configs import write_config
@@ -212,7 +212,7 @@ def test_rescore_rescores_all_and_alerts_only_recent_once(
     [alert] = json.loads(run(path, "alerts", "--format", "json").output)
     assert alert["rule"] == "negative" and "'still waiting'" in alert["summary"]
     with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
-        stored = {m.external_id: m for m in mentions.list_mentions(tx)}
+        stored = {m.external_id: m for m in mention_reading.list_mentions(tx)}
     assert stored["old"].labels == ("negative",)  # re-scored, but last month's news raises nothing
     assert stored["old"].sentiment is not None and stored["old"].sentiment.compound < -0.5
     second = run(path, "rescore")

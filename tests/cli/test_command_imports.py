@@ -114,8 +114,25 @@ def test_read_only_commands_import_no_fetching_code(
     assert sorted(libraries | ours) == []
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [["mentions", "--limit", "50"], ["mentions", "--source", "news", "--format", "json"]],
+    ids=" ".join,
+)
+def test_the_listing_reads_sqlite_without_sqlalchemy(
+    config_path: Path, arguments: list[str]
+) -> None:
+    """`monitor mentions` on a SQLite file at the code's schema reads it with sqlite3 alone."""
+    modules = imported_modules(config_path, arguments)
+    assert "storage.sqlite_reader" in modules
+    assert sorted(module for module in modules if module.split(".")[0] == "sqlalchemy") == []
+
+
 def test_the_listing_holds_what_a_command_loads(config_path: Path) -> None:
-    """The check above can fail: adapters' packages, storage and the scan are seen when loaded."""
+    """The checks above can fail: adapters' packages, storage, SQLAlchemy and the scan are seen."""
     modules = imported_modules(config_path, ["mentions"])
-    assert {"sources.feed", "sources.mumsnet", "storage.database", "monitor.cli.views"} <= modules
+    assert {"sources.feed", "sources.mumsnet", "storage.mention_reading", "monitor.cli.views"} <= (
+        modules
+    )
+    assert {"sqlalchemy", "storage.database"} <= imported_modules(config_path, ["alerts"])
     assert "monitor.scan.scanner" in imported_modules(config_path, ["scan", "--help"])

@@ -21,7 +21,7 @@ from monitor.model import FetchResult, Item, SourceState
 from monitor.scan.scanner import ScanReport, run_scan
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
-from storage import mentions, scan_runs, source_state
+from storage import mention_reading, scan_runs, source_state
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply, Request
@@ -46,7 +46,7 @@ def stored(config: Config, source: str | None = None) -> list:
     store = Store.open(config.storage.url)
     try:
         with store.transaction() as tx:
-            return mentions.list_mentions(tx, source=source)
+            return mention_reading.list_mentions(tx, source=source)
     finally:
         store.close()
 

@@ -21,7 +21,7 @@ from monitor.scan.ingest import scoring_text
 from monitor.scan.scanner import Scanner, ScanReport, failure_backoff
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
-from storage import mentions, scan_runs, source_state
+from storage import mention_reading, mentions, scan_runs, source_state
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
@@ -60,7 +60,7 @@ def scan_with(scanner_options: dict[str, object], config: Config) -> ScanReport:
 
 def stored(config: Config) -> list[mentions.Mention]:
     with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
-        return mentions.list_mentions(tx)
+        return mention_reading.list_mentions(tx)
 
 
 def feed_config(tmp_path: Path, url: str, feeds: dict[str, str], **keys: object) -> Config:
@@ -221,7 +221,7 @@ def test_a_plugin_adapter_that_raises_fails_alone_in_a_real_monitor_scan(
         done.stdout
     )
     with Store.open(url_of(tmp_path)) as store, store.transaction(read_only=True) as tx:
-        assert [m.source for m in mentions.list_mentions(tx)] == ["ok"]
+        assert [m.source for m in mention_reading.list_mentions(tx)] == ["ok"]
 
 
 def test_a_failure_streak_of_sixty_is_recorded_every_time(

@@ -23,7 +23,7 @@ from monitor.service.daemon import Daemon, Jobs, Timing, digest_trigger
 from monitor.service.slots import JobSlots, slot_period
 from monitor.service.wiring import MailFunctions, build_poller, no_mail, no_queue
 from sources.http import PoliteClient
-from storage import mentions, schema, source_state
+from storage import mention_reading, schema, source_state
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
@@ -97,7 +97,7 @@ def test_slots_missed_while_stopped_are_polled_once_after_restart(
     assert polls(server) == {"/alerts.xml": 2, "/news.rss": 2}
     with Store.open(config.storage.url) as store, store.transaction() as tx:
         rows = source_state.statuses(tx)
-        stored = mentions.count_by_source(tx)
+        stored = mention_reading.count_by_source(tx)
     # From now, not T0, give or take the scan's jitter (5% of the interval, two minutes at most).
     due = rows["alerts"].next_due_at
     assert due is not None and abs(due - (clock.now + timedelta(hours=1))) <= timedelta(minutes=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.model import AlertAction, AlertDraft, AlertStatus, Severity
-from storage import alerts, mentions
+from storage import alerts, mention_reading, mentions
 from storage.alerts import NewAlert
 from storage.database import Store, Transaction
 from tests.storage.factories import HOUR, NOW, make_item, make_sentiment
@@ -144,8 +144,8 @@ def test_lists_keep_what_is_about_any_of_several_schools(store: Store) -> None:
         listed = alerts.list_alerts(tx, where=where)
         counted = alerts.count_by_status(tx, where)
         logged = alerts.incidents(tx, school=limit)
-        about = mentions.list_mentions(tx, school=limit)
-        by_source = mentions.count_by_source(tx, limit)
+        about = mention_reading.list_mentions(tx, school=limit)
+        by_source = mention_reading.count_by_source(tx, limit)
         visible = [schools.alert_exists_about(tx, a.id, limit) for a in raised.values()]
     assert sorted(a.schools for a in listed) == [("infants",), ("juniors",)]
     assert counted == {AlertStatus.OPEN: 2}

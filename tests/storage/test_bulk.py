@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from monitor.model import Item, Mention
-from storage import mentions, schema
+from storage import mention_reading, mentions, schema
 from storage.database import Store
 from storage.mention_rows import ID_BATCH, ROW_BATCH
 from storage.mentions import MentionWrite, WriteOutcome
@@ -41,7 +41,8 @@ def store_batch(
 def stored(store: Store, source: str = "google") -> dict[str, Mention]:
     """external_id -> stored mention, for one source."""
     with store.transaction(read_only=True) as tx:
-        return {found.external_id: found for found in mentions.list_mentions(tx, source=source)}
+        listed = mention_reading.list_mentions(tx, source=source)
+    return {found.external_id: found for found in listed}
 
 
 def statuses(outcomes: Sequence[WriteOutcome]) -> list[str]:

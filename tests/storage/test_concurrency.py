@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pytest
 import sqlalchemy as sa
 
-from storage import mentions
+from storage import mention_reading, mentions
 from storage.database import Store
 from storage.mentions import WriteOutcome
 from tests.storage.factories import NOW, make_item
@@ -54,7 +54,7 @@ def assert_one_new_per_item(first: Outcomes, second: Outcomes, store: Store) -> 
         assert sorted([status_a, status_b]) == ["new", "unchanged"], external_id
         assert id_a == id_b, external_id
     with store.transaction(read_only=True) as tx:
-        assert mentions.count_by_source(tx) == {"google": ITEMS}
+        assert mention_reading.count_by_source(tx) == {"google": ITEMS}
 
 
 def run_in_threads(*jobs: Callable[[], Outcomes]) -> list[Outcomes]:
@@ -188,6 +188,6 @@ def test_postgres_writer_blocked_by_an_uncommitted_insert_finds_the_row(
         assert mine.status == "new"
         assert theirs_outcome == WriteOutcome(mine.mention_id, expected)
         with first.transaction(read_only=True) as tx:
-            [stored] = mentions.list_mentions(tx)
+            [stored] = mention_reading.list_mentions(tx)
             assert stored.text == theirs.text
             assert len(mentions.versions(tx, stored.id)) == (1 if edited else 0)

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage import mentions, scan_runs, schema
-from storage.database import StorageError, Store, upgrade
+from storage import mention_reading, mentions, scan_runs, schema
+from storage.database import Store, upgrade
+from storage.errors import StorageError
 from storage.revisions import HEAD, alembic_config, head_revision
 from tests.storage.factories import NOW, make_item
 
@@ -171,7 +172,7 @@ def test_a_transaction_that_raises_leaves_nothing_behind(store: Store) -> None:
         raise RuntimeError("boom")
     with store.transaction(read_only=True) as tx:
         assert scan_runs.latest(tx) == []
-        assert mentions.list_mentions(tx) == []
+        assert mention_reading.list_mentions(tx) == []
 
 
 def test_sqlite_file_directory_is_created(tmp_path: Path) -> None:
@@ -455,8 +456,8 @@ def test_migration_0010_attributes_every_stored_mention_to_the_single_school(
         command.upgrade(config, "head")
     engine.dispose()
     with Store.open(database_url) as store, store.transaction(read_only=True) as tx:
-        listed = mentions.list_mentions(tx, school="school")
-        other = mentions.list_mentions(tx, school="juniors")
+        listed = mention_reading.list_mentions(tx, school="school")
+        other = mention_reading.list_mentions(tx, school="juniors")
         by_source = schools.of_external_ids(tx, "google", ["r1", "r2"])
     assert sorted(mention.external_id for mention in listed) == ["r1", "r2"]
     assert [mention.schools for mention in listed] == [("school",), ("school",)]

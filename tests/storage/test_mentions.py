@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.model import EditorKind, Item, Mention, RevisionFacts, Sentiment, Visibility
-from storage import mentions, schema
-from storage.database import StorageError, Store, Transaction
+from storage import mention_reading, mentions, schema
+from storage.database import Store, Transaction
+from storage.errors import StorageError
 from storage.mentions import WriteOutcome
 from tests.storage.factories import HOUR, NOW, make_item, make_sentiment
 
@@ -42,7 +43,7 @@ def store_item(
 
 def only_mention(store: Store) -> Mention:
     with store.transaction(read_only=True) as tx:
-        [stored] = mentions.list_mentions(tx)
+        [stored] = mention_reading.list_mentions(tx)
     return stored
 
 
@@ -220,7 +221,7 @@ def test_typed_facts_are_stored_under_one_key_and_read_back_typed(store: Store) 
         store_item(tx, replace(revision, facts=FACTS))
         store_item(tx, make_item("r2"))
     with store.transaction(read_only=True) as tx:
-        stored = {m.external_id: m for m in mentions.list_mentions(tx)}
+        stored = {m.external_id: m for m in mention_reading.list_mentions(tx)}
         raw = tx.connection.execute(sa.select(schema.mention.c.extra)).scalars().all()
     assert stored["1255"].facts == FACTS
     assert stored["1255"].extra == {"revid": 1255}
@@ -250,7 +251,7 @@ def test_stored_facts_that_do_not_validate_are_a_clear_error(
             del facts["revert_risk"]
         tx.connection.execute(sa.update(schema.mention).values(extra={**stored, "facts": facts}))
     with store.transaction(read_only=True) as tx, pytest.raises(StorageError) as raised:
-        mentions.list_mentions(tx)
+        mention_reading.list_mentions(tx)
     assert str(raised.value).startswith(f"mention {mention_id}: ")
     assert problem in str(raised.value)
 
@@ -285,7 +286,7 @@ def test_postgres_session_time_zone_does_not_leak_into_results(postgres_url: str
             store_item(tx, make_item())
         with store.transaction() as tx:
             tx.connection.exec_driver_sql("SET LOCAL TIME ZONE 'America/New_York'")
-            [stored] = mentions.list_mentions(tx)
+            [stored] = mention_reading.list_mentions(tx)
     assert stored.first_seen_at == NOW
     assert stored.first_seen_at.tzinfo is UTC
 
@@ -329,7 +330,7 @@ def test_baseline_flag_is_cleared_by_a_live_edit_of_its_words(store: Store) -> N
         moved = make_item("moved live", url="https://example.org/2026/moved")
         assert store_item(tx, moved, baseline=False).status == "updated"
     with store.transaction(read_only=True) as tx:
-        flags = {found.external_id: found.baseline for found in mentions.list_mentions(tx)}
+        flags = {found.external_id: found.baseline for found in mention_reading.list_mentions(tx)}
     assert flags == {
         "kept": True,
         "edited in a baseline": True,
@@ -355,7 +356,7 @@ def varied(store: Store) -> Store:
 
 def listed(store: Store, **filters: Any) -> list[str]:
     with store.transaction(read_only=True) as tx:
-        return [found.external_id for found in mentions.list_mentions(tx, **filters)]
+        return [found.external_id for found in mention_reading.list_mentions(tx, **filters)]
 
 
 def test_list_mentions_is_newest_first_with_undated_ones_by_first_sight(varied: Store) -> None:
@@ -371,6 +372,22 @@ def test_list_mentions_filters_combine(varied: Store) -> None:
     assert listed(varied, label="nothing") == []
 
 
+def test_list_mentions_search_is_any_case_and_literal(store: Store) -> None:
+    """`search` finds title, text or author in any case; "%" and "_" match only themselves."""
+    with store.transaction() as tx:
+        store_item(tx, make_item("percent", text="Only 50% of pupils passed"))
+        store_item(tx, make_item("fifty", text="50 pupils in the hall"))
+        store_item(tx, make_item("underscore", text="a snake_case name"))
+        store_item(tx, make_item("title", title="BULLYING at the gates", text="See the title"))
+        store_item(tx, make_item("author", author="Mrs Percival", text="Signed"))
+    # Unescaped, "50%" would match "50 pupils" and "e_c" would match "percent" ("erc").
+    assert listed(store, search="50%") == ["percent"]
+    assert listed(store, search="e_c") == ["underscore"]
+    assert listed(store, search="bullying") == ["title"]
+    assert listed(store, search="PERCIVAL") == ["author"]
+    assert listed(store, search="pupils", source="google", limit=1) == ["fifty"]
+
+
 def test_count_by_source(varied: Store) -> None:
     with varied.transaction(read_only=True) as tx:
-        assert mentions.count_by_source(tx) == {"google": 4, "wiki": 1}
+        assert mention_reading.count_by_source(tx) == {"google": 4, "wiki": 1}

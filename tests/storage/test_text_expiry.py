@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from monitor.model import Item
-from storage import mentions
+from storage import mention_reading, mentions
 from storage.database import Store
 from storage.text_expiry import blank_expired_text, count_expired_text
 from tests.storage.factories import HOUR, NOW, make_item, make_sentiment
@@ -54,7 +54,7 @@ def test_text_is_blanked_after_retention_and_the_rest_is_kept(store: Store) -> N
         assert count_expired_text(tx, NOW + 20 * DAY) == 0
     with store.transaction() as tx:
         assert blank_expired_text(tx, NOW + 20 * DAY) == 0  # done once, not reported again
-        stored = {m.external_id: m for m in mentions.list_mentions(tx, source="places")}
+        stored = {m.external_id: m for m in mention_reading.list_mentions(tx, source="places")}
         earlier = mentions.versions(tx, old_id)
     blanked = stored["places/X/reviews/old"]
     assert (blanked.text, blanked.title, blanked.author) == ("", None, None)
@@ -85,6 +85,6 @@ def test_the_same_review_fetched_again_after_the_purge_is_not_stored_again(store
             now=NOW + 2 * HOUR,
             baseline=False,
         )
-        [stored] = mentions.list_mentions(tx, source="places")
+        [stored] = mention_reading.list_mentions(tx, source="places")
     assert outcome.status == "unchanged"
     assert stored.text == ""

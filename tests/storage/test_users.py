@@ -10,7 +10,8 @@ from alembic import command
 
 from monitor.model import Role
 from storage import login_tokens, users, web_sessions
-from storage.database import StorageError, Store
+from storage.database import Store
+from storage.errors import StorageError
 from storage.revisions import alembic_config
 from tests.storage.factories import NOW
 

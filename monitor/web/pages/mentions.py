@@ -18,7 +18,7 @@ from monitor.web.render import MentionView, mention_rows
 from monitor.web.roles import DSL_RULES
 from monitor.web.visits import Visit, page, signed_in, state_of
 from storage import alerts as stored_alerts
-from storage import mentions as stored_mentions
+from storage import mention_reading
 from storage.database import Store
 from storage.schools import Schools
 
@@ -48,11 +48,11 @@ def load(
 ) -> tuple[list[MentionView], list[str]]:
     """The matching mentions' views and every source name with mentions (about `school`)."""
     with store.transaction(read_only=True) as tx:
-        found = stored_mentions.list_mentions(
+        found = mention_reading.list_mentions(
             tx, source=source, since=since, label=label, limit=limit, search=search, school=school
         )
         restricted = stored_alerts.mentions_with_rules(tx, [m.id for m in found], DSL_RULES)
-        sources = sorted(stored_mentions.count_by_source(tx, school))
+        sources = sorted(mention_reading.count_by_source(tx, school))
     return mention_rows(found, role, zone, restricted), sources
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from monitor.model import Visibility
 from sources.facebook_page import FacebookCursor
 from storage.database import Store
-from storage.mentions import list_mentions, versions
+from storage.mention_reading import list_mentions
+from storage.mentions import versions
 from tests.loopback import LoopbackServer
 from tests.sources.facebook_page.support import (
     ALEX,

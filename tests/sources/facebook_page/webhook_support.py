@@ -20,7 +20,7 @@ import uvicorn
 from monitor.model import Mention
 from monitor.service.web_server import HEAD_TIMEOUT, server_config
 from storage.database import Store
-from storage.mentions import list_mentions
+from storage.mention_reading import list_mentions
 from tests.configs import write_config
 from tests.sources.facebook_page.support import (
     APP_SECRET,

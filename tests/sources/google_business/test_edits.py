@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from monitor.config.settings import Config
-from storage import mentions, ratings
+from storage import mention_reading, mentions, ratings
 from storage.database import Store
 from tests.sources.google_business.support import scan
 
@@ -18,7 +18,7 @@ def test_an_edited_review_updates_the_mention_and_keeps_the_old_version(
     store = Store.open(scanned.storage.url)
     try:
         with store.transaction() as tx:
-            stored = {m.external_id: m for m in mentions.list_mentions(tx, source="google")}
+            stored = {m.external_id: m for m in mention_reading.list_mentions(tx, source="google")}
             jane = stored["AbFvOqk-new-two-star"]
             earlier = mentions.versions(tx, jane.id)
             trend = ratings.history(tx, since=datetime(2000, 1, 1, tzinfo=UTC), source="google")

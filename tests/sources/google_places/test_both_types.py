@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage import mentions, ratings
+from storage import mention_reading, ratings
 from storage.database import Store
 from tests.loopback import LoopbackServer
 from tests.sources.google_places.support import API_KEY, run
@@ -26,7 +26,7 @@ def test_monitor_scan_stores_both_types_once(both: tuple[Path, LoopbackServer]) 
     store = Store.open(f"sqlite:///{path.parent / 'monitor.db'}")
     try:
         with store.transaction() as tx:
-            assert len(mentions.list_mentions(tx)) == 10
+            assert len(mention_reading.list_mentions(tx)) == 10
             trend = ratings.history(tx, since=datetime(2000, 1, 1, tzinfo=UTC))
     finally:
         store.close()

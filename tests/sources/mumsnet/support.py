@@ -24,7 +24,7 @@ from sources.http import PoliteClient
 from sources.mumsnet import MumsnetConfig, fetch
 from sources.mumsnet.parse import parse_thread_page
 from sources.mumsnet.urls import ThreadRef
-from storage import mentions, source_state
+from storage import mention_reading, source_state
 from storage.database import Store
 from tests.loopback import FIXTURES, LoopbackServer, Reply
 
@@ -149,7 +149,7 @@ def scan_at(config: Config, now: datetime) -> Scanned:
                 report = await Scanner(config, store, http, clock).run()
                 with store.transaction(read_only=True) as tx:
                     health = source_state.statuses(tx)["mumsnet"].health
-                    stored = mentions.list_mentions(tx, source="mumsnet")
+                    stored = mention_reading.list_mentions(tx, source="mumsnet")
         return Scanned(report.outcomes[0], str(health), stored)
 
     return asyncio.run(main())

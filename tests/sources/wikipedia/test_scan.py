@@ -11,7 +11,7 @@ from monitor.cli import main
 from monitor.model import EditorKind, RevisionFacts
 from sources.wikipedia.items import HIDDEN_USER
 from storage.database import Store
-from storage.mentions import list_mentions
+from storage.mention_reading import list_mentions
 from tests.commands import monitor, statuses, stored_ids
 from tests.configs import write_config
 from tests.loopback import LoopbackServer
