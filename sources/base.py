@@ -20,7 +20,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -253,6 +252,9 @@ def load_plugins() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
+    # Imported here: reading every installed package's metadata is needed only for plug-ins.
+    from importlib.metadata import entry_points
+
     for entry_point in entry_points(group=ENTRY_POINT_GROUP):
         try:
             entry_point.load()

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
-from monitor.config.settings import Config, ConfigError, find_config, load
+from monitor.config.settings import Config, ConfigError, CoreConfig, find_config, load, load_core
 from storage.errors import StorageError, UnknownSourceError
 
 if TYPE_CHECKING:
@@ -57,6 +57,16 @@ class Context:
         """The loaded config (read once per command)."""
         return self.loaded
 
+    def core_config(self) -> CoreConfig:
+        """The config without the sources' own settings, for a command that only reads.
+
+        No adapter is loaded, and a source's broken setting or missing secret does not stop a
+        person reading what is stored (`monitor check` reports those).
+        """
+        if "loaded" in self.__dict__:  # the whole config, already read
+            return self.loaded
+        return load_core(find_config(self.config_path))
+
 
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
     """Print one error line to stderr and exit."""
@@ -84,7 +94,7 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextmanager
-def open_store(config: Config) -> Iterator[Store]:
+def open_store(config: CoreConfig) -> Iterator[Store]:
     """The configured store, migrated to the current schema, closed afterwards."""
     from storage.database import Store
 
@@ -96,7 +106,7 @@ def open_store(config: Config) -> Iterator[Store]:
 
 
 @contextmanager
-def open_reader(config: Config) -> Iterator[Reader]:
+def open_reader(config: CoreConfig) -> Iterator[Reader]:
     """One read-only transaction on the configured database, for a command that only reads.
 
     A SQLite file at the code's schema is read with sqlite3 alone (storage.sqlite_reader):
@@ -140,7 +150,7 @@ def school_option(command: Callable[P, R]) -> Callable[P, R]:
     )(command)
 
 
-def known_school(config: Config, school: str | None) -> str | None:
+def known_school(config: CoreConfig, school: str | None) -> str | None:
     """`school` if the config has it (or None); a usage error listing the ids otherwise."""
     if school is not None and school not in config.school_tables:
         known = ", ".join(config.school_tables)

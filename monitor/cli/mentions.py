@@ -44,13 +44,13 @@ def mentions_command(
     output: str,
 ) -> None:
     """List stored mentions, newest first."""
-    config = obj.config()
+    config = obj.core_config()
     school = known_school(config, school)
     moment = parse_since(since, config.school.zone) if since else None
     wanted = known_label(label) if label is not None else None
     with open_reader(config) as reader:
         if source is not None:
-            known = sorted({*config.sources, *mention_reading.count_by_source(reader)})
+            known = sorted({*config.source_names, *mention_reading.count_by_source(reader)})
             if source not in known:
                 raise UsageError(
                     f"no source named {source!r}; known: {', '.join(known) or '(none)'}"

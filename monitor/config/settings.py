@@ -3,6 +3,8 @@
     find_config(explicit) -> Path    --config, else $MONITOR_CONFIG, ./config.toml, /etc/...
     load(path) -> Config             or ConfigError, whose `problems` read like
                                      "config.toml: at 'sources.news.url': invalid URL"
+    load_core(path) -> CoreConfig    every section but each source's own settings, for a
+                                     command that only reads the database (no adapter loaded)
 
 Secrets are never written in the file: a key `<name>_env`, `<name>_file` or `<name>_credential`
 says where the value lives (monitor.config.secrets), and validation checks that it resolves. Problem
@@ -20,7 +22,7 @@ import tomllib
 from datetime import timedelta
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,7 +45,7 @@ from monitor.config.schedule import CronSetting, QuietHoursSetting, parse_cron
 from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
 from monitor.config.units import ByteSize, PositiveDuration, StrictScalars
 from monitor.model import Tone
-from sources.base import SourceConfig, adapters
+from sources.base import SourceConfig, adapter_for, adapters
 
 if TYPE_CHECKING:
     from sources.http import PoliteClient
@@ -370,8 +372,14 @@ class WebConfig(Section):
         return self.base_url.startswith("https://")
 
 
-class Config(Section):
-    """The whole config file, validated; `path` is the file it came from."""
+class CoreConfig(Section):
+    """Every section but the sources' own settings: what a command that only reads needs.
+
+    The sources are known by name (`source_names`); their tables are checked by their adapters'
+    models only in the whole `Config`. A command listing what is stored therefore loads no
+    adapter (and never fails on a source's setting or secret it does not use); `monitor check`,
+    `scan` and `run` load the whole `Config`. `path` is the file it came from.
+    """
 
     # The deployment's school: the one `[school]`, or (with `[schools.<id>]` tables) the trust as
     # a whole, named after its schools, in the first school's time zone, with no names of its own.
@@ -383,8 +391,8 @@ class Config(Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     web: WebConfig | None = None
-    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
-    sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
+    # The names of the [sources.<name>] tables, each checked against SOURCE_NAME.
+    source_names: tuple[str, ...] = ()
 
     _path: Path = PrivateAttr(default=Path("config.toml"))
 
@@ -431,14 +439,6 @@ class Config(Section):
         """True when the config names its schools in `[schools.<id>]` tables."""
         return bool(self.schools)
 
-    def sources_of(self, school_id: str) -> dict[str, SourceConfig]:
-        """The configured sources serving `school_id` (all when a source names no schools)."""
-        return {
-            name: source
-            for name, source in self.sources.items()
-            if school_id in (source.school_ids or tuple(self.school_tables))
-        }
-
     def model_post_init(self, context: Any, /) -> None:
         """Remember the file the config was loaded from (given in the validation context)."""
         if isinstance(context, dict) and isinstance(context.get("path"), Path):
@@ -460,6 +460,24 @@ class Config(Section):
             timeout=self.http.timeout.total_seconds(),
             max_body=self.http.max_body,
         )
+
+
+class Config(CoreConfig):
+    """The whole config file, validated, each source by its adapter's model."""
+
+    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
+    sources: dict[str, SerializeAsAny[SourceConfig]] = Field(default_factory=dict)
+
+    def sources_of(self, school_id: str) -> dict[str, SourceConfig]:
+        """The configured sources serving `school_id` (all when a source names no schools)."""
+        return {
+            name: source
+            for name, source in self.sources.items()
+            if school_id in (source.school_ids or tuple(self.school_tables))
+        }
+
+
+ConfigT = TypeVar("ConfigT", bound=CoreConfig)
 
 
 def is_loopback(host: str) -> bool:
@@ -496,17 +514,31 @@ def find_config(explicit: Path | None) -> Path:
 
 def load(path: Path) -> Config:
     """The validated config in the TOML file `path`; ConfigError lists every problem in it."""
+    return _load(path, Config)
+
+
+def load_core(path: Path) -> CoreConfig:
+    """The config in `path` but each source's own settings (see CoreConfig); ConfigError."""
+    return _load(path, CoreConfig)
+
+
+def _load(path: Path, model: type[ConfigT]) -> ConfigT:
+    """The config as `model`: a `Config` has each source validated by its adapter."""
     path = path.absolute()
     data = _read_toml(path)
     context = {"path": path, "directory": path.parent, "schools": _school_names(data)}
-    sources, problems = _validate_sources(data.pop("sources", {}), context)
+    tables = data.pop("sources", {})
+    names, problems = _source_names(tables)
+    if issubclass(model, Config) and isinstance(tables, dict):
+        data["sources"], invalid = _validate_sources(tables, context)
+        problems.extend(invalid)
     email = data.get("email")
     if isinstance(email, dict):
-        found, data["email"] = _take_plain_secrets(email, EmailConfig)
-        problems[:0] = [(("email", key), message) for key, message in found]
+        plain, data["email"] = _take_plain_secrets(email, EmailConfig)
+        problems[:0] = [(("email", key), message) for key, message in plain]
     config = None
     try:
-        config = Config.model_validate({**data, "sources": sources}, context=context)
+        config = model.model_validate({**data, "source_names": names}, context=context)
     except ValidationError as error:
         problems[:0] = describe_errors(error, ())
     if config is None or problems:
@@ -581,19 +613,31 @@ def _toml_problem(message: str) -> str:
     return reason
 
 
-def _validate_sources(
-    tables: object, context: dict[str, Any]
-) -> tuple[dict[str, SourceConfig], list[Problem]]:
-    """Each [sources.<name>] table checked by its adapter's model; every problem collected."""
+def _source_names(tables: object) -> tuple[tuple[str, ...], list[Problem]]:
+    """The names of the [sources.<name>] tables, and what is wrong with the names or shape."""
     if not isinstance(tables, dict):
-        return {}, [(("sources",), "expected a table of [sources.<name>] tables")]
-    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
-    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+        return (), [(("sources",), "expected a table of [sources.<name>] tables")]
     problems: list[Problem] = []
     for name, table in tables.items():
         where = ("sources", name)
         if not SOURCE_NAME.match(name):
             problems.append((where, "a source name holds only a-z, 0-9, _ and - (not first)"))
+        if not isinstance(table, dict):
+            problems.append((where, "expected a table"))
+    return tuple(tables), problems
+
+
+def _validate_sources(
+    tables: dict[str, Any], context: dict[str, Any]
+) -> tuple[dict[str, SourceConfig], list[Problem]]:
+    """Each [sources.<name>] table checked by its adapter's model; every problem collected."""
+    # SerializeAsAny: a dump shows each adapter's own keys, not only the common ones.
+    sources: dict[str, SerializeAsAny[SourceConfig]] = {}
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        where = ("sources", name)
+        if not isinstance(table, dict):
+            continue  # reported by _source_names
         source, found = _validate_source(table, where, context)
         problems.extend(found)
         if source is not None:
@@ -602,28 +646,32 @@ def _validate_sources(
 
 
 def _validate_source(
-    table: object, where: tuple[str, ...], context: dict[str, Any]
+    table: dict[str, Any], where: tuple[str, ...], context: dict[str, Any]
 ) -> tuple[SourceConfig | None, list[Problem]]:
     """One source's config, validated by the model of the adapter its `type` names."""
-    if not isinstance(table, dict):
-        return None, [(where, "expected a table")]
-    known = adapters()
-    listing = f"known types: {', '.join(known) or 'none installed'}"
     type_name = table.get("type")
     if type_name is None:
-        return None, [((*where, "type"), f"required: which adapter reads this source; {listing}")]
+        return None, [((*where, "type"), f"required: which adapter reads this source; {known()}")]
     if not isinstance(type_name, str):
-        return None, [((*where, "type"), f"expected a string; {listing}")]
-    if type_name not in known:
+        return None, [((*where, "type"), f"expected a string; {known()}")]
+    try:
+        # Only this type's adapter is imported (and plug-ins only for a type not built in).
+        adapter = adapter_for(type_name)
+    except KeyError:
         # Not repeated back, like every value: the key path already says which source it is.
-        return None, [((*where, "type"), f"unknown source type; {listing}")]
-    model: type[SourceConfig] = known[type_name].config_model
+        return None, [((*where, "type"), f"unknown source type; {known()}")]
+    model: type[SourceConfig] = adapter.config_model
     found, table = _take_plain_secrets(table, model)
     problems: list[Problem] = [((*where, key), message) for key, message in found]
     try:
         return model.model_validate(table, context=context), problems
     except ValidationError as error:
         return None, problems + describe_errors(error, where)
+
+
+def known() -> str:
+    """The known source types, for a problem with a source's `type`."""
+    return f"known types: {', '.join(adapters()) or 'none installed'}"
 
 
 def _take_plain_secrets(

@@ -11,7 +11,6 @@ only.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -82,6 +81,8 @@ CAPABILITIES = Capabilities(
 async def fetch(http: PoliteClient, config: FeedConfig, state: SourceState) -> FetchResult:
     """The feed's current entries, or nothing when it is unchanged since the last poll (304)."""
     # Imported here: loading the config (every command) must not load what fetching needs.
+    import asyncio
+
     from sources.common.feeds import FeedOrigin, parse_entries
     from sources.common.words import AliasMatcher
 

@@ -373,3 +373,32 @@ def test_tables_show_the_schools_timezone_and_an_empty_result_says_so(config_pat
     assert table[1].split("\t")[0] == moment.astimezone(ZoneInfo("Europe/London")).strftime(
         "%Y-%m-%d %H:%M"
     )
+
+
+def test_listing_reads_past_a_sources_broken_setting_that_check_reports(tmp_path: Path) -> None:
+    """A source's own setting (a bad URL, a secret file gone) does not stop `mentions`; `check`
+    and `scan` refuse the config and name the key; a core section still stops both."""
+    path = write_config(
+        tmp_path,
+        storage_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        sources={
+            "news": {"type": "feed", "url": "not a url"},
+            "page": {
+                "type": "facebook_page",
+                "page_id": "1",
+                "access_token_file": "/nonexistent",
+            },
+        },
+    )
+    listing = CliRunner().invoke(main, ["--config", str(path), "mentions"])
+    assert listing.exit_code == 0 and "no mentions match" in listing.output
+    unknown = CliRunner().invoke(main, ["--config", str(path), "mentions", "--source", "nope"])
+    assert "no source named 'nope'; known: news, page" in unknown.output
+    for command in ("check", "scan"):
+        refused = CliRunner().invoke(main, ["--config", str(path), command])
+        assert refused.exit_code == 2
+        assert "at 'sources.news.url'" in refused.output
+        assert "at 'sources.page.access_token_file'" in refused.output
+    path.write_text(path.read_text().replace('timeout = "5s"', 'timeout = "soon"'))
+    broken = CliRunner().invoke(main, ["--config", str(path), "mentions"])
+    assert broken.exit_code == 2 and "at 'http.timeout'" in broken.output

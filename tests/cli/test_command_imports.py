@@ -119,20 +119,22 @@ def test_read_only_commands_import_no_fetching_code(
     [["mentions", "--limit", "50"], ["mentions", "--source", "news", "--format", "json"]],
     ids=" ".join,
 )
-def test_the_listing_reads_sqlite_without_sqlalchemy(
+def test_the_listing_loads_no_adapter_and_no_sqlalchemy(
     config_path: Path, arguments: list[str]
 ) -> None:
-    """`monitor mentions` on a SQLite file at the code's schema reads it with sqlite3 alone."""
+    """`monitor mentions` reads the config without the sources' own settings (no adapter is
+    imported) and a SQLite file at the code's schema with sqlite3 alone."""
     modules = imported_modules(config_path, arguments)
     assert "storage.sqlite_reader" in modules
-    assert sorted(module for module in modules if module.split(".")[0] == "sqlalchemy") == []
+    loaded = {module.split(".")[0] for module in modules}
+    adapters = {f"sources.{name}" for name in BUILTIN_ADAPTERS} & modules
+    assert sorted(adapters) == [] and "sqlalchemy" not in loaded
 
 
 def test_the_listing_holds_what_a_command_loads(config_path: Path) -> None:
     """The checks above can fail: adapters' packages, storage, SQLAlchemy and the scan are seen."""
     modules = imported_modules(config_path, ["mentions"])
-    assert {"sources.feed", "sources.mumsnet", "storage.mention_reading", "monitor.cli.views"} <= (
-        modules
-    )
-    assert {"sqlalchemy", "storage.database"} <= imported_modules(config_path, ["alerts"])
+    assert {"storage.mention_reading", "monitor.cli.views", "monitor.config.settings"} <= modules
+    status = imported_modules(config_path, ["status"])
+    assert {"sources.feed", "sources.mumsnet", "sqlalchemy", "storage.database"} <= status
     assert "monitor.scan.scanner" in imported_modules(config_path, ["scan", "--help"])
