@@ -1,20 +1,27 @@
 """Benchmark: how long `monitor mentions --limit 50` takes as a process, against `python -c pass`.
 
-    .venv/bin/python benchmarks/startup.py [--mentions 100000] [--runs 11]
+    .venv/bin/python benchmarks/startup.py [--mentions 100000] [--runs 11] [--instructions]
 
 Builds a SQLite file of `--mentions` stored mentions and a config naming every built-in source
-type (each validated by its adapter's model on load), then times, alternately and in the same
-run, `python -c pass` (the interpreter's own start), `monitor --version` and `monitor mentions
---limit 50` as processes. Prints the median wall-clock and CPU time of each and the ratios of
-`mentions` to the bare interpreter (target: at most 8). Run by hand; record the output in
-docs/performance.md. Not a test.
+type, then times, alternately and in the same run, `python -c pass` (the interpreter's own
+start), `monitor --version` and `monitor mentions --limit 50` as processes. Prints the median
+wall-clock and CPU time of each and the ratios of `mentions` to the bare interpreter (target: at
+most 8). Run by hand; record the output in docs/performance.md. Not a test.
+
+`--instructions` also counts, once each, the instructions every command executes (valgrind's
+cachegrind, if installed): unlike times, the count does not move with the machine's load, so
+it compares runs made at different times. Two more commands show the floor any command that
+validates its config pays: the interpreter with click imported, and with pydantic's first model
+built as well.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -80,11 +87,30 @@ def seconds(command: list[str], environment: dict[str, str]) -> tuple[float, flo
     return wall, cpu
 
 
+def instructions(command: list[str], environment: dict[str, str]) -> int | None:
+    """Instructions executed by one run of `command` (cachegrind); None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    counting = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*counting, *command],
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    return int(found[1].replace(",", "")) if found else None
+
+
 def main() -> None:
     """Fill a database, time the three commands alternately, print medians and the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--instructions", action="store_true", help="count them (valgrind)")
     arguments = parser.parse_args()
     environment = {**os.environ, "KEY": "not-a-real-secret", "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as folder:
@@ -102,6 +128,8 @@ def main() -> None:
         }
         for command in commands.values():  # warm the file cache and bytecode once
             seconds(command, environment)
+        if arguments.instructions:
+            count_instructions(commands, environment)
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(arguments.runs):
@@ -119,6 +147,29 @@ def main() -> None:
             times["python -c pass"]
         )
         print(f"mentions / bare interpreter, {label}: {ratio:.1f}× (target ≤ 8×)")
+
+
+FLOOR = {
+    "python -c 'import click'": "import click",
+    "  + pydantic's first model": (
+        "import click\nfrom pydantic import BaseModel\nclass First(BaseModel):\n    x: int"
+    ),
+}
+
+
+def count_instructions(commands: dict[str, list[str]], environment: dict[str, str]) -> None:
+    """Print each command's instruction count and its ratio to the bare interpreter's."""
+    floor = {name: [sys.executable, "-c", code] for name, code in FLOOR.items()}
+    counts = {name: instructions(command, environment) for name, command in commands.items()}
+    counts.update({name: instructions(command, environment) for name, command in floor.items()})
+    base = counts["python -c pass"]
+    if base is None:
+        print("instructions: valgrind is not installed")
+        return
+    print("instructions executed (cachegrind), once each; load does not change them")
+    for name, count in counts.items():
+        if count is not None:
+            print(f"{name:30} {count / 1e6:8.0f} M  {count / base:5.1f}× python -c pass")
 
 
 if __name__ == "__main__":
