@@ -28,8 +28,9 @@ from monitor.cli.common import (
     parse_since,
     school_option,
 )
-from monitor.cli.views import render_csv, render_json, render_table, shorten, when, zone_label
+from monitor.cli.views import render_table, shorten, when, zone_label
 from monitor.config.settings import Config
+from monitor.exports import render_csv, render_json
 from monitor.judgement import advice as policy
 from monitor.model import USER_ACTIONS, Alert, AlertAction, AlertStatus, Mention
 from monitor.responses import Respond

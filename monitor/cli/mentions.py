@@ -13,7 +13,8 @@ from monitor.cli.common import (
     parse_since,
     school_option,
 )
-from monitor.cli.views import MENTION_FIELDS, mention_table, render_csv, render_json
+from monitor.cli.views import MENTION_FIELDS, mention_table
+from monitor.exports import render_csv, render_json
 from monitor.model import Label
 from storage import mention_reading
 

@@ -19,8 +19,9 @@ from monitor.cli.common import (
     open_store,
     school_option,
 )
-from monitor.cli.views import render_json, status_table, workers_table
+from monitor.cli.views import status_table, workers_table
 from monitor.config.settings import Config
+from monitor.exports import render_json
 from monitor.service.status import mail_problems, source_statuses, worker_statuses
 from sources.base import SourceConfig, adapter_for
 from sources.capabilities import WriteAccess

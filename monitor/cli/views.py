@@ -1,4 +1,4 @@
-"""Tables and records for the terminal (rich) and for pipes (plain columns, JSON, CSV).
+"""Tables for the terminal (rich) and for pipes (plain columns); JSON and CSV are monitor.exports.
 
 Every table shows times to the minute in the school's timezone and says which in its header;
 JSON and CSV keep ISO 8601 UTC (DESIGN.md 7).
@@ -6,9 +6,6 @@ JSON and CSV keep ISO 8601 UTC (DESIGN.md 7).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -59,26 +56,6 @@ def render_table(console: Console, headers: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         out.write("\t".join(_cell(value).replace("\t", " ").replace("\n", " ") for value in row))
         out.write("\n")
-
-
-def render_json(records: Sequence[dict[str, Any]]) -> str:
-    """One JSON array, as `--format json` promises."""
-    return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
-
-
-def render_csv(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
-    """CSV with a header row; lists are joined with ';'."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(
-            {
-                key: ";".join(value) if isinstance(value, list) else value
-                for key, value in record.items()
-            }
-        )
-    return buffer.getvalue()
 
 
 def _cell(value: Any) -> str:

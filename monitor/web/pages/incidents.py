@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor import alerts as lifecycle
-from monitor.cli.views import render_csv
+from monitor.exports import render_csv
 from monitor.mail.render import local_time
 from monitor.model import User
 from monitor.web import schools
