@@ -37,8 +37,9 @@ from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.judgement.prefilter import (
     Alternatives,
+    Chosen,
     Folded,
-    required_literals,
+    requirements,
     top_level_alternatives,
 )
 from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
@@ -113,7 +114,7 @@ class SentimentScorer:
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
         # What each rewrite needs in a text to match at all: most texts need none of them.
         self._rewrite_needs = [
-            required_literals(rewrite.pattern.pattern, rewrite.pattern.flags)
+            requirements(rewrite.pattern.pattern, rewrite.pattern.flags)
             for rewrite in self._rewrites
         ]
         for rewrite in self._rewrites:
@@ -207,7 +208,7 @@ class SentimentScorer:
         rewrites = [
             rewrite
             for rewrite, needs in zip(self._rewrites, self._rewrite_needs, strict=True)
-            if needs is None or any(literal in folded.lower for literal in needs)
+            if folded.holds(needs, bool(rewrite.pattern.flags & re.I))
         ]
         constructions = self._constructions.for_text(folded) if self._constructions else None
         phrases = self._phrases.for_text(folded) if self._phrases else None
@@ -249,8 +250,8 @@ class SentimentScorer:
         self,
         sentence: str,
         rewrites: list[Rewrite],
-        constructions: re.Pattern[str] | None,
-        phrases: re.Pattern[str] | None,
+        constructions: Chosen | None,
+        phrases: Chosen | None,
     ) -> str:
         """`sentence` with rewrites, constructions and lexicon phrases turned into their tokens."""
         for rewrite in rewrites:
@@ -261,14 +262,11 @@ class SentimentScorer:
             sentence = phrases.sub(self._phrase_token, sentence)
         return sentence
 
-    def _construction_token(self, match: re.Match[str]) -> str:
-        """The token of the construction whose alternative matched (its group is `c<index>`)."""
-        group = match.lastgroup
-        # Nested groups are non-capturing, so the last group closed is the construction's own.
-        token = self._construction_tokens[int(group[1:])] if group else match[0]
-        return _cased(token, match[0])
+    def _construction_token(self, alternative: int, match: re.Match[str]) -> str:
+        """The token of the construction whose alternative (by its index) matched."""
+        return _cased(self._construction_tokens[alternative], match[0])
 
-    def _phrase_token(self, match: re.Match[str]) -> str:
+    def _phrase_token(self, alternative: int, match: re.Match[str]) -> str:
         """The lexicon token of a matched phrase, in capitals if it was shouted."""
         return _cased(self._tokens[_phrase_key(match[0])], match[0])
 
