@@ -21,7 +21,7 @@ alternative it cannot read is tried on every text: slower, never wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 _SHORTEST = 3  # a required literal shorter than this is too common to rule anything out
@@ -34,23 +34,85 @@ _ASCII_LOOKALIKES = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k
 Requirement = frozenset[str]  # one of these literals occurs in every match
 
 
+def fold(text: str) -> str:
+    """`text` as re.IGNORECASE compares it with an ASCII literal: in lower case, and the few
+    other characters it takes for an ASCII letter made that letter (lower() alone would miss
+    them, and turn "İ" into two characters)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOOKALIKES).lower()
+
+
 class Folded:
-    """A text as `Alternatives` looks into it: as written, folded, and how its words start."""
+    """A text as an `Index` looks into it: as written, folded, and how its words start."""
 
     __slots__ = ("grams", "lower", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Folded as re.IGNORECASE compares an ASCII literal: lower case, and the few other
-        # characters it takes for an ASCII letter made that letter (lower() alone would turn
-        # "İ" into two characters).
-        self.lower = text.lower() if text.isascii() else text.translate(_ASCII_LOOKALIKES).lower()
+        self.lower = fold(text)
         self.grams = set(_WORD_GRAM.findall(self.lower))
 
-    def holds(self, requirements: Iterable[Requirement], folding: bool = True) -> bool:
-        """Whether the text holds one literal of each requirement (all of them when none)."""
-        text = self.lower if folding else self.text
-        return all(any(literal in text for literal in each) for each in requirements)
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a pattern needs in a text to match there: one literal of each requirement."""
+
+    requirements: tuple[Requirement, ...]  # the one with the fewest literals first
+    folding: bool  # the literals are lower case, to be found in the folded text
+
+    def met_by(self, folded: str, text: str) -> bool:
+        """Whether `text` (`folded`: the same folded) holds them."""
+        within = folded if self.folding else text
+        return all(any(literal in within for literal in each) for each in self.requirements)
+
+
+class Index:
+    """Which of several patterns a text may match: those whose every requirement it holds.
+
+    The literals of all requirements are filed by their first characters, so a text is checked
+    only for those that begin one of its words; a pattern is then looked up by the literals of
+    its most selective requirement, and kept if the text holds its other requirements too.
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.needs: list[Needs] = []  # by pattern
+        self._folding = bool(patterns[0].flags & re.I) if patterns else True
+        self._always: list[int] = []  # patterns without a known requirement
+        self._literals: dict[str, list[str]] = {}  # every literal, by its start (lower case)
+        self._by_literal: dict[str, list[int]] = {}  # patterns by their best requirement's
+        self._others: list[tuple[Requirement, ...]] = []  # and the rest of their requirements
+        for index, pattern in enumerate(patterns):
+            if bool(pattern.flags & re.I) != self._folding:
+                raise ValueError("the patterns of an index are all case-insensitive, or none")
+            found = sorted(requirements(pattern.pattern, pattern.flags), key=len)
+            self.needs.append(Needs(tuple(found), self._folding))
+            if not found:
+                self._always.append(index)
+                self._others.append(())
+                continue
+            best = max(found, key=_strength)
+            self._others.append(tuple(each for each in found if each is not best))
+            for literal in best:
+                self._by_literal.setdefault(literal, []).append(index)
+            for literal in set().union(*found):
+                self._literals.setdefault(literal[:_SHORTEST].lower(), []).append(literal)
+
+    def matching(self, text: Folded) -> list[int]:
+        """The patterns that may match somewhere in `text`, in their order."""
+        within = text.lower if self._folding else text.text
+        literals = self._literals
+        present = {
+            literal
+            for gram in text.grams & literals.keys()
+            for literal in literals[gram]
+            if literal in within
+        }
+        chosen = set(self._always)
+        by_literal, others = self._by_literal, self._others
+        for literal in present & by_literal.keys():
+            for index in by_literal[literal]:
+                if all(not present.isdisjoint(each) for each in others[index]):
+                    chosen.add(index)
+        return sorted(chosen)
 
 
 class Chosen:
@@ -58,17 +120,26 @@ class Chosen:
 
     __slots__ = ("_patterns",)
 
-    def __init__(self, patterns: Sequence[tuple[int, re.Pattern[str]]]) -> None:
+    def __init__(self, patterns: Sequence[tuple[int, re.Pattern[str], Needs]]) -> None:
         self._patterns = tuple(patterns)  # (index among all alternatives, pattern), in order
 
     def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
         """`text` with each match replaced by `replace(index, match)`, as re.sub would do it
         with the chosen alternatives joined: the leftmost match first, at one place the
         alternative listed first, then on from its end (no alternative matches nothing)."""
-        if len(self._patterns) == 1:  # most texts: one alternative, re.sub itself
-            index, pattern = self._patterns[0]
+        # Chosen for a whole text, most are not in a given sentence of it at all.
+        folded = fold(text)
+        present = [
+            (index, pattern)
+            for index, pattern, needs in self._patterns
+            if needs.met_by(folded, text)
+        ]
+        if not present:
+            return text
+        if len(present) == 1:  # re.sub itself
+            index, pattern = present[0]
             return pattern.sub(lambda match: replace(index, match), text)
-        upcoming = [(index, pattern, pattern.search(text)) for index, pattern in self._patterns]
+        upcoming = [(index, pattern, pattern.search(text)) for index, pattern in present]
         pieces: list[str] = []
         position = 0
         while True:
@@ -98,43 +169,21 @@ class Alternatives:
     def __init__(self, patterns: Sequence[str], flags: int = 0) -> None:
         self._patterns = tuple(patterns)
         self._flags = flags
-        self._compiled = [re.compile(pattern, flags) for pattern in self._patterns]
-        folding = bool(flags & re.I)
-        self._always: list[int] = []  # alternatives without a known requirement
-        # Each alternative's requirements besides its most selective one, which indexes it:
-        # (literal, alternative) by the literal's first characters, so a text is checked only
-        # for the literals whose start it contains.
-        self._others: list[tuple[Requirement, ...]] = []
-        self._by_gram: dict[str, list[tuple[str, int]]] = {}
-        for index, pattern in enumerate(self._patterns):
+        compiled = [re.compile(pattern, flags) for pattern in self._patterns]
+        for pattern in self._patterns:
             if not _never_empty(pattern):
                 # Merging matches one by one is re.sub's only for matches of some length.
                 raise ValueError(f"an alternative that may match nothing: {pattern!r}")
-            found = requirements(pattern, flags)
-            if not found:
-                self._always.append(index)
-                self._others.append(())
-                continue
-            best = max(found, key=_strength)
-            self._others.append(tuple(each for each in found if each is not best))
-            for literal in best:
-                key = literal[:_SHORTEST] if folding else literal[:_SHORTEST].lower()
-                self._by_gram.setdefault(key, []).append((literal, index))
-        self._folding = folding
+        self._index = Index(compiled)
+        self._entries = [
+            (index, each, needs)
+            for index, (each, needs) in enumerate(zip(compiled, self._index.needs, strict=True))
+        ]
 
     def for_text(self, text: Folded) -> Chosen | None:
         """The alternatives that may match somewhere in `text` (None: none can)."""
-        folded = text.lower if self._folding else text.text
-        chosen = set(self._always)
-        by_gram = self._by_gram
-        for gram in text.grams & by_gram.keys():
-            for literal, index in by_gram[gram]:
-                if literal in folded and index not in chosen:
-                    if text.holds(self._others[index], self._folding):
-                        chosen.add(index)
-        if not chosen:
-            return None
-        return Chosen([(index, self._compiled[index]) for index in sorted(chosen)])
+        matching = self._index.matching(text)
+        return Chosen([self._entries[index] for index in matching]) if matching else None
 
     def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
         """`text` with every match replaced, as the joined pattern would (leftmost, first wins)."""

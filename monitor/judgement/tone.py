@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
@@ -48,6 +50,8 @@ _FUNCTION_WORDS = frozenset(
     " will would can could should may might shall must just also all any some very 0 <s>".split()
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
+_OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
+_PAIR = "{} {}".format
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +107,17 @@ class ToneModel:
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
         negative, neutral, positive = self._bias
-        known: list[tuple[float, tuple[float, float, float], str]] = []
+        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
         weights_of = self._weights.get
         for feature, value in features.items():
             entry = weights_of(feature)
             if entry is not None:
                 weights, shown = entry
-                known.append((value, weights, shown))
                 negative += weights[0] * value
                 neutral += weights[1] * value
                 positive += weights[2] * value
+                if shown:
+                    reasons.append((value, weights, shown))
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
@@ -121,15 +126,16 @@ class ToneModel:
         chosen = totals.index(top)
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
-        runner_up = max((i for i in range(len(CLASSES)) if i != chosen), key=totals.__getitem__)
+        first, second = _OTHERS[chosen]
+        runner_up = first if totals[first] >= totals[second] else second
         margins: dict[str, float] = {}
-        for value, weights, shown in known:
-            if shown:
-                margin = value * (weights[chosen] - weights[runner_up])
-                margins[shown] = margins.get(shown, 0.0) + margin
-        ranked = sorted(margins.items(), key=lambda pair: -pair[1])
-        reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
-        return Judged((negative, neutral, positive), reasons)
+        for value, weights, shown in reasons:
+            margin = value * (weights[chosen] - weights[runner_up])
+            margins[shown] = margins.get(shown, 0.0) + margin
+        # Largest first; equal margins in the order they came (sorted is stable).
+        ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
+        top_reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
+        return Judged((negative, neutral, positive), top_reasons)
 
 
 def features(
@@ -145,17 +151,20 @@ def features(
     # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
     found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
     found[_length(sum(lengths))] = 1.0
+    # Each token as a word: lower case, no punctuation around it, every digit 0 (a token of
+    # punctuation alone stays as it is). Whole lists at a time: these run for every text.
+    stripped = map(str.strip, map(str.lower, tokens), repeat(_PUNCTUATION))
+    words = list(map(str.translate, stripped, repeat(_DIGITS)))
+    if "" in words:
+        words = [word or token for word, token in zip(words, tokens, strict=True)]
     start = 0
-    strip, digits = str.strip, str.translate
     for length in lengths:
-        previous = _START
-        for token in tokens[start : start + length]:
-            word = strip(token.lower(), _PUNCTUATION)
-            if not word.isalpha():
-                word = digits(word, _DIGITS) or token
-            found[word] = 1.0
-            found[f"{previous} {word}"] = 1.0
-            previous = word
+        sentence = words[start : start + length]
+        # Each word, then it with the word before it (_START before the first), in order.
+        in_order: list[str] = [""] * (2 * length)
+        in_order[::2] = sentence
+        in_order[1::2] = map(_PAIR, [_START, *sentence[:-1]], sentence)
+        found.update(dict.fromkeys(in_order, 1.0))
         start += length
     return found
 
