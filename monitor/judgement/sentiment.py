@@ -66,8 +66,8 @@ class _Scored:
 
 
 class _Sentence:
-    """A sentence as VADER's sentiment_valence reads it (the two attributes of its SentiText
-    it uses): its tokens, and whether some words of the whole text are in capitals."""
+    """Tokens of a sentence as VADER's sentiment_valence reads them (the two attributes of a
+    SentiText it uses), and whether some words of the whole text are in capitals."""
 
     __slots__ = ("is_cap_diff", "words_and_emoticons")
 
@@ -306,7 +306,6 @@ class SentimentScorer:
             end = start + length
             words = lowered[start:end]
             if not lexicon.keys().isdisjoint(words):
-                sentence = _Sentence(tokens[start:end], shouting)
                 for index, lower in enumerate(words):
                     if (
                         lower in lexicon
@@ -315,8 +314,13 @@ class SentimentScorer:
                             lower == "kind" and index < length - 1 and words[index + 1] == "of"
                         )
                     ):
+                        # sentiment_valence reads three tokens before the word and two after
+                        # (and whether there are any): those of the sentence are enough, and
+                        # it lowers every token it is given several times over.
+                        first = max(0, index - 3)
+                        near = _Sentence(tokens[start + first : start + index + 3], shouting)
                         (raw[start + index],) = valence(
-                            0, sentence, tokens[start + index], index, []
+                            0, near, tokens[start + index], index - first, []
                         )
             start = end
         return raw

@@ -25,10 +25,10 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 from importlib import resources
-from itertools import repeat
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import add, itemgetter, mul, sub
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
@@ -52,6 +52,7 @@ _FUNCTION_WORDS = frozenset(
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
 _PAIR = "{} {}".format
+_WEIGHTS, _SHOWN = itemgetter(0), itemgetter(1)  # of a feature's entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +107,17 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
-        negative, neutral, positive = self._bias
-        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
-        weights_of = self._weights.get
-        for feature, value in features.items():
-            entry = weights_of(feature)
-            if entry is not None:
-                weights, shown = entry
-                negative += weights[0] * value
-                neutral += weights[1] * value
-                positive += weights[2] * value
-                if shown:
-                    reasons.append((value, weights, shown))
+        # A list at a time (this runs for every text): the known features' weights and values,
+        # then per class the bias plus each weight times its value, added in the features'
+        # order (reduce adds one by one, as a loop would: the same sums to the last digit).
+        entries = list(map(self._weights.get, features))
+        values = list(compress(features.values(), entries))
+        known = list(filter(None, entries))
+        weights = list(map(_WEIGHTS, known))
+        negative, neutral, positive = (
+            reduce(add, map(mul, map(itemgetter(each), weights), values), bias)
+            for each, bias in enumerate(self._bias)
+        )
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
@@ -128,13 +128,18 @@ class ToneModel:
         # VADER's four scores as one reason, words that say nothing on their own left out.
         first, second = _OTHERS[chosen]
         runner_up = first if totals[first] >= totals[second] else second
+        differences = map(
+            sub, map(itemgetter(chosen), weights), map(itemgetter(runner_up), weights)
+        )
+        shown = list(map(_SHOWN, known))
         margins: dict[str, float] = {}
-        for value, weights, shown in reasons:
-            margin = value * (weights[chosen] - weights[runner_up])
-            margins[shown] = margins.get(shown, 0.0) + margin
+        for reason, margin in compress(
+            zip(shown, map(mul, values, differences), strict=True), shown
+        ):
+            margins[reason] = margins.get(reason, 0.0) + margin
         # Largest first; equal margins in the order they came (sorted is stable).
         ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
-        top_reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
+        top_reasons = tuple(reason for reason, margin in ranked[: self._reasons] if margin > 0)
         return Judged((negative, neutral, positive), top_reasons)
 
 

@@ -171,6 +171,7 @@ def test_empty_text_is_neutral_zeros(scorer: SentimentScorer, text: str) -> None
         "My son's first day at school 😢",
         "No one listens :( and nothing is ever done",
         "The head is never so helpful, without doubt the least caring",
+        "The new head was the kiss of death for the school",  # VADER reads two words on
     ],
 )
 def test_each_sentence_scores_exactly_as_vader(scorer: SentimentScorer, sentence: str) -> None:
