@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 _SHORTEST = 3  # a required literal shorter than this is too common to rule anything out
 _GRAM = re.compile(r"\w{3}")
@@ -62,8 +61,8 @@ class Needs:
 
     def met_by(self, folded: str, text: str) -> bool:
         """Whether `text` (`folded`: the same folded) holds them."""
-        holds = (folded if self.folding else text).__contains__
-        return all(any(map(holds, each)) for each in self.requirements)
+        within = folded if self.folding else text
+        return all(any(literal in within for literal in each) for each in self.requirements)
 
 
 class Index:
@@ -101,15 +100,17 @@ class Index:
         """The patterns that may match somewhere in `text`, in their order."""
         within = text.lower if self._folding else text.text
         literals = self._literals
-        # Whole lists at a time (this runs for every text): the literals under the text's word
-        # starts, those of them it holds.
-        candidates = chain.from_iterable(map(literals.__getitem__, text.grams & literals.keys()))
-        present = set(filter(within.__contains__, candidates))
+        present = {  # the literals it holds, of those that begin one of its words
+            literal
+            for gram in text.grams & literals.keys()
+            for literal in literals[gram]
+            if literal in within
+        }
         chosen = set(self._always)
         by_literal, others = self._by_literal, self._others
         for literal in present & by_literal.keys():
             for index in by_literal[literal]:
-                if not any(map(present.isdisjoint, others[index])):
+                if all(not present.isdisjoint(each) for each in others[index]):
                     chosen.add(index)
         return sorted(chosen)
 

@@ -25,10 +25,9 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, reduce
+from functools import cache
 from importlib import resources
-from itertools import compress, repeat
-from operator import add, itemgetter, mul, sub
+from operator import itemgetter
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
@@ -51,8 +50,6 @@ _FUNCTION_WORDS = frozenset(
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
-_PAIR = "{} {}".format
-_WEIGHTS, _SHOWN = itemgetter(0), itemgetter(1)  # of a feature's entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +104,18 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
-        # A list at a time (this runs for every text): the known features' weights and values,
-        # then per class the bias plus each weight times its value, added in the features'
-        # order (reduce adds one by one, as a loop would: the same sums to the last digit).
-        entries = list(map(self._weights.get, features))
-        values = list(compress(features.values(), entries))
-        known = list(filter(None, entries))
-        weights = list(map(_WEIGHTS, known))
-        negative, neutral, positive = (
-            reduce(add, map(mul, map(itemgetter(each), weights), values), bias)
-            for each, bias in enumerate(self._bias)
-        )
+        negative, neutral, positive = self._bias
+        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
+        weights_of = self._weights.get
+        for feature, value in features.items():
+            entry = weights_of(feature)
+            if entry is not None:
+                weights, shown = entry
+                negative += weights[0] * value
+                neutral += weights[1] * value
+                positive += weights[2] * value
+                if shown:
+                    reasons.append((value, weights, shown))
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
@@ -128,15 +126,10 @@ class ToneModel:
         # VADER's four scores as one reason, words that say nothing on their own left out.
         first, second = _OTHERS[chosen]
         runner_up = first if totals[first] >= totals[second] else second
-        differences = map(
-            sub, map(itemgetter(chosen), weights), map(itemgetter(runner_up), weights)
-        )
-        shown = list(map(_SHOWN, known))
         margins: dict[str, float] = {}
-        for reason, margin in compress(
-            zip(shown, map(mul, values, differences), strict=True), shown
-        ):
-            margins[reason] = margins.get(reason, 0.0) + margin
+        for value, weights, shown in reasons:
+            margin = value * (weights[chosen] - weights[runner_up])
+            margins[shown] = margins.get(shown, 0.0) + margin
         # Largest first; equal margins in the order they came (sorted is stable).
         ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
         top_reasons = tuple(reason for reason, margin in ranked[: self._reasons] if margin > 0)
@@ -156,20 +149,17 @@ def features(
     # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
     found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
     found[_length(sum(lengths))] = 1.0
-    # Each token as a word: lower case, no punctuation around it, every digit 0 (a token of
-    # punctuation alone stays as it is). Whole lists at a time: these run for every text.
-    stripped = map(str.strip, map(str.lower, tokens), repeat(_PUNCTUATION))
-    words = list(map(str.translate, stripped, repeat(_DIGITS)))
-    if "" in words:
-        words = [word or token for word, token in zip(words, tokens, strict=True)]
     start = 0
+    strip, digits = str.strip, str.translate
     for length in lengths:
-        sentence = words[start : start + length]
-        # Each word, then it with the word before it (_START before the first), in order.
-        in_order: list[str] = [""] * (2 * length)
-        in_order[::2] = sentence
-        in_order[1::2] = map(_PAIR, [_START, *sentence[:-1]], sentence)
-        found.update(dict.fromkeys(in_order, 1.0))
+        previous = _START
+        for token in tokens[start : start + length]:
+            word = strip(token.lower(), _PUNCTUATION)
+            if not word.isalpha():
+                word = digits(word, _DIGITS) or token
+            found[word] = 1.0
+            found[f"{previous} {word}"] = 1.0
+            previous = word
         start += length
     return found
 
