@@ -52,19 +52,6 @@ class Folded:
         self.grams = set(_WORD_GRAM.findall(self.lower))
 
 
-@dataclass(frozen=True, slots=True)
-class Needs:
-    """What a pattern needs in a text to match there: one literal of each requirement."""
-
-    requirements: tuple[Requirement, ...]  # the one with the fewest literals first
-    folding: bool  # the literals are lower case, to be found in the folded text
-
-    def met_by(self, folded: str, text: str) -> bool:
-        """Whether `text` (`folded`: the same folded) holds them."""
-        within = folded if self.folding else text
-        return all(any(literal in within for literal in each) for each in self.requirements)
-
-
 class Index:
     """Which of several patterns a text may match: those whose every requirement it holds.
 
@@ -74,7 +61,6 @@ class Index:
     """
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
-        self.needs: list[Needs] = []  # by pattern
         self._folding = bool(patterns[0].flags & re.I) if patterns else True
         self._always: list[int] = []  # patterns without a known requirement
         self._literals: dict[str, list[str]] = {}  # every literal, by its start (lower case)
@@ -83,8 +69,7 @@ class Index:
         for index, pattern in enumerate(patterns):
             if bool(pattern.flags & re.I) != self._folding:
                 raise ValueError("the patterns of an index are all case-insensitive, or none")
-            found = sorted(requirements(pattern.pattern, pattern.flags), key=len)
-            self.needs.append(Needs(tuple(found), self._folding))
+            found = requirements(pattern.pattern, pattern.flags)
             if not found:
                 self._always.append(index)
                 self._others.append(())
@@ -120,26 +105,19 @@ class Chosen:
 
     __slots__ = ("_patterns",)
 
-    def __init__(self, patterns: Sequence[tuple[int, re.Pattern[str], Needs]]) -> None:
+    def __init__(self, patterns: Sequence[tuple[int, re.Pattern[str]]]) -> None:
         self._patterns = tuple(patterns)  # (index among all alternatives, pattern), in order
 
     def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
         """`text` with each match replaced by `replace(index, match)`, as re.sub would do it
         with the chosen alternatives joined: the leftmost match first, at one place the
         alternative listed first, then on from its end (no alternative matches nothing)."""
-        # Chosen for a whole text, most are not in a given sentence of it at all.
-        folded = fold(text)
-        present = [
-            (index, pattern)
-            for index, pattern, needs in self._patterns
-            if needs.met_by(folded, text)
-        ]
-        if not present:
-            return text
-        if len(present) == 1:  # re.sub itself
-            index, pattern = present[0]
+        # Chosen for a whole text, most are not in a given sentence of it; a search says so
+        # sooner than looking for their literals again (measured).
+        if len(self._patterns) == 1:  # re.sub itself
+            index, pattern = self._patterns[0]
             return pattern.sub(lambda match: replace(index, match), text)
-        upcoming = [(index, pattern, pattern.search(text)) for index, pattern in present]
+        upcoming = [(index, pattern, pattern.search(text)) for index, pattern in self._patterns]
         pieces: list[str] = []
         position = 0
         while True:
@@ -175,10 +153,7 @@ class Alternatives:
                 # Merging matches one by one is re.sub's only for matches of some length.
                 raise ValueError(f"an alternative that may match nothing: {pattern!r}")
         self._index = Index(compiled)
-        self._entries = [
-            (index, each, needs)
-            for index, (each, needs) in enumerate(zip(compiled, self._index.needs, strict=True))
-        ]
+        self._entries = list(enumerate(compiled))
 
     def for_text(self, text: Folded) -> Chosen | None:
         """The alternatives that may match somewhere in `text` (None: none can)."""
