@@ -66,8 +66,9 @@ class _Scored:
 
 
 class _Sentence:
-    """Tokens of a sentence as VADER's sentiment_valence reads them (the two attributes of a
-    SentiText it uses), and whether some words of the whole text are in capitals."""
+    """The tokens of a sentence around one word, as VADER's sentiment_valence reads them (the
+    two attributes of a SentiText it uses), and whether some words of the whole text are in
+    capitals."""
 
     __slots__ = ("is_cap_diff", "words_and_emoticons")
 
@@ -314,9 +315,9 @@ class SentimentScorer:
                             lower == "kind" and index < length - 1 and words[index + 1] == "of"
                         )
                     ):
-                        # sentiment_valence reads three tokens before the word and two after
-                        # (and whether there are any): those of the sentence are enough, and
-                        # it lowers every token it is given several times over.
+                        # sentiment_valence reads only the three tokens before the word and the
+                        # two after it (and whether there are any), but lowers every token it
+                        # is given several times over: it is given just those.
                         first = max(0, index - 3)
                         near = _Sentence(tokens[start + first : start + index + 3], shouting)
                         (raw[start + index],) = valence(
