@@ -1,85 +1,176 @@
-"""A pattern of many alternatives, tried only where one of them could match: fast on plain text.
+"""A pattern of many alternatives, searched only with those a text may hold: fast on plain text.
 
     patterns = Alternatives(["\\bno\\s+reply\\b", "\\bavoid\\b", ...], re.I)
-    patterns.sub(replace, text)     # as re.sub with "|".join of all, each in group c<index>
-    patterns.for_text(Folded(text)) # that joined pattern, of only the ones that may match
+    chosen = patterns.for_text(Folded(text))  # the alternatives whose required words it holds
+    chosen.sub(replace, sentence)             # as re.sub of "|".join of all: same matches
 
-Python's `re` tries every alternative at every position of the text, so a pattern of a few
-hundred phrases and constructions costs far more than VADER itself. Each alternative here has
-its required literals (text every match must contain, found from its parse tree); a text is
-searched only with the alternatives whose literals it contains, joined in their original order
-(so the first alternative to match at a place still wins), compiled once per such set.
+Python's `re` tries every alternative at every position of the text, so one pattern of a few
+hundred phrases and constructions costs far more than VADER itself; and joining, per text, just
+the alternatives it may hold costs a compilation (about a millisecond) for nearly every text,
+since each holds a different few. So each alternative is compiled once on its own, with the
+literals every match of it contains (`requirements`, read from the pattern's text); a text is
+searched only with the alternatives whose every requirement it holds, and `Chosen.sub` merges
+their matches as the joined pattern would: leftmost first, and at one place the alternative
+listed first.
+
+Requirements are found by a small reader of the pattern's text (`re` has no public parser). It
+knows the syntax these patterns use; anything else it does not claim a requirement for, so an
+alternative it cannot read is tried on every text: slower, never wrong.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import Any
+from dataclasses import dataclass
 
-# The parser `re` itself uses (sre_parse before Python 3.11, which warns on import since).
-_parser: Any = importlib.import_module("re._parser")
 _SHORTEST = 3  # a required literal shorter than this is too common to rule anything out
 _GRAM = re.compile(r"\w{3}")
 _WORD_GRAM = re.compile(r"(?<!\w)\w{3}")  # the first three characters of each word
+# The characters outside ASCII that re.IGNORECASE takes for an ASCII letter (tested on every
+# code point): a text holding one is folded so that a required ASCII literal is still found.
+_ASCII_LOOKALIKES = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
+
+Requirement = frozenset[str]  # one of these literals occurs in every match
 
 
-class Alternatives:
-    """Patterns joined as alternatives, each in a group named c<index>, searched selectively."""
-
-    def __init__(self, patterns: Sequence[str], flags: int = 0) -> None:
-        self._patterns = tuple(patterns)
-        self._flags = flags
-        self._always: list[int] = []  # alternatives without a required literal
-        # (literal, index) by the literal's first characters: a text is checked only for the
-        # literals whose start it contains.
-        self._by_gram: dict[str, list[tuple[str, int]]] = {}
-        for index, pattern in enumerate(self._patterns):
-            literals = required_literals(pattern, flags)
-            if literals is None:
-                self._always.append(index)
-                continue
-            for literal in literals:
-                key = literal[:_SHORTEST].lower()
-                self._by_gram.setdefault(key, []).append((literal, index))
-        self._compiled = lru_cache(maxsize=512)(self._compile)
-
-    def sub(self, replace: Callable[[re.Match[str]], str], text: str) -> str:
-        """`text` with every match replaced, as the joined pattern would (leftmost, first wins)."""
-        pattern = self.for_text(Folded(text))
-        return text if pattern is None else pattern.sub(replace, text)
-
-    def for_text(self, text: Folded) -> re.Pattern[str] | None:
-        """The alternatives that may match somewhere in `text`, joined (None: none can)."""
-        folded = text.lower if self._flags & re.I else text.text
-        chosen = set(self._always)
-        for gram in text.grams & self._by_gram.keys():
-            chosen.update(index for literal, index in self._by_gram[gram] if literal in folded)
-        if not chosen:
-            return None
-        return self._compiled(tuple(sorted(chosen)))
-
-    def full(self) -> re.Pattern[str]:
-        """Every alternative joined: the pattern `sub` behaves as."""
-        return self._compiled(tuple(range(len(self._patterns))))
-
-    def _compile(self, indexes: tuple[int, ...]) -> re.Pattern[str]:
-        return re.compile(
-            "|".join(f"(?P<c{index}>{self._patterns[index]})" for index in indexes), self._flags
-        )
+def fold(text: str) -> str:
+    """`text` as re.IGNORECASE compares it with an ASCII literal: in lower case, and the few
+    other characters it takes for an ASCII letter made that letter (lower() alone would miss
+    them, and turn "İ" into two characters)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOOKALIKES).lower()
 
 
 class Folded:
-    """A text as `Alternatives` looks into it: as written, lower-cased, and how its words start."""
+    """A text as an `Index` looks into it: as written, folded, and how its words start."""
 
     __slots__ = ("grams", "lower", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lower = text.lower()
+        self.lower = fold(text)
         self.grams = set(_WORD_GRAM.findall(self.lower))
+
+
+class Index:
+    """Which of several patterns a text may match: those whose every requirement it holds.
+
+    The literals of all requirements are filed by their first characters, so a text is checked
+    only for those that begin one of its words; a pattern is then looked up by the literals of
+    its most selective requirement, and kept if the text holds its other requirements too.
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self._folding = bool(patterns[0].flags & re.I) if patterns else True
+        self._always: list[int] = []  # patterns without a known requirement
+        self._literals: dict[str, list[str]] = {}  # every literal, by its start (lower case)
+        self._by_literal: dict[str, list[int]] = {}  # patterns by their best requirement's
+        self._others: list[tuple[Requirement, ...]] = []  # and the rest of their requirements
+        for index, pattern in enumerate(patterns):
+            if bool(pattern.flags & re.I) != self._folding:
+                raise ValueError("the patterns of an index are all case-insensitive, or none")
+            found = requirements(pattern.pattern, pattern.flags)
+            if not found:
+                self._always.append(index)
+                self._others.append(())
+                continue
+            best = max(found, key=_strength)
+            self._others.append(tuple(each for each in found if each is not best))
+            for literal in best:
+                self._by_literal.setdefault(literal, []).append(index)
+            for literal in set().union(*found):
+                self._literals.setdefault(literal[:_SHORTEST].lower(), []).append(literal)
+
+    def matching(self, text: Folded) -> list[int]:
+        """The patterns that may match somewhere in `text`, in their order."""
+        within = text.lower if self._folding else text.text
+        literals = self._literals
+        present = {  # the literals it holds, of those that begin one of its words
+            literal
+            for gram in text.grams & literals.keys()
+            for literal in literals[gram]
+            if literal in within
+        }
+        chosen = set(self._always)
+        by_literal, others = self._by_literal, self._others
+        for literal in present & by_literal.keys():
+            for index in by_literal[literal]:
+                if all(not present.isdisjoint(each) for each in others[index]):
+                    chosen.add(index)
+        return sorted(chosen)
+
+
+class Chosen:
+    """Some alternatives of an `Alternatives`, each compiled on its own, matched as if joined."""
+
+    __slots__ = ("_patterns",)
+
+    def __init__(self, patterns: Sequence[tuple[int, re.Pattern[str]]]) -> None:
+        self._patterns = tuple(patterns)  # (index among all alternatives, pattern), in order
+
+    def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
+        """`text` with each match replaced by `replace(index, match)`, as re.sub would do it
+        with the chosen alternatives joined: the leftmost match first, at one place the
+        alternative listed first, then on from its end (no alternative matches nothing)."""
+        # Chosen for a whole text, most are not in a given sentence of it; a search says so
+        # sooner than looking for their literals again (measured).
+        if len(self._patterns) == 1:  # re.sub itself
+            index, pattern = self._patterns[0]
+            return pattern.sub(lambda match: replace(index, match), text)
+        upcoming = [(index, pattern, pattern.search(text)) for index, pattern in self._patterns]
+        pieces: list[str] = []
+        position = 0
+        while True:
+            first: tuple[int, re.Match[str]] | None = None
+            for slot, (index, pattern, match) in enumerate(upcoming):
+                if match is not None and match.start() < position:
+                    # Overlapped by the last replacement: its next match from there on.
+                    match = pattern.search(text, position)
+                    upcoming[slot] = (index, pattern, match)
+                if match is not None and (first is None or match.start() < first[1].start()):
+                    first = (index, match)
+            if first is None:
+                break
+            index, match = first
+            pieces.append(text[position : match.start()])
+            pieces.append(replace(index, match))
+            position = match.end()
+        if not pieces:
+            return text
+        pieces.append(text[position:])
+        return "".join(pieces)
+
+
+class Alternatives:
+    """Patterns tried as alternatives of one pattern, each only on texts that may hold it."""
+
+    def __init__(self, patterns: Sequence[str], flags: int = 0) -> None:
+        self._patterns = tuple(patterns)
+        self._flags = flags
+        compiled = [re.compile(pattern, flags) for pattern in self._patterns]
+        for pattern in self._patterns:
+            if not _never_empty(pattern):
+                # Merging matches one by one is re.sub's only for matches of some length.
+                raise ValueError(f"an alternative that may match nothing: {pattern!r}")
+        self._index = Index(compiled)
+        self._entries = list(enumerate(compiled))
+
+    def for_text(self, text: Folded) -> Chosen | None:
+        """The alternatives that may match somewhere in `text` (None: none can)."""
+        matching = self._index.matching(text)
+        return Chosen([self._entries[index] for index in matching]) if matching else None
+
+    def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
+        """`text` with every match replaced, as the joined pattern would (leftmost, first wins)."""
+        chosen = self.for_text(Folded(text))
+        return text if chosen is None else chosen.sub(replace, text)
+
+    def full(self) -> re.Pattern[str]:
+        """Every alternative joined, each in a group named c<index>: what `sub` behaves as."""
+        return re.compile(
+            "|".join(f"(?P<c{index}>{pattern})" for index, pattern in enumerate(self._patterns)),
+            self._flags,
+        )
 
 
 def top_level_alternatives(pattern: str) -> list[str]:
@@ -110,126 +201,333 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-def required_literals(pattern: str, flags: int = 0) -> frozenset[str] | None:
-    """Literals one of which every match of `pattern` contains, each at the start of a word.
+def requirements(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
+    """What every match of `pattern` contains: one literal of each requirement (none known: ()).
 
-    Lower case under re.I; None when no such literal is known. A literal counts only where the
-    pattern puts it at a word start (after \\b, ^ or a space), so `Folded` need only look at the
-    first characters of each word of a text.
+    Literals are lower case under re.I. A literal counts only where the pattern puts it at a
+    word start (after \\b, ^, a space or punctuation), so `Folded` need only look at the first
+    characters of each word of a text.
     """
-    return _required(list(_parser.parse(pattern, flags)), bool(flags & re.I), word_start=False)
+    try:
+        branches = _Reader(pattern).read()
+    except _Unreadable:
+        return ()
+    return tuple(_of_branches(branches, bool(flags & re.I), word_start=False))
 
 
-def _required(
-    items: list[tuple[Any, Any]], folding: bool, *, word_start: bool
-) -> frozenset[str] | None:
-    """For a sequence: the most selective requirement among its parts and literal runs."""
-    best: frozenset[str] | None = None
+def _never_empty(pattern: str) -> bool:
+    """Whether every match of `pattern` is at least one character long (False: unknown)."""
+    try:
+        branches = _Reader(pattern).read()
+    except _Unreadable:
+        return False
+    return min(_width(branch) for branch in branches) > 0
+
+
+def _strength(literals: Requirement) -> tuple[int, int]:
+    """Longer literals (up to 4 characters: "care" is as rare as "school"), then fewer of them."""
+    return (min(4, *(len(literal) for literal in literals)), -len(literals))
+
+
+# ---- reading a pattern ------------------------------------------------------------------------
+
+
+class _Unreadable(Exception):
+    """Syntax the reader does not know: no requirement is claimed for the pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Literal:
+    character: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Character:
+    """One character of a class, an escape such as \\w, or "."."""
+
+    ends_word: bool  # never a word character: what follows it starts a word
+    has_word: bool  # \w among its members
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    word_start: bool  # \b, ^, \A (what follows starts a word); \B, $, \Z do not say so
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    behind: bool
+    negative: bool
+    branches: tuple[tuple[_Item, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    branches: tuple[tuple[_Item, ...], ...]
+    folds: bool  # (?i:…): case-insensitive whatever the pattern's flags
+
+
+@dataclass(frozen=True, slots=True)
+class _Repeat:
+    item: _Item
+    least: int
+
+
+_Item = _Literal | _Character | _Anchor | _Look | _Group | _Repeat
+_COUNT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+_FLAGS = re.compile(r"([aiLmsux]*)(?:-([imsx]+))?:")
+_CLASS_ESCAPES = {"s": (True, False), "W": (True, False), "w": (False, True), "S": (False, False)}
+_CLASS_ESCAPES.update({"d": (False, False), "D": (False, False)})
+_CONTROL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+
+
+class _Reader:
+    """Reads the syntax of `re` these patterns use into items; raises _Unreadable for the rest."""
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = pattern
+        self._index = 0
+
+    def read(self) -> tuple[tuple[_Item, ...], ...]:
+        branches = self._alternation()
+        if self._index != len(self._pattern):
+            raise _Unreadable(self._pattern)
+        return branches
+
+    def _peek(self) -> str:
+        return self._pattern[self._index : self._index + 1]
+
+    def _take(self) -> str:
+        character = self._peek()
+        if not character:
+            raise _Unreadable(self._pattern)
+        self._index += 1
+        return character
+
+    def _alternation(self) -> tuple[tuple[_Item, ...], ...]:
+        branches = [self._sequence()]
+        while self._peek() == "|":
+            self._index += 1
+            branches.append(self._sequence())
+        return tuple(branches)
+
+    def _sequence(self) -> tuple[_Item, ...]:
+        items: list[_Item] = []
+        while self._peek() not in ("", "|", ")"):
+            item = self._atom()
+            if item is not None:
+                items.append(self._repeated(item))
+        return tuple(items)
+
+    def _repeated(self, item: _Item) -> _Item:
+        character = self._peek()
+        if character in ("?", "*", "+"):
+            least = 1 if character == "+" else 0
+            self._index += 1
+        elif character == "{" and (count := _COUNT.match(self._pattern, self._index)):
+            least = int(count[1] or 0)
+            self._index = count.end()
+        else:
+            return item
+        if self._peek() in ("?", "+"):
+            self._index += 1  # lazy or possessive: the same characters either way
+        return _Repeat(item, least)
+
+    def _atom(self) -> _Item | None:
+        character = self._take()
+        if character == "(":
+            return self._group()
+        if character == "[":
+            return self._class()
+        if character == ".":
+            return _Character(ends_word=False, has_word=True)
+        if character in ("^", "$"):
+            return _Anchor(word_start=character == "^")
+        if character == "\\":
+            return self._escape()
+        if character in ("*", "+", "?"):
+            raise _Unreadable(self._pattern)
+        return _Literal(character)
+
+    def _escape(self) -> _Item:
+        character = self._take()
+        if character in ("b", "A"):
+            return _Anchor(word_start=True)
+        if character in ("B", "Z"):
+            return _Anchor(word_start=False)
+        if character in _CLASS_ESCAPES:
+            ends_word, has_word = _CLASS_ESCAPES[character]
+            return _Character(ends_word, has_word)
+        if character in _CONTROL:
+            return _Literal(_CONTROL[character])
+        if character.isalnum():  # \1, \x41, \N{…}: not needed here
+            raise _Unreadable(self._pattern)
+        return _Literal(character)
+
+    def _class(self) -> _Character:
+        """A class "[…]": whether all its members are non-word characters, whether \\w is one."""
+        negated = self._peek() == "^"
+        if negated:
+            self._index += 1
+        all_non_word, has_word = True, False
+        if self._peek() == "]":  # "[]…]": a "]" first in a class is a member
+            self._index += 1
+        while (character := self._take()) != "]":
+            if character == "\\":
+                escaped = self._take()
+                if escaped in _CLASS_ESCAPES:
+                    ends_word, word = _CLASS_ESCAPES[escaped]
+                    all_non_word = all_non_word and ends_word
+                    has_word = has_word or word
+                    continue
+                if escaped.isalnum() and escaped not in _CONTROL and escaped != "b":
+                    raise _Unreadable(self._pattern)
+                character = "\b" if escaped == "b" else _CONTROL.get(escaped, escaped)
+            if self._peek() == "-" and self._pattern[self._index + 1 : self._index + 2] not in (
+                "]",
+                "",
+            ):
+                self._index += 1  # a range: it may hold word characters
+                if self._take() == "\\":
+                    self._take()
+                all_non_word = False
+                continue
+            all_non_word = all_non_word and not _is_word_character(character)
+        return _Character(ends_word=all_non_word and not negated, has_word=has_word and not negated)
+
+    def _group(self) -> _Item | None:
+        folds = False
+        if self._peek() == "?":
+            self._index += 1
+            kind = self._take()
+            if kind in ("=", "!"):
+                return self._look(behind=False, negative=kind == "!")
+            if kind == "<" and self._peek() in ("=", "!"):
+                return self._look(behind=True, negative=self._take() == "!")
+            if kind == "#":
+                end = self._pattern.find(")", self._index)
+                if end < 0:
+                    raise _Unreadable(self._pattern)
+                self._index = end + 1
+                return None
+            if kind == "P" and self._peek() == "<":
+                end = self._pattern.find(">", self._index)
+                if end < 0:
+                    raise _Unreadable(self._pattern)
+                self._index = end + 1
+            elif kind == ">":
+                pass  # an atomic group: the same characters
+            elif kind != ":":
+                flags = _FLAGS.match(self._pattern, self._index - 1)
+                if flags is None:
+                    raise _Unreadable(self._pattern)  # (?i) for all, (?P=name), (?(1)…)
+                folds = "i" in flags[1]
+                self._index = flags.end()
+        branches = self._alternation()
+        if self._take() != ")":
+            raise _Unreadable(self._pattern)
+        return _Group(branches, folds)
+
+    def _look(self, *, behind: bool, negative: bool) -> _Look:
+        branches = self._alternation()
+        if self._take() != ")":
+            raise _Unreadable(self._pattern)
+        return _Look(behind, negative, branches)
+
+
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+# ---- what a read pattern requires -------------------------------------------------------------
+
+
+def _of_branches(
+    branches: Sequence[Sequence[_Item]], folding: bool, *, word_start: bool
+) -> list[Requirement]:
+    """One branch: all it requires. Several: one requirement, a literal of any branch's
+    strongest (none if one branch requires nothing)."""
+    if len(branches) == 1:
+        return _of_sequence(branches[0], folding, word_start=word_start)
+    union: set[str] = set()
+    for branch in branches:
+        found = _of_sequence(branch, folding, word_start=word_start)
+        if not found:
+            return []
+        strongest: Requirement = max(found, key=_strength)
+        union.update(strongest)
+    return [frozenset(union)]
+
+
+def _of_sequence(items: Sequence[_Item], folding: bool, *, word_start: bool) -> list[Requirement]:
+    """Every requirement of a sequence: its literal runs at a word start, and its parts'."""
+    found: list[Requirement] = []
     run: list[str] = []
     run_at_word_start = False
-    boundary = word_start  # whether the next element starts at a word start
-
-    def consider(found: frozenset[str] | None) -> None:
-        nonlocal best
-        if found is not None and (best is None or _strength(found) > _strength(best)):
-            best = found
+    boundary = word_start  # whether the next item starts at a word start
 
     def end_run() -> None:
         literal = "".join(run)
         if run_at_word_start and len(literal) >= _SHORTEST and _GRAM.fullmatch(literal[:_SHORTEST]):
-            consider(frozenset([literal]))
+            found.append(frozenset([literal]))
         run.clear()
 
-    for op, value in items:
-        name = str(op)
-        if name == "LITERAL":
-            character = chr(value)
+    for item in items:
+        if isinstance(item, _Literal) and item.character.isascii():
+            # Only ASCII: what else re.IGNORECASE takes for a letter is known for ASCII alone.
             if not run:
                 run_at_word_start = boundary
-            run.append(character.lower() if folding else character)
+            run.append(item.character.lower() if folding else item.character)
             boundary = False
             continue
         end_run()
-        if name in ("ASSERT", "ASSERT_NOT"):
-            # Consumes nothing; "(?<!\\w)" (no word character before) is a word start.
-            boundary = boundary or (name == "ASSERT_NOT" and _no_word_before(value))
+        if isinstance(item, _Anchor):
+            boundary = item.word_start
             continue
-        if name == "SUBPATTERN":
-            _, add_flags, del_flags, inner = value
-            inner_folding = (folding or bool(add_flags & re.I)) and not del_flags & re.I
-            # A literal of a case-sensitive part is still found in folded text only lowered.
-            found = _required(list(inner), inner_folding, word_start=boundary)
-            consider(_lowered(found, folding))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] >= 1:
-            consider(_required(list(value[2]), folding, word_start=boundary))
-        elif name == "BRANCH":
-            consider(_branches(value[1], folding, word_start=boundary))
-        elif name == "ATOMIC_GROUP":
-            consider(_required(list(value), folding, word_start=boundary))
-        optional = name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and value[0] == 0
+        if isinstance(item, _Look):
+            # Consumes nothing; "(?<!\\w)" (no word character before) is a word start.
+            boundary = boundary or (item.behind and item.negative and _no_word_before(item))
+            continue
+        if isinstance(item, _Group) and (folding or not item.folds):
+            found.extend(_of_branches(item.branches, folding, word_start=boundary))
+        elif isinstance(item, _Repeat) and item.least >= 1:
+            found.extend(_of_sequence([item.item], folding, word_start=boundary))
+        optional = isinstance(item, _Repeat) and item.least == 0
         # An optional part ending in a space leaves the next at a word start if it was at one.
-        boundary = _ends_a_word(name, value) and (boundary or not optional)
+        boundary = _ends_a_word(item) and (boundary or not optional)
     end_run()
-    return best
+    return found
 
 
-def _ends_a_word(name: str, value: Any) -> bool:
-    """Whether what follows this element starts a word: it ends in \\b, ^ or whitespace."""
-    if name == "AT":
-        return str(value) in ("AT_BOUNDARY", "AT_BEGINNING", "AT_BEGINNING_STRING")
-    if name == "IN":  # a class of spaces and punctuation only: a word starts after it
-        return all(_not_a_word_character(str(op), item) for op, item in value)
-    if name == "LITERAL":
-        return not chr(value).isalnum() and chr(value) != "_"
-    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-        return _last_ends_a_word(list(value[2]))
-    if name == "SUBPATTERN":
-        return _last_ends_a_word(list(value[3]))
-    if name == "BRANCH":
-        return all(_last_ends_a_word(list(branch)) for branch in value[1])
+def _ends_a_word(item: _Item) -> bool:
+    """Whether what follows this item starts a word: it ends in \\b, ^, a space or punctuation."""
+    if isinstance(item, _Literal):
+        return not _is_word_character(item.character)
+    if isinstance(item, _Character):
+        return item.ends_word
+    if isinstance(item, _Anchor):
+        return item.word_start
+    if isinstance(item, _Repeat):
+        return _ends_a_word(item.item)
+    if isinstance(item, _Group):
+        return all(branch and _ends_a_word(branch[-1]) for branch in item.branches)
     return False
 
 
-def _no_word_before(value: Any) -> bool:
-    direction, inner = value
-    items = list(inner)
-    return (
-        direction == -1
-        and len(items) == 1
-        and str(items[0][0]) == "IN"
-        and any(str(op) == "CATEGORY" and str(item) == "CATEGORY_WORD" for op, item in items[0][1])
-    )
+def _no_word_before(look: _Look) -> bool:
+    """Whether a lookbehind is (?<![…\\w…]): no word character before this place."""
+    (branch,) = look.branches if len(look.branches) == 1 else ((),)
+    return len(branch) == 1 and isinstance(branch[0], _Character) and branch[0].has_word
 
 
-def _not_a_word_character(op: str, item: Any) -> bool:
-    if op == "CATEGORY":
-        return str(item) in ("CATEGORY_SPACE", "CATEGORY_NOT_WORD")
-    if op == "LITERAL":
-        return not chr(item).isalnum() and chr(item) != "_"
-    return False
-
-
-def _last_ends_a_word(items: list[tuple[Any, Any]]) -> bool:
-    return bool(items) and _ends_a_word(str(items[-1][0]), items[-1][1])
-
-
-def _branches(branches: Sequence[Any], folding: bool, *, word_start: bool) -> frozenset[str] | None:
-    """Alternatives: the union of what each requires, or None if one requires nothing."""
-    union: set[str] = set()
-    for branch in branches:
-        found = _required(list(branch), folding, word_start=word_start)
-        if found is None:
-            return None
-        union.update(found)
-    return frozenset(union)
-
-
-def _lowered(found: frozenset[str] | None, folding: bool) -> frozenset[str] | None:
-    if found is None or not folding:
-        return found
-    return frozenset(literal.lower() for literal in found)
-
-
-def _strength(literals: frozenset[str]) -> tuple[int, int]:
-    """Longer literals (up to 4 characters: "care" is as rare as "school"), then fewer of them."""
-    return (min(4, *(len(literal) for literal in literals)), -len(literals))
+def _width(items: Sequence[_Item]) -> int:
+    """The fewest characters a sequence matches."""
+    total = 0
+    for item in items:
+        if isinstance(item, _Literal | _Character):
+            total += 1
+        elif isinstance(item, _Group):
+            total += min(_width(branch) for branch in item.branches)
+        elif isinstance(item, _Repeat):
+            total += item.least * _width([item.item])
+    return total

@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import compress
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -30,15 +31,15 @@ from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     SentimentIntensityAnalyzer,
     SentiText,
-    allcap_differential,
 )
 
 from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.judgement.prefilter import (
     Alternatives,
+    Chosen,
     Folded,
-    required_literals,
+    Index,
     top_level_alternatives,
 )
 from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
@@ -64,11 +65,24 @@ class _Scored:
     valences: tuple[float, ...]
 
 
+class _Sentence:
+    """The tokens of a sentence around one word, as VADER's sentiment_valence reads them (the
+    two attributes of a SentiText it uses), and whether some words of the whole text are in
+    capitals."""
+
+    __slots__ = ("is_cap_diff", "words_and_emoticons")
+
+    def __init__(self, words: list[str], shouting: bool) -> None:
+        self.words_and_emoticons = words
+        self.is_cap_diff = shouting
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the scorer read of a text: tokens by sentence, VADER's scores, the worst sentence."""
 
-    tokens: list[str]  # as shown: a construction or phrase by its name, an emoji as itself
+    tokens: list[str]  # as VADER read them
+    lowered: list[str]  # the same in lower case
     lengths: list[int]  # tokens in each sentence
     shown: list[str]
     whole: _Scored
@@ -83,8 +97,9 @@ def tone_features(reading: Reading) -> dict[str, float]:
     found = features(reading.shown, reading.lengths, scores)
     # How many complaint and praise constructions fired, whichever: a writer nobody fitted on
     # uses other words, but the same shapes.
-    for token, valence in zip(reading.tokens, whole.valences, strict=True):
-        if valence and token[:2].lower() == "c_":
+    valences = whole.valences
+    for token, valence in compress(zip(reading.lowered, valences, strict=True), valences):
+        if token[:2] == "c_":
             key = COMPLAINTS if valence < 0 else PRAISES
             found[key] = found.get(key, 0.0) + 1.0
     return found
@@ -111,11 +126,8 @@ class SentimentScorer:
         self._emoji: dict[str, str] = self._analyzer.emojis
         self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
-        # What each rewrite needs in a text to match at all: most texts need none of them.
-        self._rewrite_needs = [
-            required_literals(rewrite.pattern.pattern, rewrite.pattern.flags)
-            for rewrite in self._rewrites
-        ]
+        # What each rewrite needs in a text to match at all: most texts hold none of them.
+        self._rewrite_index = Index([rewrite.pattern for rewrite in self._rewrites])
         for rewrite in self._rewrites:
             self._analyzer.lexicon[rewrite.token] = rewrite.valence
             self._shown[rewrite.token] = rewrite.shown
@@ -204,42 +216,49 @@ class SentimentScorer:
         # Each sentence is prepared, described and read by VADER on its own (a "not" ends at the
         # full stop); the whole is their tokens in a row, each token read once.
         folded = Folded(text)  # which constructions and phrases may occur: looked up once
-        rewrites = [
-            rewrite
-            for rewrite, needs in zip(self._rewrites, self._rewrite_needs, strict=True)
-            if needs is None or any(literal in folded.lower for literal in needs)
-        ]
+        rewrites = [self._rewrites[index] for index in self._rewrite_index.matching(folded)]
         constructions = self._constructions.for_text(folded) if self._constructions else None
         phrases = self._phrases.for_text(folded) if self._phrases else None
         described = [
             self._describe_emoji(self._prepare(sentence, rewrites, constructions, phrases))
             for sentence in sentences
         ]
-        texts = [SentiText(text) for text, _ in described]
-        tokens: list[str] = [token for each in texts for token in each.words_and_emoticons]
-        shouting = allcap_differential(tokens)  # VADER's "some words in capitals", of the whole
-        raw: list[float] = []
-        for sentitext in texts:
-            sentitext.is_cap_diff = shouting
-            raw.extend(self._valences(sentitext))
-        origins = [origin for _, each in described for origin in each]
         whole_text = " ".join(text for text, _ in described)
-        whole = self._scores(tokens, raw, whole_text)
+        # VADER's tokens of the whole are those of its sentences in a row: read them once.
+        sentitext = SentiText(whole_text)
+        tokens: list[str] = sentitext.words_and_emoticons
+        lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
+        lengths = [
+            len(text.split()) if origins is None else len(origins) for text, origins in described
+        ]
+        # VADER's "some words in capitals" is of the whole text (SentiText of the whole).
+        raw = self._valences(tokens, lowered, lengths, sentitext.is_cap_diff)
+        whole = self._scores(tokens, lowered, raw, whole_text)
         lowest, lowest_score = 0, whole.compound
-        lengths = [len(each) for _, each in described]
         if len(described) > 1:
             start = 0
-            for index, (sentence_text, sentence_origins) in enumerate(described):
-                end = start + len(sentence_origins)
-                part = self._compound(tokens[start:end], raw[start:end], sentence_text)
+            for index, length in enumerate(lengths):
+                end = start + length
+                part = self._compound(
+                    tokens[start:end], lowered[start:end], raw[start:end], described[index][0]
+                )
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
-        shown = [
-            origin or self._shown.get(token.lower(), token.lower())
-            for token, origin in zip(tokens, origins, strict=True)
-        ]
-        return Reading(tokens, lengths, shown, whole, lowest_score, sentences[lowest])
+        shown_of = self._shown.get
+        if all(origins is None for _, origins in described):  # most text: no emoji
+            shown = list(map(shown_of, lowered, lowered))
+        else:
+            origins = [
+                origin
+                for (_, each), length in zip(described, lengths, strict=True)
+                for origin in (each or [None] * length)
+            ]
+            shown = [
+                origin or shown_of(lower, lower)
+                for lower, origin in zip(lowered, origins, strict=True)
+            ]
+        return Reading(tokens, lowered, lengths, shown, whole, lowest_score, sentences[lowest])
 
     def score_item(self, title: str | None, text: str) -> Sentiment:
         """The sentiment of an item: its title first, as a sentence of its own, then its text."""
@@ -249,8 +268,8 @@ class SentimentScorer:
         self,
         sentence: str,
         rewrites: list[Rewrite],
-        constructions: re.Pattern[str] | None,
-        phrases: re.Pattern[str] | None,
+        constructions: Chosen | None,
+        phrases: Chosen | None,
     ) -> str:
         """`sentence` with rewrites, constructions and lexicon phrases turned into their tokens."""
         for rewrite in rewrites:
@@ -261,59 +280,89 @@ class SentimentScorer:
             sentence = phrases.sub(self._phrase_token, sentence)
         return sentence
 
-    def _construction_token(self, match: re.Match[str]) -> str:
-        """The token of the construction whose alternative matched (its group is `c<index>`)."""
-        group = match.lastgroup
-        # Nested groups are non-capturing, so the last group closed is the construction's own.
-        token = self._construction_tokens[int(group[1:])] if group else match[0]
-        return _cased(token, match[0])
+    def _construction_token(self, alternative: int, match: re.Match[str]) -> str:
+        """The token of the construction whose alternative (by its index) matched."""
+        return _cased(self._construction_tokens[alternative], match[0])
 
-    def _phrase_token(self, match: re.Match[str]) -> str:
+    def _phrase_token(self, alternative: int, match: re.Match[str]) -> str:
         """The lexicon token of a matched phrase, in capitals if it was shouted."""
         return _cased(self._tokens[_phrase_key(match[0])], match[0])
 
-    def _valences(self, sentitext: SentiText) -> list[float]:
-        """VADER's valence of each token, before its "but" rule (as polarity_scores computes)."""
-        tokens: list[str] = sentitext.words_and_emoticons
-        sentiments: list[float] = []
-        valence = self._analyzer.sentiment_valence
-        last = len(tokens) - 1
-        for index, token in enumerate(tokens):
-            lower = token.lower()
-            if lower in BOOSTER_DICT or (
-                lower == "kind" and index < last and tokens[index + 1].lower() == "of"
-            ):
-                sentiments.append(0.0)  # modifiers change their neighbours, not the sum
-                continue
-            sentiments = valence(0, sentitext, token, index, sentiments)
-        return sentiments
+    def _valences(
+        self, tokens: list[str], lowered: list[str], lengths: list[int], shouting: bool
+    ) -> list[float]:
+        """VADER's valence of each token, read sentence by sentence, before its "but" rule.
 
-    def _compound(self, tokens: list[str], raw: list[float], text: str) -> float:
+        As polarity_scores reads a sentence: a modifier or a word VADER does not know adds
+        nothing; a word of its lexicon is read by its sentiment_valence, which looks at up to
+        three words before it and two after, within the sentence (`lengths`: tokens in each).
+        """
+        raw = [0.0] * len(tokens)
+        lexicon = self._analyzer.lexicon
+        if lexicon.keys().isdisjoint(lowered):
+            return raw  # no word VADER knows: nothing to read
+        valence = self._analyzer.sentiment_valence
+        start = 0
+        for length in lengths:
+            end = start + length
+            words = lowered[start:end]
+            if not lexicon.keys().isdisjoint(words):
+                for index, lower in enumerate(words):
+                    if (
+                        lower in lexicon
+                        and lower not in BOOSTER_DICT  # modifiers change their neighbours
+                        and not (
+                            lower == "kind" and index < length - 1 and words[index + 1] == "of"
+                        )
+                    ):
+                        # sentiment_valence reads only the three tokens before the word and the
+                        # two after it (and whether there are any), but lowers every token it
+                        # is given several times over: it is given just those.
+                        first = max(0, index - 3)
+                        near = _Sentence(tokens[start + first : start + index + 3], shouting)
+                        (raw[start + index],) = valence(
+                            0, near, tokens[start + index], index - first, []
+                        )
+            start = end
+        return raw
+
+    def _compound(
+        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
+    ) -> float:
         """VADER's compound of a run of tokens (0 at once when no token has a valence)."""
         if not any(raw):
             return 0.0  # what score_valence gives: "but" and "!" only scale valences found
-        return self._scores(tokens, raw, text).compound
+        _, scores = self._summed(tokens, lowered, raw, text)
+        return float(scores["compound"])
 
-    def _scores(self, tokens: list[str], raw: list[float], text: str) -> _Scored:
+    def _scores(
+        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
+    ) -> _Scored:
         """VADER's scores of a run of tokens: its "but" rule, then its sums."""
-        sentiments = list(raw)
-        if any(token.lower() == "but" for token in tokens):
-            # A private helper, but it is the contrastive "but" rule polarity_scores applies.
-            sentiments = self._analyzer._but_check(tokens, sentiments)
-        scores = self._analyzer.score_valence(sentiments, text)
+        sentiments, scores = self._summed(tokens, lowered, raw, text)
         return _Scored(
             compound=float(scores["compound"]),
             pos=float(scores["pos"]),
             neu=float(scores["neu"]),
             neg=float(scores["neg"]),
-            valences=tuple(float(value) for value in sentiments),
+            valences=tuple(map(float, sentiments)),
         )
 
-    def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None]]:
-        """VADER's emoji-to-description text, and for each token the emoji it came from."""
+    def _summed(
+        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
+    ) -> tuple[list[float], dict[str, float]]:
+        """The valences after VADER's "but" rule, and VADER's sums of them."""
+        sentiments = list(raw)
+        if "but" in lowered:
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies.
+            sentiments = self._analyzer._but_check(tokens, sentiments)
+        return sentiments, self._analyzer.score_valence(sentiments, text)
+
+    def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None] | None]:
+        """VADER's emoji-to-description text, and for each token the emoji it came from (None:
+        the sentence has no emoji)."""
         if self._emoji_characters.isdisjoint(sentence):  # most text: nothing to describe
-            text = sentence.strip()
-            return text, [None] * len(text.split())
+            return sentence.strip(), None
         # The same rewrite as polarity_scores, which scores the words of each emoji's name.
         characters: list[str] = []
         sources: list[str | None] = []
@@ -378,9 +427,8 @@ def _token_origins(text: str, sources: list[str | None]) -> list[str | None]:
 def _drivers(compound: float, shown: list[str], valences: tuple[float, ...]) -> tuple[str, ...]:
     """The words that pushed the score its way, strongest first (all of them when it is 0)."""
     influence: dict[str, float] = {}
-    for word, valence in zip(shown, valences, strict=True):
-        if valence:
-            influence[word] = influence.get(word, 0.0) + valence
+    for word, valence in compress(zip(shown, valences, strict=True), valences):
+        influence[word] = influence.get(word, 0.0) + valence
     agreeing = [
         word
         for word, amount in influence.items()
@@ -439,6 +487,8 @@ _BREAK = re.compile(
 )
 _NEVER_LAST = frozenset("mr mrs ms mx dr prof rev st sr jr eg ie vs cf approx".split())
 _LAST_BEFORE_CAPITAL = frozenset(["etc"])
+_INITIALS = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # "I." is a sentence: "…and so did I."
+_NEXT_CHARACTER = re.compile(r"\s*(\S)")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -457,17 +507,23 @@ def split_sentences(text: str) -> list[str]:
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:
     """Whether a stop (or emoji) ends a sentence, rather than "Dr." or "e.g." inside one."""
     stop = match["stop"]
-    following = line[match.end() :].lstrip()
-    before_capital = not following[:1].islower()
     if stop is None or "!" in stop or "?" in stop:
         return True  # "!", "?!", or emoji followed by a capital
     if stop != ".":
-        return before_capital  # "I waited... and waited" goes on; "... Then" starts anew
-    previous = re.search(r"(\S+)$", line[: match.start()])
-    word = previous[1].replace(".", "").lower() if previous else ""
-    if word in _NEVER_LAST or (previous and re.fullmatch(r"[A-HJ-Z]", previous[1])):
+        return _before_capital(line, match.end())  # "I waited... and waited" goes on
+    before = line[: match.start()]
+    # The word the stop ends (its run of non-spaces), if it touches the stop.
+    previous = before.rsplit(maxsplit=1)[-1] if before and not before[-1].isspace() else ""
+    word = previous.replace(".", "").lower()
+    if word in _NEVER_LAST or (len(previous) == 1 and previous in _INITIALS):
         return False  # a title or an initial: "Dr. Smith", "J. Smith"
-    return before_capital if word in _LAST_BEFORE_CAPITAL else True
+    return _before_capital(line, match.end()) if word in _LAST_BEFORE_CAPITAL else True
+
+
+def _before_capital(line: str, end: int) -> bool:
+    """Whether what follows `end` (past spaces) does not start in lower case."""
+    following = _NEXT_CHARACTER.match(line, end)
+    return not (following is not None and following[1].islower())
 
 
 @functools.cache

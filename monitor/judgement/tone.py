@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
@@ -48,6 +49,7 @@ _FUNCTION_WORDS = frozenset(
     " will would can could should may might shall must just also all any some very 0 <s>".split()
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
+_OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +105,17 @@ class ToneModel:
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
         negative, neutral, positive = self._bias
-        known: list[tuple[float, tuple[float, float, float], str]] = []
+        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
         weights_of = self._weights.get
         for feature, value in features.items():
             entry = weights_of(feature)
             if entry is not None:
                 weights, shown = entry
-                known.append((value, weights, shown))
                 negative += weights[0] * value
                 neutral += weights[1] * value
                 positive += weights[2] * value
+                if shown:
+                    reasons.append((value, weights, shown))
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
@@ -121,15 +124,16 @@ class ToneModel:
         chosen = totals.index(top)
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
-        runner_up = max((i for i in range(len(CLASSES)) if i != chosen), key=totals.__getitem__)
+        first, second = _OTHERS[chosen]
+        runner_up = first if totals[first] >= totals[second] else second
         margins: dict[str, float] = {}
-        for value, weights, shown in known:
-            if shown:
-                margin = value * (weights[chosen] - weights[runner_up])
-                margins[shown] = margins.get(shown, 0.0) + margin
-        ranked = sorted(margins.items(), key=lambda pair: -pair[1])
-        reasons = tuple(shown for shown, margin in ranked[: self._reasons] if margin > 0)
-        return Judged((negative, neutral, positive), reasons)
+        for value, weights, shown in reasons:
+            margin = value * (weights[chosen] - weights[runner_up])
+            margins[shown] = margins.get(shown, 0.0) + margin
+        # Largest first; equal margins in the order they came (sorted is stable).
+        ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
+        top_reasons = tuple(reason for reason, margin in ranked[: self._reasons] if margin > 0)
+        return Judged((negative, neutral, positive), top_reasons)
 
 
 def features(

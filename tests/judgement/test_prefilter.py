@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 
 import pytest
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
-from monitor.judgement.prefilter import Alternatives, required_literals, top_level_alternatives
+from monitor.judgement.prefilter import (
+    Alternatives,
+    Folded,
+    requirements,
+    top_level_alternatives,
+)
 from monitor.judgement.sentiment import SentimentScorer, split_sentences
 
 
 @pytest.mark.parametrize(
     ("pattern", "literals"),
     [
-        (r"\bno\s+reply\b", {"reply"}),
-        (r"\b(?:never|not)\s+(?:once\s+)?marked\b", {"marked"}),
-        (r"\b(?:sad|gutted)\s+to\s+leave\b", {"leave"}),
-        (r"\b(?-i:Miss)\s+[A-Z]\w+", {"miss"}),
-        (r"^\W*(?:genius|right)\W*$", {"genius", "right"}),
-        (r"\bwould\s+(?:\w+\s+)?be\b", {"would"}),
-        (r"xyz(?:abc)?", None),  # not at a word start: could be inside any word
-        (r"\b(?:a|an)\b", None),  # too short to rule anything out
+        (r"\bno\s+reply\b", [{"reply"}]),
+        (r"\b(?:never|not)\s+(?:once\s+)?marked\b", [{"never", "not"}, {"marked"}]),
+        (r"\b(?:sad|gutted)\s+to\s+leave\b", [{"sad", "gutted"}, {"leave"}]),
+        (r"\b(?-i:Miss)\s+[A-Z]\w+", [{"miss"}]),
+        (r"^\W*(?:genius|right)\W*$", [{"genius", "right"}]),
+        (r"\bwould\s+(?:\w+\s+)?be\b", [{"would"}]),
+        (r"\bhalf[- ]term\b", [{"half"}, {"term"}]),  # a class of punctuation ends a word
+        (r"(?<![\w'])special\s+needs(?![\w'])", [{"special"}, {"needs"}]),
+        (r"\bsorted\s+(?:out\s+)?(?:quickly|at\s+once)", [{"sorted"}, {"quickly", "once"}]),
+        (r"\bcaf\u00e9\s+menu", []),  # an escape it does not read: tried on every text
+        (r"\bcafé\s+menu\b", [{"caf"}, {"menu"}]),  # past ASCII, re.IGNORECASE is not lower()
+        (r"xyz(?:abc)?", []),  # not at a word start: could be inside any word
+        (r"\b(?:a|an)\b", []),  # too short to rule anything out
+        (r"\bthe\w+", [{"the"}]),
     ],
 )
-def test_required_literals(pattern: str, literals: set[str] | None) -> None:
-    found = required_literals(pattern, re.I | re.M)
-    assert (set(found) if found is not None else None) == literals
+def test_requirements_are_the_literals_every_match_holds_at_a_word_start(
+    pattern: str, literals: list[set[str]]
+) -> None:
+    assert [set(each) for each in requirements(pattern, re.I | re.M)] == literals
+
+
+def test_ignorecase_takes_only_four_characters_past_ascii_for_an_ascii_letter() -> None:
+    """`Folded` folds these four for re.IGNORECASE: lower() alone misses them."""
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    assert set(re.findall("[a-z]", every, re.I)) - set(string.ascii_letters) == set("ıİſ\u212a")
+    assert Folded("KID İS ſure ı").lower == "kid is sure i"
 
 
 def test_top_level_alternatives_cut_only_outside_groups_and_classes() -> None:
@@ -43,8 +64,44 @@ def test_selective_search_replaces_exactly_as_the_joined_pattern() -> None:
     ):
         assert isinstance(patterns, Alternatives)
         full = patterns.full()
+
+        def joined(match: re.Match[str], token: Callable[[int, re.Match[str]], str] = token) -> str:
+            return token(int(str(match.lastgroup)[1:]), match)
+
         for text in texts:
             for sentence in split_sentences(text):
-                assert patterns.sub(token, sentence) == full.sub(token, sentence)
+                assert patterns.sub(token, sentence) == full.sub(joined, sentence)
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A good school.",  # two alternatives match at one place: the one listed first wins
+        "Such a good school trip, no reply yet",  # a later match overlaps the first: searched on
+        "no reply no reply yet, good school trip and a good school",
+        "NO REPLY from a ſchool İn a GOOD school",  # re.IGNORECASE's letters past ASCII
+        "nothing here at all",
+    ],
+)
+def test_chosen_alternatives_merge_their_matches_as_the_joined_pattern(text: str) -> None:
+    patterns = Alternatives(
+        [
+            r"\bgood\b",
+            r"\bgood\s+school\b",
+            r"\bschool\s+trip\b",
+            r"\bno\s+reply\s+yet\b",
+            r"\bno\s+reply\b",
+            r"\bin\s+a\b",
+        ],
+        re.I,
+    )
+    full = patterns.full()
+    replaced = patterns.sub(lambda index, match: f"<{index}:{match[0]}>", text)
+    assert replaced == full.sub(lambda match: f"<{match.lastgroup[1:]}:{match[0]}>", text)
+
+
+def test_an_alternative_that_may_match_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="may match nothing"):
+        Alternatives([r"\bno\s+reply\b", r"(?:very\s+)?"], re.I)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from benchmarks.sentiment import DEV, read_old_set, read_school_talk
 from monitor.judgement.sentiment import (
     MAX_WORDS,
     NEUTRAL,
@@ -170,12 +171,45 @@ def test_empty_text_is_neutral_zeros(scorer: SentimentScorer, text: str) -> None
         "My son's first day at school 😢",
         "No one listens :( and nothing is ever done",
         "The head is never so helpful, without doubt the least caring",
+        "The new head was the kiss of death for the school",  # VADER reads two words on
     ],
 )
 def test_each_sentence_scores_exactly_as_vader(scorer: SentimentScorer, sentence: str) -> None:
     # The scorer repeats polarity_scores step by step to see each word's part: it must agree.
     expected = SentimentIntensityAnalyzer().polarity_scores(sentence)
     result = scorer.score(sentence)
+    assert (result.compound, result.pos, result.neu, result.neg) == (
+        expected["compound"], expected["pos"], expected["neu"], expected["neg"],
+    )  # fmt: skip
+
+
+def test_every_sentence_of_the_labelled_sets_scores_exactly_as_vader(
+    scorer: SentimentScorer,
+) -> None:
+    # The scorer asks VADER only about the words of its lexicon, each within its sentence:
+    # on every sentence of school talk (negations, "no", "least", "kind of", boosters,
+    # capitals, "but", "!!!", emoji) that must give polarity_scores' scores to the last digit.
+    vader = SentimentIntensityAnalyzer()
+    texts = [example.text for example in (*read_school_talk(DEV), *read_old_set())]
+    sentences = [sentence for text in texts for sentence in split_sentences(text)]
+    for sentence in sentences:
+        if "\ufe0f" in sentence:
+            continue  # "❤️": we score the heart, VADER reads "red heart\ufe0f" as an unknown word
+        expected = vader.polarity_scores(sentence)
+        result = scorer.score(sentence)
+        assert (result.compound, result.pos, result.neu, result.neg) == (
+            expected["compound"], expected["pos"], expected["neu"], expected["neg"],
+        ), sentence  # fmt: skip
+    assert len(sentences) > 2000
+
+
+def test_a_modifier_given_a_valence_in_config_still_scores_as_vader_scores_it() -> None:
+    # polarity_scores reads a booster ("extremely") as a modifier even when its lexicon knows it.
+    vader = SentimentIntensityAnalyzer()
+    vader.lexicon["extremely"] = 2.0
+    sentence = "The food is extremely good, but kind of cold"
+    result = SentimentScorer({"extremely": 2.0, "kind": 1.0}, school=False).score(sentence)
+    expected = vader.polarity_scores(sentence)
     assert (result.compound, result.pos, result.neu, result.neg) == (
         expected["compound"], expected["pos"], expected["neu"], expected["neg"],
     )  # fmt: skip
