@@ -2,15 +2,19 @@
 
     Poller(config, store, http, clock).run(stop)      the daemon's polling, until `stop` is set
 
-Every `claim_every` (and whenever a poll ends and frees a place) the poller claims the sources
-that are due, up to its free places (`concurrency`), in one short transaction
-(storage.schedule.claim_due: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
-on any number of machines take different sources). Each claimed source is polled as its own
-task (monitor.scan.scanner's guarded unit: no transaction is open during the fetch, every write
-is fenced on the lease, the lease renewed while the poll runs), so a slow source delays no
-other and an interval of a few seconds is honoured to within a claim round. Polls that are
-done are settled in batches (`settle_every`): healthy idle states written in one transaction,
-health alerts for sources whose health may have changed, one scan_run row for the batch.
+Every `claim_every` the poller claims the sources that are due, up to its free places
+(`concurrency`), in one short transaction (storage.schedule.claim_due: `FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so any number of workers on any number of machines take different sources). A
+round that filled every place may have left due sources behind: the next one then starts as
+soon as half the places are free again. A finished poll alone starts no round (at 44 polls a
+second that was a claim per poll): what falls due meanwhile waits for the next, a second at
+most. Each claimed source is polled as its own task (monitor.scan.scanner's guarded unit: no
+transaction is open during the fetch, every write is fenced on the lease, the lease renewed
+while the poll runs), so a slow source delays no other and an interval of a few seconds is
+honoured to within a claim round. Polls that are done are settled in batches
+(`settle_every`): healthy idle states written in one transaction of two statements whatever
+their number, health alerts for sources whose health may have changed, one scan_run row for
+the batch.
 
 Due times live in source_state.next_due_at: spread over each source's interval on first start
 (storage.schedule.first_due), kept across restarts. Leases are short (`lease`) and renewed, so
@@ -108,7 +112,7 @@ class Poller:
         self.freed = asyncio.Event()  # places freed while due sources may be waiting for one
         self.saturated = False  # the last claim round filled every place
         # A saturated worker claims again once this many places are free, not after every poll.
-        self.refill = max(1, self.timing.concurrency // 4)
+        self.refill = max(1, self.timing.concurrency // 2)
         self.progress = time.monotonic()  # the last claim round or finished poll: the watchdog
         self.polls = 0
         self.started_at = clock()
