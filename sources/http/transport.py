@@ -3,10 +3,10 @@
     AiohttpTransport()      an httpx transport; PoliteClient's unless a test hands it another
 
 httpx stays the client's API (requests, URLs, headers, its cookie jar, redirects that
-PoliteClient follows itself); this transport only moves bytes. httpx's own transport (httpcore,
-anyio and h11, all pure Python) spent about 0.6 ms of CPU on each request, as much as the rest
-of an idle poll; aiohttp parses HTTP/1.1 in C and reuses connections for a fraction of that
-(docs/performance.md, the fleet).
+PoliteClient follows itself); this transport only moves bytes. A conditional GET answered 304
+cost about 1.1 ms of CPU through httpx's own transport (httpcore, anyio and h11, all pure
+Python) and 0.5 ms through this one: aiohttp parses HTTP/1.1 in C and keeps its connection pool
+cheaply (docs/performance.md, the fleet).
 
 It sends each request exactly as httpx built it, and nothing more: no header of its own (no
 Accept, Accept-Encoding, User-Agent or Content-Type), no cookie jar (httpx's jar already put the
