@@ -13,7 +13,9 @@ For each run it prints:
 
   polls/s            requests the servers received in the measured window, per second
   CPU ms/idle poll   the workers' user+system CPU in the window (/proc), per poll (the servers'
-                     and PostgreSQL's CPU are not counted)
+                     and PostgreSQL's CPU are not counted); the window opens at the first due
+                     time, and never before every worker has started and settled (start-up is
+                     not a poll's cost)
   lag p50/p99        seconds from each poll's due time to its claim (scan_run outcomes)
   doubles            two polls of one source closer than its interval less the 5% jitter and 1 s
   stranded           sources overdue by more than a minute at the end, and sources the killed
@@ -60,7 +62,12 @@ FEED = (
     b"</feed>\n"
 )
 SERVERS = 4
-LEAD = 20.0  # seconds from seeding to the first due time: the workers start meanwhile
+# Seconds from seeding to the first due time: the workers start meanwhile (four of them load a
+# 20,000-source config and sync the schedule in about 20 s of two shared cores). The window
+# never opens before every worker has started and had SETTLE seconds more: start-up is not an
+# idle poll's cost (20 s of lead once put a third of a millisecond of it on each poll).
+LEAD = 60.0
+SETTLE = 10.0
 MAX_WAIT = 120.0  # the longest any step waits for a process
 
 
@@ -201,6 +208,23 @@ def seed(url: str, count: int, interval: int, first_due: datetime) -> None:
         )
 
 
+def wait_until_started(url: str, workers: int, deadline: float) -> float:
+    """When every worker had its poller running (its heartbeat row written): time.time()."""
+    engine = sa.create_engine(url)
+    try:
+        while time.time() < deadline:
+            with engine.connect() as connection:
+                count = connection.execute(
+                    sa.select(sa.func.count()).select_from(worker)
+                ).scalar_one()
+            if count >= workers:
+                return time.time()
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    raise RuntimeError("the workers did not start")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a live process, from /proc (0 when it is gone)."""
     try:
@@ -222,6 +246,7 @@ def run(
         start = time.time() + LEAD
         seed(url, count, interval, datetime.fromtimestamp(start, UTC))
         load_before = os.getloadavg()
+        spawned = time.time()
         for n in range(workers):
             log = (directory / f"worker{n}.log").open("wb")
             processes.append(
@@ -232,6 +257,8 @@ def run(
                     cwd=ROOT,
                 )
             )
+        ready = wait_until_started(url, workers, start + MAX_WAIT)
+        start = max(start, ready + SETTLE)
         time.sleep(max(start - time.time(), 0))
         cpu_start = {p.pid: cpu_seconds(p.pid) for p in processes}
         cpu_end: dict[int, float] = {}
@@ -268,6 +295,7 @@ def run(
         polls = figures["polls"]
         figures.update(
             label=label,
+            started_in=round(ready - spawned, 1),
             workers=workers,
             killed=killed_owner is not None,
             cpu_ms_per_poll=round(1000 * cpu / polls, 3) if polls else None,

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -120,15 +121,12 @@ def sync(tx: Transaction, planned: Sequence[Planned], now: datetime) -> None:
         )
 
 
-def claim_due(
-    tx: Transaction, owner: str, now: datetime, until: datetime, limit: int
-) -> list[SourceStateRow]:
-    """Lease to `owner` until `until` up to `limit` sources that are due and free, most overdue
-    first; a source with a host slot only together with its host's slot. Their rows as claimed.
-    """
-    if limit <= 0:
-        return []
+def claim_query() -> sa.Select[Any]:
+    """Up to :limit rows due at :now and free, most overdue first, locked (PostgreSQL: rows
+    other workers hold locked are skipped; SQLite renders no FOR UPDATE, its write
+    transaction holds the database); a row with a host slot only while its host is free."""
     state = source_state.c
+    now = sa.bindparam("now", type_=state.next_due_at.type)
     host_busy = (
         sa.select(sa.literal(1))
         .where(
@@ -140,7 +138,7 @@ def claim_due(
         )
         .exists()
     )
-    query = (
+    return (
         sa.select(source_state)
         .where(
             state.scheduled.is_(True),
@@ -150,12 +148,37 @@ def claim_due(
             sa.or_(state.host_slot.is_(None), ~host_busy),
         )
         .order_by(state.next_due_at.asc().nulls_first(), state.name)
-        .limit(limit)
-    )
-    if tx.dialect == "postgresql":
+        .limit(sa.bindparam("limit", type_=sa.Integer))
         # Workers claiming at once take different rows and never wait on each other's.
-        query = query.with_for_update(skip_locked=True, of=source_state)
-    rows = [row_from_result(row) for row in tx.connection.execute(query)]
+        .with_for_update(skip_locked=True, of=source_state)
+    )
+
+
+# Built once: a worker claims several times a second, and building the query cost more CPU
+# than running it.
+CLAIM_DUE = claim_query()
+LEASE = (
+    sa.update(source_state)
+    .where(source_state.c.name.in_(sa.bindparam("names", expanding=True)))
+    .values(
+        lease_owner=sa.bindparam("owner", type_=sa.Text),
+        lease_until=sa.bindparam("until", type_=source_state.c.lease_until.type),
+    )
+)
+
+
+def claim_due(
+    tx: Transaction, owner: str, now: datetime, until: datetime, limit: int
+) -> list[SourceStateRow]:
+    """Lease to `owner` until `until` up to `limit` sources that are due and free, most overdue
+    first; a source with a host slot only together with its host's slot. Their rows as claimed.
+    """
+    if limit <= 0:
+        return []
+    rows = [
+        row_from_result(row)
+        for row in tx.connection.execute(CLAIM_DUE, {"now": now, "limit": limit})
+    ]
     claimed: list[SourceStateRow] = []
     hosts_taken: set[str] = set()
     for row in rows:
@@ -173,11 +196,7 @@ def lease(tx: Transaction, names: Collection[str], owner: str, until: datetime) 
     """Lease rows this transaction has already found free (and locked, on PostgreSQL)."""
     if not names:
         return
-    tx.connection.execute(
-        sa.update(source_state)
-        .where(source_state.c.name.in_(list(names)))
-        .values(lease_owner=owner, lease_until=until)
-    )
+    tx.connection.execute(LEASE, {"names": list(names), "owner": owner, "until": until})
 
 
 def take_host(

@@ -147,6 +147,85 @@ def acquire_leases(
     return set(result.scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class IdleSuccess:
+    """A healthy source's poll that found nothing: what is saved of it."""
+
+    name: str
+    cursor: Mapping[str, Any]
+    etag: str | None
+    last_modified: str | None
+    next_due_at: datetime
+    skipped_items: int = 0
+    lag: float | None = None  # None (a manual scan) leaves the daemon's last figure alone
+
+
+# One statement for every idle poll of a batch, executed once per poll's parameters (psycopg
+# sends them in one pipeline): built once, never per poll. Fenced on the lease owner.
+POLLED_AT = sa.bindparam("now", type_=source_state.c.last_poll_at.type)
+RECORD_IDLE = (
+    sa.update(source_state)
+    .where(
+        source_state.c.name == sa.bindparam("key"),
+        source_state.c.lease_owner == sa.bindparam("owner"),
+    )
+    .values(
+        cursor=sa.bindparam("new_cursor", type_=sa.JSON),
+        etag=sa.bindparam("new_etag", type_=sa.Text),
+        last_modified=sa.bindparam("new_last_modified", type_=sa.Text),
+        last_poll_at=POLLED_AT,
+        last_success_at=POLLED_AT,
+        next_due_at=sa.bindparam("due", type_=source_state.c.next_due_at.type),
+        blocked_until=None,
+        lease_owner=None,
+        lease_until=None,
+        skipped_items=sa.bindparam("skipped", type_=sa.Integer),
+        last_lag=sa.func.coalesce(sa.bindparam("lag", type_=sa.Float), source_state.c.last_lag),
+    )
+)
+
+
+def record_idle_successes(
+    tx: Transaction, successes: Collection[IdleSuccess], *, now: datetime, owner: str
+) -> set[str]:
+    """Healthy sources' polls that found nothing: their states saved and leases given back, in
+    two statements whatever their number, fenced on `owner`. The names written; nothing is
+    written for a source whose lease is no longer `owner`'s.
+    """
+    if not successes:
+        return set()
+    # The rows still ours, locked (PostgreSQL; SQLite's write transaction holds the database)
+    # so no lease changes hands between this read and the write.
+    held = set(
+        tx.connection.execute(
+            sa.select(source_state.c.name)
+            .where(
+                source_state.c.name.in_([success.name for success in successes]),
+                source_state.c.lease_owner == owner,
+            )
+            .with_for_update()
+        ).scalars()
+    )
+    parameters = [
+        {
+            "key": success.name,
+            "owner": owner,
+            "new_cursor": dict(success.cursor),
+            "new_etag": success.etag,
+            "new_last_modified": success.last_modified,
+            "now": now,
+            "due": success.next_due_at,
+            "skipped": success.skipped_items,
+            "lag": success.lag,
+        }
+        for success in successes
+        if success.name in held
+    ]
+    if parameters:
+        tx.connection.execute(RECORD_IDLE, parameters)
+    return held
+
+
 def record_idle_success(
     tx: Transaction,
     name: str,
@@ -160,27 +239,11 @@ def record_idle_success(
     skipped_items: int = 0,
     lag: float | None = None,
 ) -> bool:
-    """A healthy source's poll that found nothing: its state saved and lease given back, in one
-    statement fenced on `owner`; False (nothing written) when the lease is no longer ours.
+    """One source's `record_idle_successes`: False (nothing written) when the lease is no
+    longer `owner`'s.
     """
-    result = tx.connection.execute(
-        sa.update(source_state)
-        .where(source_state.c.name == name, source_state.c.lease_owner == owner)
-        .values(
-            cursor=dict(cursor),
-            etag=etag,
-            last_modified=last_modified,
-            last_poll_at=now,
-            last_success_at=now,
-            next_due_at=next_due_at,
-            blocked_until=None,
-            lease_owner=None,
-            lease_until=None,
-            skipped_items=skipped_items,
-            **lag_value(lag),
-        )
-    )
-    return result.rowcount == 1
+    success = IdleSuccess(name, cursor, etag, last_modified, next_due_at, skipped_items, lag)
+    return bool(record_idle_successes(tx, [success], now=now, owner=owner))
 
 
 def release_lease(tx: Transaction, name: str, owner: str) -> None:

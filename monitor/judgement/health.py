@@ -26,7 +26,7 @@ from monitor.model import Alert, AlertDraft, Health, Severity
 from sources.base import adapter_for
 from storage import alerts, source_state
 from storage.database import Store, Transaction
-from storage.health import HEALTH_RULE, latest_health_alert
+from storage.health import HEALTH_RULE, latest_health_alerts
 from storage.source_state import SourceStateRow
 
 if TYPE_CHECKING:
@@ -171,6 +171,8 @@ def evaluate_health(
     if only is not None:
         names, polled = [], list(only)
     states = source_state.statuses(tx) if only is None else source_state.rows(tx, polled)
+    # Every source's last health alert in one query (the periodic check looks at them all).
+    latest = latest_health_alerts(tx, None if only is None else polled)
     today = now.astimezone(config.school.zone).date()
     drafts: list[alerts.NewAlert] = []
     for name in _unique(names + [name for name in polled if name in config.sources]):
@@ -179,9 +181,7 @@ def evaluate_health(
             continue
         source = config.sources[name]
         problem = source_problem(row, source.interval, config.alerts.health_failures, now)
-        for draft in health_drafts(
-            name, source.type, problem, latest_health_alert(tx, name), today
-        ):
+        for draft in health_drafts(name, source.type, problem, latest.get(name), today):
             drafts.append(alerts.NewAlert(draft, None))
     return alerts.add_many(tx, drafts, now)
 

@@ -56,7 +56,7 @@ from storage import mentions, ratings, schedule, source_state
 from storage.database import Store, Transaction
 from storage.errors import UnknownSourceError
 from storage.safe_text import safe_item
-from storage.source_state import LeaseLostError, Recorded
+from storage.source_state import IdleSuccess, LeaseLostError, Recorded
 
 log = logging.getLogger(__name__)
 
@@ -371,16 +371,12 @@ class Scanner:
         )
 
     def _record_idle(self, idle: Sequence[tuple[Claim, FetchResult]]) -> set[str]:
-        lost: set[str] = set()
+        """Save every idle poll's state in one transaction; the names whose lease was lost."""
         now = self.clock()
+        successes = [idle_success(claim, result, now) for claim, result in idle]
         with self.store.transaction() as tx:
-            for claim, result in idle:
-                held = source_state.record_idle_success(
-                    tx, claim.name, **new_state(claim, result, now), owner=self.owner
-                )
-                if not held:
-                    lost.add(claim.name)  # fenced: nothing was written for it
-        return lost
+            held = source_state.record_idle_successes(tx, successes, now=now, owner=self.owner)
+        return {claim.name for claim, _ in idle} - held  # fenced: nothing written for those
 
     # ---- failure ----------------------------------------------------------------------------
 
@@ -480,6 +476,13 @@ def new_state(claim: Claim, result: FetchResult, now: datetime) -> dict[str, Any
         "skipped_items": result.skipped.count,
         "lag": claim.lag,
     }
+
+
+def idle_success(claim: Claim, result: FetchResult, now: datetime) -> IdleSuccess:
+    """What a healthy idle poll saves (`new_state`, written with the batch's others)."""
+    state = new_state(claim, result, now)
+    del state["now"]
+    return IdleSuccess(claim.name, **state)
 
 
 async def run_scan(

@@ -2,15 +2,19 @@
 
     Poller(config, store, http, clock).run(stop)      the daemon's polling, until `stop` is set
 
-Every `claim_every` (and whenever a poll ends and frees a place) the poller claims the sources
-that are due, up to its free places (`concurrency`), in one short transaction
-(storage.schedule.claim_due: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of workers
-on any number of machines take different sources). Each claimed source is polled as its own
-task (monitor.scan.scanner's guarded unit: no transaction is open during the fetch, every write
-is fenced on the lease, the lease renewed while the poll runs), so a slow source delays no
-other and an interval of a few seconds is honoured to within a claim round. Polls that are
-done are settled in batches (`settle_every`): healthy idle states written in one transaction,
-health alerts for sources whose health may have changed, one scan_run row for the batch.
+Every `claim_every` the poller claims the sources that are due, up to its free places
+(`concurrency`), in one short transaction (storage.schedule.claim_due: `FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so any number of workers on any number of machines take different sources). A
+round that filled every place may have left due sources behind: the next one then starts as
+soon as half the places are free again. A finished poll alone starts no round (at 44 polls a
+second that was a claim per poll): what falls due meanwhile waits for the next, a second at
+most. Each claimed source is polled as its own task (monitor.scan.scanner's guarded unit: no
+transaction is open during the fetch, every write is fenced on the lease, the lease renewed
+while the poll runs), so a slow source delays no other and an interval of a few seconds is
+honoured to within a claim round. Polls that are done are settled in batches
+(`settle_every`): healthy idle states written in one transaction of two statements whatever
+their number, health alerts for sources whose health may have changed, one scan_run row for
+the batch.
 
 Due times live in source_state.next_due_at: spread over each source's interval on first start
 (storage.schedule.first_due), kept across restarts. Leases are short (`lease`) and renewed, so
@@ -105,7 +109,10 @@ class Poller:
         )
         self.in_flight: dict[str, asyncio.Task[None]] = {}
         self.batch = Batch(clock())
-        self.freed = asyncio.Event()
+        self.freed = asyncio.Event()  # places freed while due sources may be waiting for one
+        self.saturated = False  # the last claim round filled every place
+        # A saturated worker claims again once this many places are free, not after every poll.
+        self.refill = max(1, self.timing.concurrency // 2)
         self.progress = time.monotonic()  # the last claim round or finished poll: the watchdog
         self.polls = 0
         self.started_at = clock()
@@ -134,18 +141,21 @@ class Poller:
         await self.start()
         try:
             while not stop.is_set():
-                full = await self.round()
-                if full:
-                    await asyncio.sleep(0)  # every place was filled: more may be due at once
-                    continue
                 self.freed.clear()
+                # Every free place filled: more may be due, so claim again once a few places
+                # are free (`_poll`). Otherwise everything due was claimed, and what falls due
+                # meanwhile waits for the next round: a finished poll alone wakes nothing.
+                self.saturated = await self.round()
+                if self.saturated and self.free_places() >= self.refill:
+                    continue  # polls ended during the round itself
                 await wait_first(stop, self.freed, self.timing.claim_every)
         finally:
             await self.finish()
 
     async def round(self, *, settle: bool = True) -> bool:
-        """One claim round, a settle and a heartbeat if due; True when every free place filled."""
-        free = self.timing.concurrency - len(self.in_flight)
+        """One claim round, a settle and a heartbeat if due; True when every free place was
+        filled (or none was free), so due sources may be left for the next."""
+        free = self.free_places()
         claimed = await self.claim(free) if free > 0 else []
         if free > 0:
             self.progress = time.monotonic()
@@ -161,7 +171,7 @@ class Poller:
             await self.settle()
         if now - self._last_beat >= self.timing.beat_every:
             await asyncio.to_thread(self._beat)
-        return free > 0 and len(claimed) == free
+        return len(claimed) >= free
 
     async def run_due(self) -> ScanReport:
         """Poll every source due now to the end and settle them all (one pass, as a tick)."""
@@ -239,10 +249,15 @@ class Poller:
             polled = await self.scanner.poll_source(claim)
         finally:
             self.in_flight.pop(claim.name, None)
-            self.freed.set()
+            if self.saturated and self.free_places() >= self.refill:
+                self.freed.set()
         self.progress = time.monotonic()
         self.polls += 1
         self.batch.polled.append(polled)  # no await since the poll returned: never a stale batch
+
+    def free_places(self) -> int:
+        """How many more polls this worker may start now."""
+        return self.timing.concurrency - len(self.in_flight)
 
     async def settle(self) -> ScanReport:
         """Write the batch of finished polls (idle states, health alerts, a scan_run row)."""

@@ -72,6 +72,7 @@ from sources.errors import (
 from sources.http.bodies import MIB, charset_of, read_body
 from sources.http.hosts import HostGate, HostPolicy, retry_deadline
 from sources.http.robots import ROBOTS_ALLOW_ALL_STATUSES, RobotsCache
+from sources.http.transport import AiohttpTransport
 from sources.http.urls import default_label, origin_of, parse_url
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ class PoliteClient:
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # followed here: each hop is gated, counted and capped
-            transport=transport,
+            transport=transport if transport is not None else AiohttpTransport(),
         )
         self._policies: dict[str, HostPolicy] = {}
         self._gates: dict[str, HostGate] = {}

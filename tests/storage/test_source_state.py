@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 
 from monitor.model import Health, SourceState
 from storage import source_state
@@ -284,6 +287,54 @@ def test_leases_are_taken_in_one_statement_only_where_free_expired_or_ours(
         later = source_state.acquire_leases(tx, ["b", "c"], "me", NOW + 3 * HOUR, NOW + 2 * HOUR)
         assert later == {"b", "c"}  # expired: taken over
         assert source_state.acquire_leases(tx, [], "me", NOW, NOW) == set()
+
+
+def test_a_batch_of_idle_successes_is_saved_in_two_statements_fenced_on_the_lease(
+    store: Store,
+) -> None:
+    names = [f"feed{n}" for n in range(40)]
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    with store.transaction() as tx:
+        source_state.ensure_many(tx, dict.fromkeys(names, "feed"))
+        source_state.acquire_leases(tx, names[:-1], "me", NOW + HOUR, NOW)
+        assert source_state.acquire_lease(tx, names[-1], "them", NOW + HOUR, NOW)
+        earlier = source_state.IdleSuccess(names[0], {}, None, None, NOW, lag=7.0)
+        source_state.record_idle_successes(tx, [earlier], now=NOW, owner="me")
+        assert source_state.acquire_lease(tx, names[0], "me", NOW + HOUR, NOW)
+    successes = [
+        source_state.IdleSuccess(
+            name,
+            {"n": n},
+            f'"{n}"',
+            None,
+            NOW + n * HOUR,
+            skipped_items=n % 2,
+            lag=None if n == 0 else n / 10,
+        )
+        for n, name in enumerate(names)
+    ]
+    later = NOW + HOUR / 2
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    with store.transaction() as tx:
+        written = source_state.record_idle_successes(tx, successes, now=later, owner="me")
+    sa.event.remove(store.engine, "before_cursor_execute", seen)
+    assert written == set(names[:-1])  # the last one's lease is theirs: nothing written for it
+    assert len([s for s in statements if not s.startswith(("BEGIN", "COMMIT"))]) == 2
+    with store.transaction() as tx:
+        rows = source_state.statuses(tx)
+    for n, name in enumerate(names[:-1]):
+        row = rows[name]
+        assert (row.cursor, row.etag, row.next_due_at) == ({"n": n}, f'"{n}"', NOW + n * HOUR)
+        assert (row.last_poll_at, row.last_success_at, row.lease_owner) == (later, later, None)
+        assert row.skipped_items == n % 2
+    assert rows[names[0]].last_lag == 7.0  # a manual scan (no lag) keeps the daemon's figure
+    assert rows[names[5]].last_lag == 0.5
+    theirs = rows[names[-1]]
+    assert (theirs.lease_owner, theirs.cursor, theirs.last_poll_at) == ("them", {}, None)
 
 
 def test_an_idle_success_is_saved_and_the_lease_given_back_only_by_its_holder(
