@@ -226,26 +226,6 @@ def record_idle_successes(
     return held
 
 
-def record_idle_success(
-    tx: Transaction,
-    name: str,
-    *,
-    cursor: Mapping[str, Any],
-    etag: str | None,
-    last_modified: str | None,
-    now: datetime,
-    next_due_at: datetime,
-    owner: str,
-    skipped_items: int = 0,
-    lag: float | None = None,
-) -> bool:
-    """One source's `record_idle_successes`: False (nothing written) when the lease is no
-    longer `owner`'s.
-    """
-    success = IdleSuccess(name, cursor, etag, last_modified, next_due_at, skipped_items, lag)
-    return bool(record_idle_successes(tx, [success], now=now, owner=owner))
-
-
 def release_lease(tx: Transaction, name: str, owner: str) -> None:
     """Give the lease back, if `owner` still holds it."""
     tx.connection.execute(

@@ -90,17 +90,8 @@ def test_status_shows_which_worker_holds_what_and_each_sources_lag(
         schedule.sync(tx, planned, now)
         claimed = schedule.claim_due(tx, "box:41:ab12", now, now + timedelta(minutes=1), 2)
         assert {row.name for row in claimed} == {"held", "done"}
-        source_state.record_idle_success(
-            tx,
-            "done",
-            cursor={},
-            etag=None,
-            last_modified=None,
-            now=now,
-            next_due_at=now + timedelta(hours=1),
-            owner="box:41:ab12",
-            lag=2.5,
-        )
+        done = source_state.IdleSuccess("done", {}, None, None, now + timedelta(hours=1), lag=2.5)
+        source_state.record_idle_successes(tx, [done], now=now, owner="box:41:ab12")
         workers.beat(tx, "box:41:ab12", "box", 41, now, now, 1)
     runner = CliRunner()
     output = runner.invoke(main, ["--config", str(path), "status", "--format", "json"]).output

@@ -342,13 +342,9 @@ def test_an_idle_success_is_saved_and_the_lease_given_back_only_by_its_holder(
 ) -> None:
     with wiki.transaction() as tx:
         assert source_state.acquire_lease(tx, "wiki", "me", NOW + HOUR, NOW)
-        kept = dict(cursor={"rvstartid": 9}, etag='"e"', last_modified=None, now=NOW)
-        assert not source_state.record_idle_success(
-            tx, "wiki", **kept, next_due_at=NOW + HOUR, owner="them"
-        )
-        assert source_state.record_idle_success(
-            tx, "wiki", **kept, next_due_at=NOW + HOUR, owner="me"
-        )
+        idle = [source_state.IdleSuccess("wiki", {"rvstartid": 9}, '"e"', None, NOW + HOUR)]
+        assert not source_state.record_idle_successes(tx, idle, now=NOW, owner="them")
+        assert source_state.record_idle_successes(tx, idle, now=NOW, owner="me")
         row = source_state.statuses(tx)["wiki"]
     assert (row.cursor, row.etag, row.last_success_at) == ({"rvstartid": 9}, '"e"', NOW)
     assert (row.lease_owner, row.lease_until, row.next_due_at) == (None, None, NOW + HOUR)
