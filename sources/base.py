@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
+from monitor.config.references import CredentialRef, EnvRef, FileRef, resolve
+from monitor.config.secrets import Secret
 from monitor.config.units import PositiveDuration, StrictScalars
 from monitor.model import FetchResult, SourceState
 from sources.capabilities import Capabilities

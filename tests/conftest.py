@@ -14,6 +14,18 @@ from tests.loopback import LoopbackServer
 POSTGRES_URL = os.environ.get("MONITOR_TEST_POSTGRES_URL", "")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands remember validated configs in $XDG_CACHE_HOME: the tests' own, never the user's."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before
+
+
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     """A real HTTP server on 127.0.0.1 serving scripted replies."""

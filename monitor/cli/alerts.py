@@ -69,7 +69,7 @@ def alerts_command(ctx: click.Context, status: str, school: str | None, output: 
         return
     obj: Context = ctx.obj
     config = obj.config()
-    school = known_school(config, school)
+    school = known_school(config.school_tables, school)
     statuses = None if status == "all" else [AlertStatus(status)]
     with open_store(config) as store, store.transaction(read_only=True) as tx:
         found = stored_alerts.list_alerts(tx, statuses, school=school)
@@ -197,7 +197,7 @@ def unhide(obj: Context, alert_id: int, actor: str | None) -> None:
 def incidents_command(obj: Context, since: str | None, school: str | None, output: str) -> None:
     """Export the incident log (every alert status change and action), oldest first."""
     config = obj.config()
-    school = known_school(config, school)
+    school = known_school(config.school_tables, school)
     moment = parse_since(since, config.school.zone) if since else None
     with open_store(config) as store, store.transaction(read_only=True) as tx:
         records = lifecycle.incident_log(tx, moment, school)

@@ -8,7 +8,7 @@ SQLAlchemy (`open_reader`).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 
-from monitor.config.settings import Config, ConfigError, CoreConfig, find_config, load, load_core
+from monitor.config.files import ConfigError, find_config
+from monitor.config.reading import ReadingConfig, load_reading, reading_of
 from storage.errors import StorageError, UnknownSourceError
 
 if TYPE_CHECKING:
+    from monitor.config.settings import Config, CoreConfig
     from sources.http import PoliteClient
     from storage.database import Store
     from storage.reader import Reader
@@ -51,21 +53,24 @@ class Context:
     @cached_property
     def loaded(self) -> Config:
         """The loaded config; a config problem ends the command with status 2."""
+        from monitor.config.settings import load  # pydantic: not for `reading`
+
         return load(find_config(self.config_path))
 
     def config(self) -> Config:
         """The loaded config (read once per command)."""
         return self.loaded
 
-    def core_config(self) -> CoreConfig:
-        """The config without the sources' own settings, for a command that only reads.
+    def reading(self) -> ReadingConfig:
+        """What a command that only reads stored mentions needs of the config.
 
         No adapter is loaded, and a source's broken setting or missing secret does not stop a
-        person reading what is stored (`monitor check` reports those).
+        person reading what is stored (`monitor check` reports those). A config file already
+        validated with the same bytes is not validated again (monitor.config.reading).
         """
         if "loaded" in self.__dict__:  # the whole config, already read
-            return self.loaded
-        return load_core(find_config(self.config_path))
+            return reading_of(self.loaded)
+        return load_reading(find_config(self.config_path))
 
 
 def fail(message: str, status: int = EXIT_FAILED) -> NoReturn:
@@ -106,7 +111,7 @@ def open_store(config: CoreConfig) -> Iterator[Store]:
 
 
 @contextmanager
-def open_reader(config: CoreConfig) -> Iterator[Reader]:
+def open_reader(url: str) -> Iterator[Reader]:
     """One read-only transaction on the configured database, for a command that only reads.
 
     A SQLite file at the code's schema is read with sqlite3 alone (storage.sqlite_reader):
@@ -115,12 +120,14 @@ def open_reader(config: CoreConfig) -> Iterator[Reader]:
     """
     from storage.sqlite_reader import open_sqlite_reader
 
-    reader = open_sqlite_reader(config.storage.url)
+    reader = open_sqlite_reader(url)
     if reader is not None:
         with reader:
             yield reader
         return
-    with open_store(config) as store, store.transaction(read_only=True) as tx:
+    from storage.database import Store
+
+    with Store.open(url) as store, store.transaction(read_only=True) as tx:
         yield tx
 
 
@@ -150,9 +157,9 @@ def school_option(command: Callable[P, R]) -> Callable[P, R]:
     )(command)
 
 
-def known_school(config: CoreConfig, school: str | None) -> str | None:
-    """`school` if the config has it (or None); a usage error listing the ids otherwise."""
-    if school is not None and school not in config.school_tables:
-        known = ", ".join(config.school_tables)
+def known_school(school_ids: Collection[str], school: str | None) -> str | None:
+    """`school` if it is one of the config's `school_ids` (or None); a usage error otherwise."""
+    if school is not None and school not in school_ids:
+        known = ", ".join(school_ids)
         raise UsageError(f"no school {school!r}; configured: {known}")
     return school

@@ -42,7 +42,7 @@ def digest_command(obj: Context, preview_file: Path | None, send: bool, school: 
     if school is not None and send:
         # Every audience's digest of a window is built together; one alone would skip the rest.
         fail("--school previews one school's digest; --send sends every school's", EXIT_USAGE)
-    school = known_school(config, school)
+    school = known_school(config.school_tables, school)
     with open_store(config) as store:
         if not send:
             text, html = digest.preview(store, config, now, school)

@@ -45,11 +45,11 @@ def mentions_command(
     output: str,
 ) -> None:
     """List stored mentions, newest first."""
-    config = obj.core_config()
-    school = known_school(config, school)
-    moment = parse_since(since, config.school.zone) if since else None
+    config = obj.reading()
+    school = known_school(config.school_ids, school)
+    moment = parse_since(since, config.zone) if since else None
     wanted = known_label(label) if label is not None else None
-    with open_reader(config) as reader:
+    with open_reader(config.storage_url) as reader:
         if source is not None:
             known = sorted({*config.source_names, *mention_reading.count_by_source(reader)})
             if source not in known:
@@ -67,7 +67,7 @@ def mentions_command(
     elif not records:
         obj.stderr.print("no mentions match", highlight=False)
     else:
-        mention_table(obj.stdout, records, config.school.zone)
+        mention_table(obj.stdout, records, config.zone)
 
 
 def known_label(value: str) -> str:

@@ -50,7 +50,7 @@ def adapter_check_lines(config: Config) -> list[str]:
 def status(obj: Context, school: str | None, output: str) -> None:
     """Each configured source's health, last success, next poll, last error and remedy."""
     config = obj.config()
-    school = known_school(config, school)
+    school = known_school(config.school_tables, school)
     with open_store(config) as store:
         statuses = source_statuses(config, store, school=school)
         at_work = worker_statuses(store)

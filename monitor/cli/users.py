@@ -43,7 +43,7 @@ def add(obj: Context, email: str, name: str | None, role: str, schools: tuple[st
     address = known_address(email)
     config = obj.config()
     for school in schools:
-        known_school(config, school)
+        known_school(config.school_tables, school)
     with open_store(config) as store, store.transaction() as tx:
         user, created = users.add_or_update(
             tx,

@@ -1,4 +1,4 @@
-"""Secret values: resolved from references, never shown.
+"""Secret values: read where a config key says (monitor.config.references), never shown.
 
 A `Secret` hides its value from `repr`, `str`, logs and pydantic dumps; code that needs the value
 calls `reveal()`. Every secret resolved is also registered with `RedactingFilter`, which masks it in
@@ -11,11 +11,7 @@ import logging
 import os
 import stat
 import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
-
-from pydantic import AfterValidator, ValidationInfo
 
 MASK = "***"
 
@@ -128,49 +124,3 @@ def from_credential(name: str) -> Secret:
         )
     # systemd makes credential files owner-only, but check as for any secret file.
     return from_file(Path(directory) / name)
-
-
-def _check_env(variable: str) -> str:
-    from_env(variable)
-    return variable
-
-
-def _check_file(path: str, info: ValidationInfo) -> str:
-    # A relative path means the config file's folder, as the SQLite path does, not the folder
-    # the command happens to run in.
-    directory = info.context.get("directory") if isinstance(info.context, dict) else None
-    full = Path(path).expanduser()
-    if not full.is_absolute() and directory is not None:
-        full = Path(directory) / full
-    from_file(full)
-    return str(full)
-
-
-def _check_credential(name: str) -> str:
-    from_credential(name)
-    return name
-
-
-# Config fields hold references, never values. Validation resolves each one once (so a missing
-# variable or a loose file is reported at its key), and registers the value for log redaction.
-EnvRef = Annotated[str, AfterValidator(_check_env)]
-FileRef = Annotated[str, AfterValidator(_check_file)]
-CredentialRef = Annotated[str, AfterValidator(_check_credential)]
-
-
-def resolve(owner: object, name: str) -> Secret | None:
-    """The secret `name` of a config model from its `name_env`, `_file` or `_credential` key."""
-    readers: dict[str, Callable[[str], Secret]] = {
-        "env": from_env,
-        "file": lambda path: from_file(Path(path)),
-        "credential": from_credential,
-    }
-    for kind, read in readers.items():
-        reference = getattr(owner, f"{name}_{kind}", None)
-        if reference:
-            try:
-                return read(reference)
-            except SecretError as error:
-                # Read again when used (a file loosened since the config was loaded): say which key.
-                raise SecretError(f"{name}_{kind}: {error}") from None
-    return None

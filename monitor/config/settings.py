@@ -1,6 +1,5 @@
 """The config file: `config.toml` read into frozen, validated models; every problem reported.
 
-    find_config(explicit) -> Path    --config, else $MONITOR_CONFIG, ./config.toml, /etc/...
     load(path) -> Config             or ConfigError, whose `problems` read like
                                      "config.toml: at 'sources.news.url': invalid URL"
     load_core(path) -> CoreConfig    every section but each source's own settings, for a
@@ -16,9 +15,7 @@ schedule and quiet hours are parsed by monitor.config.schedule.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import tomllib
 from datetime import timedelta
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
@@ -40,9 +37,11 @@ from pydantic import (
     model_validator,
 )
 
+from monitor.config.files import ConfigError, parse_config, read_config
 from monitor.config.problems import Problem, describe_errors, format_problem
+from monitor.config.references import CredentialRef, EnvRef, FileRef, resolve
 from monitor.config.schedule import CronSetting, QuietHoursSetting, parse_cron
-from monitor.config.secrets import CredentialRef, EnvRef, FileRef, Secret, resolve
+from monitor.config.secrets import Secret
 from monitor.config.units import ByteSize, PositiveDuration, StrictScalars
 from monitor.model import Tone
 from sources.base import SourceConfig, adapter_for, adapters
@@ -50,17 +49,8 @@ from sources.base import SourceConfig, adapter_for, adapters
 if TYPE_CHECKING:
     from sources.http import PoliteClient
 
-SYSTEM_CONFIG = Path("/etc/reputation-monitor/config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
 SOURCE_NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]*$")
-
-
-class ConfigError(Exception):
-    """The config cannot be used; `problems` holds one line per problem, naming file and key."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 # ---- value checks (messages never repeat the value: it may be a misplaced secret) ----------
@@ -493,39 +483,21 @@ def is_loopback(host: str) -> bool:
 # ---- finding and loading ----------------------------------------------------------------------
 
 
-def find_config(explicit: Path | None) -> Path:
-    """The config file to use: `explicit`, else $MONITOR_CONFIG, ./config.toml, SYSTEM_CONFIG."""
-    if explicit is not None:
-        return explicit
-    from_environment = os.environ.get("MONITOR_CONFIG")
-    if from_environment:
-        return Path(from_environment)
-    local = Path.cwd() / "config.toml"
-    for candidate in (local, SYSTEM_CONFIG):
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(
-        [
-            f"no config file found: looked for $MONITOR_CONFIG, {local} and {SYSTEM_CONFIG};"
-            " give --config PATH"
-        ]
-    )
-
-
 def load(path: Path) -> Config:
     """The validated config in the TOML file `path`; ConfigError lists every problem in it."""
-    return _load(path, Config)
+    return _load(path, Config, read_config(path))
 
 
-def load_core(path: Path) -> CoreConfig:
-    """The config in `path` but each source's own settings (see CoreConfig); ConfigError."""
-    return _load(path, CoreConfig)
+def load_core(path: Path, raw: bytes | None = None) -> CoreConfig:
+    """The config in `path` (whose bytes are `raw` if given) but each source's own settings
+    (see CoreConfig); ConfigError."""
+    return _load(path, CoreConfig, read_config(path) if raw is None else raw)
 
 
-def _load(path: Path, model: type[ConfigT]) -> ConfigT:
+def _load(path: Path, model: type[ConfigT], raw: bytes) -> ConfigT:
     """The config as `model`: a `Config` has each source validated by its adapter."""
     path = path.absolute()
-    data = _read_toml(path)
+    data = parse_config(path, raw)
     context = {"path": path, "directory": path.parent, "schools": _school_names(data)}
     tables = data.pop("sources", {})
     names, problems = _source_names(tables)
@@ -546,22 +518,6 @@ def _load(path: Path, model: type[ConfigT]) -> ConfigT:
             [format_problem(path.name, where, message) for where, message in problems]
         )
     return config
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """The parsed file, or ConfigError with the one reason it cannot be read."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: no such file"]) from None
-    except UnicodeDecodeError as error:
-        raise ConfigError([f"{path.name}: not UTF-8 text (byte {error.start})"]) from None
-    except OSError as error:
-        raise ConfigError([f"{path}: cannot read: {error.strerror}"]) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"{path.name}: {_toml_problem(str(error))}"]) from None
 
 
 def _school_names(data: dict[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -599,18 +555,6 @@ def trust_school(tables: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             pass  # reported at schools.<id>.timezone
     return school
-
-
-def _toml_problem(message: str) -> str:
-    """tomllib's "Reason (at line 3, column 7)" as "line 3, column 7: reason"."""
-    reason, _, where = message.partition(" (at ")
-    reason = reason[:1].lower() + reason[1:]
-    place = re.fullmatch(r"line (\d+), column (\d+)\)", where)
-    if place:
-        return f"line {place[1]}, column {place[2]}: {reason}"
-    if where == "end of document)":
-        return f"at the end of the file: {reason}"
-    return reason
 
 
 def _source_names(tables: object) -> tuple[tuple[str, ...], list[Problem]]:

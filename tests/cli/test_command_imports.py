@@ -89,7 +89,9 @@ runpy.run_module("monitor", run_name="__main__", alter_sys=True)
 """
 
 
-def imported_modules(config_path: Path, arguments: list[str]) -> set[str]:
+def imported_modules(
+    config_path: Path, arguments: list[str], environment: dict[str, str] | None = None
+) -> set[str]:
     """The modules `python -m monitor --config CONFIG ARGUMENTS` has loaded when it exits."""
     listing = config_path.parent / "modules.txt"
     done = subprocess.run(
@@ -97,7 +99,12 @@ def imported_modules(config_path: Path, arguments: list[str]) -> set[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "KEY": "not-a-real-secret", "MODULES_FILE": str(listing)},
+        env={
+            **os.environ,
+            "KEY": "not-a-real-secret",
+            "MODULES_FILE": str(listing),
+            **(environment or {}),
+        },
     )
     assert done.returncode == 0, done.stderr
     return set(listing.read_text(encoding="utf-8").splitlines())
@@ -131,10 +138,23 @@ def test_the_listing_loads_no_adapter_and_no_sqlalchemy(
     assert sorted(adapters) == [] and "sqlalchemy" not in loaded
 
 
+def test_a_listing_validates_a_config_once_then_loads_no_validation_library(
+    config_path: Path, tmp_path: Path
+) -> None:
+    """The first listing of a config validates it (pydantic); later ones of the same bytes read
+    what it found from the cache (monitor.config.reading) and load no pydantic at all."""
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = imported_modules(config_path, ["mentions"], cache)
+    assert {"monitor.config.settings", "pydantic"} <= first
+    later = imported_modules(config_path, ["mentions"], cache)
+    assert {"storage.mention_reading", "monitor.config.reading"} <= later
+    assert sorted(m for m in later if m.startswith(("pydantic", "monitor.config.settings"))) == []
+
+
 def test_the_listing_holds_what_a_command_loads(config_path: Path) -> None:
     """The checks above can fail: adapters' packages, storage, SQLAlchemy and the scan are seen."""
     modules = imported_modules(config_path, ["mentions"])
-    assert {"storage.mention_reading", "monitor.cli.views", "monitor.config.settings"} <= modules
+    assert {"storage.mention_reading", "monitor.cli.views", "monitor.config.reading"} <= modules
     status = imported_modules(config_path, ["status"])
     assert {"sources.feed", "sources.mumsnet", "sqlalchemy", "storage.database"} <= status
     assert "monitor.scan.scanner" in imported_modules(config_path, ["scan", "--help"])

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from pydantic import HttpUrl
 
-from monitor.config.secrets import CredentialRef, EnvRef, FileRef
-from monitor.config.settings import ConfigError, load
+from monitor.config.files import ConfigError
+from monitor.config.references import CredentialRef, EnvRef, FileRef
+from monitor.config.settings import load
 from monitor.model import FetchResult, SourceState
 from sources.base import SourceConfig
 from sources.http import PoliteClient

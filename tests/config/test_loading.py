@@ -9,7 +9,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from monitor.config.settings import SYSTEM_CONFIG, Config, ConfigError, find_config, load
+from monitor.config.files import SYSTEM_CONFIG, ConfigError, find_config
+from monitor.config.settings import Config, load
 from monitor.model import Tone
 from sources.base import adapters
 from tests.config.support import (

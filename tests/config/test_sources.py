@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config.settings import ConfigError, load_core
+from monitor.config.files import ConfigError
+from monitor.config.settings import load_core
 from sources.base import adapters
 from tests.config.support import SCHOOL, problems_of, write
 
