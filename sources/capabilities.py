@@ -21,7 +21,7 @@ one landed. `respond_instead` is what a person should do where the service takes
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -112,6 +112,48 @@ RemoveReply = Callable[["PoliteClient", Any, Mention], Awaitable[Changed]]
 SetHidden = Callable[["PoliteClient", Any, Mention, bool], Awaitable[Changed]]
 
 
+class PushedChange(Protocol):
+    """One change a webhook delivery reports, and what it makes of the stored mention."""
+
+    @property
+    def item(self) -> Item:
+        """The item the change concerns, built as a poll builds it (same `external_id`)."""
+        ...
+
+    def apply(self, stored: Item | None) -> Item | None:
+        """What the mention stored as `stored` (None: none) becomes; None: nothing to write."""
+        ...
+
+
+class WebhookReceiver(Protocol):
+    """One configured source's end of its service's webhook; monitor.service.webhook serves it.
+
+    Nothing is stored unless `authentic` says the delivery came from the service.
+    """
+
+    def verify(self, query: Mapping[str, str]) -> str | None:
+        """The answer to the service's subscription handshake (a GET), or None to refuse it."""
+        ...
+
+    def authentic(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """True when the raw `body` carries the service's valid signature in `headers`."""
+        ...
+
+    def changes(self, body: bytes) -> Sequence[PushedChange]:
+        """The changes of an authentic delivery for this source; SourceFormatError if garbled."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """The service can push items to `monitor webhook` as well as being polled."""
+
+    path: str  # the URL's first part: the service posts to /<path>/<source name>
+    # The source's receiver, given its config; None when the source lacks the webhook's settings.
+    receiver: Callable[[Any], WebhookReceiver | None]
+    needs: str  # the settings a source needs for it, for `monitor webhook`'s refusal
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyTarget:
     """Which of the source's mentions the school can answer in public, and how (`alerts reply`)."""
@@ -170,8 +212,8 @@ class Capabilities:
     advice: Advice = field(default_factory=Advice)
     # Set when each poll reports the overall rating (`FetchResult.rating`, kept as snapshots).
     ratings: Ratings | None = None
-    # True when the service can push items to `monitor webhook` as well as being polled.
-    webhook: bool = False
+    # Set when the service can push items to `monitor webhook` as well as being polled.
+    webhook: Webhook | None = None
     # The type (or types) of `Item.facts` the adapter hands to the rules (None: it hands on
     # none); an item carrying any other is refused as an adapter bug before it is scored.
     facts: type[Facts] | tuple[type[Facts], ...] | None = None

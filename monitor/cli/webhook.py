@@ -1,4 +1,4 @@
-"""`monitor webhook`: serve the optional Facebook Page webhook receiver."""
+"""`monitor webhook`: serve the optional webhook receiver (for the Facebook Page today)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,22 @@ def webhook(obj: Context, host: str, port: int) -> None:
 
     from monitor.service.web_server import server_config
     from monitor.service.webhook import create_app, webhook_sources
+    from sources.base import adapter_for, adapters
 
     config = obj.config()
     sources = webhook_sources(config)
     if not sources:
+        takers = [(name, adapter_for(name).capabilities.webhook) for name in adapters()]
+        needs = " or ".join(f"{name} source has {hook.needs}" for name, hook in takers if hook)
         fail(
-            "no enabled facebook_page source has both app_secret_* and verify_token_* set,"
+            f"no enabled {needs or 'source type takes a webhook'} set,"
             " so there is no webhook to serve (polling works without one)",
             EXIT_USAGE,
         )
     with open_store(config) as store:
         app = create_app(config, store)
-        for name in sources:
-            obj.stderr.print(f"webhook for {name}: http://{host}:{port}/facebook/{name}")
+        for name, source in sources.items():
+            obj.stderr.print(f"webhook for {name}: http://{host}:{port}/{source.path}/{name}")
         # Deadlines and size caps for a public port; no access log, whose request lines would
         # carry hub.verify_token in the query string.
         uvicorn.Server(server_config(app, host, port)).run()

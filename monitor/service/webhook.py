@@ -1,17 +1,19 @@
-"""The Facebook Page webhook receiver: a small Starlette app that stores what Meta pushes.
+"""The webhook receiver: a small Starlette app that stores what services push to us.
 
-    GET  /facebook/<source name>   Meta's verification: echo hub.challenge if hub.verify_token
-                                   matches the source's verify token, else 403
-    POST /facebook/<source name>   a signed `feed` delivery: 403 (nothing stored) unless
-                                   X-Hub-Signature-256 matches the raw body; then each change
-                                   is applied and stored like a polled item, in one
-                                   transaction, and the answer is 200
+    GET  /<path>/<source name>   the service's subscription handshake: the receiver's answer
+                                 (Meta: echo hub.challenge if hub.verify_token matches), else 403
+    POST /<path>/<source name>   a delivery: 403 (nothing stored) unless the receiver finds it
+                                 authentic (Meta: X-Hub-Signature-256 matches the raw body);
+                                 then each change is applied and stored like a polled item, in
+                                 one transaction, and the answer is 200
 
-Only sources whose adapter declares a webhook (Facebook Page) with both `app_secret_*` and
-`verify_token_*` are served.
-A new post or comment is stored; an edit is a new version of its mention (the old text kept,
-as when a poll sees it); a hide, unhide or removal sets the mention's visibility (a removed
-mention keeps its text). A duplicate delivery changes nothing.
+Every enabled source whose adapter declares a webhook (`Capabilities.webhook`: its path, and
+its receiver, which exists only when the source has the settings it needs) is served; today
+that is the Facebook Page (`/facebook/<source name>`, sources/facebook_page/webhook.py). This
+module knows no service: what a delivery says, and what each change makes of the stored
+mention, are the receiver's (for the Page: a new post or comment is stored, an edit is a new
+version of its mention, a hide, unhide or removal sets its visibility). A duplicate delivery
+changes nothing.
 
 The body is read as it arrives, before anything else is done with it: more than MAX_DELIVERY
 bytes is 413 and the connection is closed without reading the rest; a body not received
@@ -32,20 +34,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from monitor.config.secrets import Secret
 from monitor.config.settings import Config
 from monitor.model import Item
 from monitor.scan.ingest import AlertHook, Ingest
 from sources.base import adapter_for
+from sources.capabilities import PushedChange, WebhookReceiver
 from sources.errors import SourceFormatError
-from sources.facebook_page import FacebookPageConfig
-from sources.facebook_page.webhook import (
-    WebhookChange,
-    apply_change,
-    parse_delivery,
-    signature_valid,
-    verify_subscription,
-)
 from storage import mentions
 from storage.database import Store
 from storage.safe_text import safe_item
@@ -65,12 +59,11 @@ class BodyTooLargeError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class WebhookSource:
-    """A configured Page the receiver serves, with its two webhook secrets."""
+    """A configured source the app serves, at /<path>/<name>, with its adapter's receiver."""
 
     name: str
-    page_id: str
-    app_secret: Secret
-    verify_token: Secret
+    path: str
+    receiver: WebhookReceiver
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +76,13 @@ class Stored:
 
 
 def webhook_sources(config: Config) -> dict[str, WebhookSource]:
-    """The Facebook Page sources that have both an app secret and a verify token."""
+    """By name, the enabled sources whose adapter takes a webhook and that have its settings."""
     found: dict[str, WebhookSource] = {}
     for name, source in config.sources.items():
-        if not source.enabled or not adapter_for(source.type).capabilities.webhook:
-            continue
-        if not isinstance(source, FacebookPageConfig):
-            continue  # this receiver speaks Meta's webhook protocol only
-        app_secret, verify_token = source.secret("app_secret"), source.secret("verify_token")
-        if app_secret is not None and verify_token is not None:
-            found[name] = WebhookSource(name, source.page_id, app_secret, verify_token)
+        webhook = adapter_for(source.type).capabilities.webhook
+        receiver = webhook.receiver(source) if webhook is not None and source.enabled else None
+        if webhook is not None and receiver is not None:
+            found[name] = WebhookSource(name, webhook.path, receiver)
     return found
 
 
@@ -111,7 +101,7 @@ class DeliveryStore:
         self.ingest = Ingest(config, on_alerts)
         self.clock = clock or (lambda: datetime.now(UTC))
 
-    def store_changes(self, source: str, changes: Sequence[WebhookChange]) -> Stored:
+    def store_changes(self, source: str, changes: Sequence[PushedChange]) -> Stored:
         """Apply the changes to the stored mentions and store the result in ONE transaction."""
         ids = {change.item.external_id for change in changes}
         with self.store.transaction(read_only=True) as tx:
@@ -124,7 +114,7 @@ class DeliveryStore:
             # In delivery order: an edit then a hide of one comment in one delivery are both kept.
             for change in changes:
                 external_id = change.item.external_id
-                item = apply_change(change, current.get(external_id))
+                item = change.apply(current.get(external_id))
                 if item is not None:
                     current[external_id] = changed[external_id] = safe_item(item)
             fresh = [
@@ -149,28 +139,28 @@ def create_app(
     *,
     body_timeout: float = BODY_TIMEOUT,
 ) -> Starlette:
-    """The ASGI app serving every webhook-enabled Facebook Page source of `config`."""
-    sources = webhook_sources(config)
+    """The ASGI app serving every source of `config` that takes a webhook (webhook_sources)."""
+    sources = {(each.path, each.name): each for each in webhook_sources(config).values()}
     deliveries = DeliveryStore(config, store, clock)
 
     async def receive(request: Request) -> Response:
-        source = sources.get(request.path_params["source"])
+        source = sources.get((request.path_params["path"], request.path_params["source"]))
         if source is None:
             return PlainTextResponse("no such webhook", status_code=404)
         if request.method == "GET":
             return verify(request.query_params, source)
         return await deliver(request, source, deliveries, body_timeout)
 
-    return Starlette(routes=[Route("/facebook/{source}", receive, methods=["GET", "POST"])])
+    return Starlette(routes=[Route("/{path}/{source}", receive, methods=["GET", "POST"])])
 
 
 def verify(query: Mapping[str, str], source: WebhookSource) -> Response:
-    """Meta's subscription handshake: 200 with the challenge, or 403."""
-    challenge = verify_subscription(query, source.verify_token)
-    if challenge is None:
+    """The service's subscription handshake: 200 with the receiver's answer, or 403."""
+    answer = source.receiver.verify(query)
+    if answer is None:
         log.warning("webhook %s: verification refused (wrong mode or verify token)", source.name)
         return PlainTextResponse("forbidden", status_code=403)
-    return PlainTextResponse(challenge)
+    return PlainTextResponse(answer)
 
 
 async def deliver(
@@ -190,11 +180,11 @@ async def deliver(
         return PlainTextResponse("request timeout", status_code=408, headers=CLOSE)
     except ClientDisconnect:
         return PlainTextResponse("client went away", status_code=400)
-    if not signature_valid(body, request.headers.get("X-Hub-Signature-256"), source.app_secret):
+    if not source.receiver.authentic(body, request.headers):
         log.warning("webhook %s: delivery refused: bad or missing signature", source.name)
         return PlainTextResponse("forbidden", status_code=403)
     try:
-        changes = parse_delivery(body, source.page_id)
+        changes = source.receiver.changes(body)
     except SourceFormatError as error:
         log.warning("webhook %s: delivery not understood: %s", source.name, error)
         return PlainTextResponse("bad delivery", status_code=400)

@@ -25,6 +25,8 @@ from sources.capabilities import (
     HideTarget,
     Remedies,
     ReplyTarget,
+    Webhook,
+    WebhookReceiver,
     WriteAccess,
 )
 from sources.facebook_page.config import FacebookCursor, FacebookPageConfig
@@ -62,6 +64,13 @@ async def write_access(http: PoliteClient, config: FacebookPageConfig) -> WriteA
     return await moderation.write_access(http, config)
 
 
+def webhook_receiver(config: FacebookPageConfig) -> WebhookReceiver | None:
+    """The Page's end of Meta's `feed` webhook, when both webhook secrets are set (webhook.py)."""
+    from sources.facebook_page.webhook import PageReceiver
+
+    return PageReceiver.of(config)
+
+
 CAPABILITIES = Capabilities(
     advice=Advice(
         respond="Reply under the post or comment on our page, briefly, inviting the writer to"
@@ -76,7 +85,11 @@ CAPABILITIES = Capabilities(
         blocked="Facebook refuses the calls: it is asked again when it allows; do not poll"
         " faster (docs/sources/facebook.md, Rate limits)",
     ),
-    webhook=True,
+    webhook=Webhook(
+        path="facebook",
+        receiver=webhook_receiver,
+        needs="both app_secret_* and verify_token_*",
+    ),
     reply=ReplyTarget(
         item_types=frozenset({"post", "comment"}),
         post=post_reply,

@@ -14,6 +14,8 @@
                                               not stored yet; the stored item with the new text
                                               (`edited`) or visibility (`hide`, `unhide`,
                                               `remove`); None when there is nothing to write
+    PageReceiver.of(config)                   the four above for one Page source, as the
+                                              adapter's declared webhook (sources.capabilities)
 
 Reactions and likes carry no text and are skipped, as is a change for another Page. A removal
 keeps the stored text (the school's evidence) and marks the mention removed, for good: a late
@@ -31,6 +33,7 @@ from typing import Any
 
 from monitor.config.secrets import Secret
 from monitor.model import Item, Visibility
+from sources.facebook_page.config import FacebookPageConfig
 from sources.facebook_page.items import comment_item, post_item
 from sources.facebook_page.parse import GRAPH, Comment, Post, parse_author
 
@@ -67,6 +70,39 @@ class WebhookChange:
     verb: str
     item: Item
     has_message: bool = True
+
+    def apply(self, stored: Item | None) -> Item | None:
+        """What the mention stored as `stored` becomes (apply_change); None: nothing to write."""
+        return apply_change(self, stored)
+
+
+@dataclass(frozen=True, slots=True)
+class PageReceiver:
+    """A Page source's end of Meta's webhook (a sources.capabilities.WebhookReceiver)."""
+
+    page_id: str
+    app_secret: Secret
+    verify_token: Secret
+
+    @classmethod
+    def of(cls, config: FacebookPageConfig) -> PageReceiver | None:
+        """The receiver for `config`; None unless both webhook secrets are set."""
+        app_secret, verify_token = config.secret("app_secret"), config.secret("verify_token")
+        if app_secret is None or verify_token is None:
+            return None
+        return cls(config.page_id, app_secret, verify_token)
+
+    def verify(self, query: Mapping[str, str]) -> str | None:
+        """Meta's subscription handshake: the challenge to echo, or None (verify_subscription)."""
+        return verify_subscription(query, self.verify_token)
+
+    def authentic(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """X-Hub-Signature-256 is the body's HMAC with the app secret (signature_valid)."""
+        return signature_valid(body, headers.get("X-Hub-Signature-256"), self.app_secret)
+
+    def changes(self, body: bytes) -> list[WebhookChange]:
+        """The Page's post and comment changes in the delivery (parse_delivery)."""
+        return parse_delivery(body, self.page_id)
 
 
 def verify_subscription(query: Mapping[str, str], verify_token: Secret) -> str | None:
