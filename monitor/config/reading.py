@@ -21,6 +21,7 @@ on a remembered config, as for a source's secrets: `monitor check`, `scan` and `
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from contextlib import suppress
@@ -93,11 +94,21 @@ def fingerprint(path: Path, raw: bytes) -> str:
 
 @cache
 def code_digest() -> str:
-    """A digest of the code that validates a config: a new version of it misses every cache."""
+    """A digest of the code that validates a config: a new version of it (ours or pydantic's)
+    misses every cache."""
     digest = hashlib.sha256()
-    for file in _CODE:
+    for file in validating_code():
         digest.update(file.read_bytes())
     return digest.hexdigest()
+
+
+def validating_code() -> list[Path]:
+    """The files whose change may change what validation accepts: monitor.config's modules,
+    monitor.model (its enums), and pydantic's version file (it pins its core's version), found
+    without importing pydantic."""
+    spec = importlib.util.find_spec("pydantic")
+    library = [] if spec is None or spec.origin is None else [Path(spec.origin).parent]
+    return [*_CODE, *(folder / "version.py" for folder in library)]
 
 
 def cache_file(path: Path) -> Path | None:
