@@ -31,14 +31,18 @@ from operator import itemgetter
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
-SCORES = ("vader compound", "vader worst sentence", "vader pos", "vader neg")
-SILENT = "vader silent"
-COMPLAINTS = "complaint constructions"  # how many fired (constructions.py)
-PRAISES = "praise constructions"
+# The model's own features are named in square brackets, a name no word or pair can take: each
+# word is stripped of punctuation at both ends (a token of punctuation alone is kept whole, and
+# has no letter), so no word feature starts with "[" and a letter. Without them a text saying
+# "vader compound" would overwrite VADER's compound with 1.0.
+SCORES = ("[vader compound]", "[vader worst sentence]", "[vader pos]", "[vader neg]")
+SILENT = "[vader silent]"
+COMPLAINTS = "[complaint constructions]"  # how many fired (constructions.py)
+PRAISES = "[praise constructions]"
 VADER = "VADER"  # the reason that stands for VADER's scores: the scorer shows the words behind them
-_LENGTH = "length "
-_LENGTHS = ((5, "length 1-5"), (15, "length 6-15"), (40, "length 16-40"))
-_LONGEST = "length 41+"
+_LENGTH = "[length "
+_LENGTHS = ((5, "[length 1-5]"), (15, "[length 6-15]"), (40, "[length 16-40]"))
+_LONGEST = "[length 41+]"
 _START = "<s>"  # the word before a sentence's first
 _PUNCTUATION = "\"'’‘“”.,;:!?()[]{}…-–—*"
 # Words that carry no tone of their own: never shown as a reason (they still count).
