@@ -22,15 +22,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import compress
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     SentimentIntensityAnalyzer,
     SentiText,
+    normalize,
 )
 
 from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
@@ -54,8 +54,9 @@ _NO_OVERRIDES: Mapping[str, float] = MappingProxyType({})
 _VARIATION_SELECTOR = "\ufe0f"  # asks for the emoji glyph of a character such as ❤
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
+# Reading and _Scored are named tuples, not frozen dataclasses: built for every text, and a frozen
+# dataclass's __init__ sets each field through object.__setattr__ (measured: a few µs a text).
+class _Scored(NamedTuple):
     """VADER's scores of a run of tokens and the valence each token added."""
 
     compound: float
@@ -77,8 +78,7 @@ class _Sentence:
         self.is_cap_diff = shouting
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """What the scorer read of a text: tokens by sentence, VADER's scores, the worst sentence."""
 
     tokens: list[str]  # as VADER read them
@@ -92,12 +92,22 @@ class Reading:
 
 def tone_features(reading: Reading) -> dict[str, float]:
     """The tone model's features of a reading (see `tone.features`)."""
+    found = features(reading.shown, reading.lengths, _scores_read(reading))
+    found.update(_constructions_fired(reading))
+    return found
+
+
+def _scores_read(reading: Reading) -> tuple[float, float, float, float]:
+    """VADER's scores the tone model reads, in the order of `tone.SCORES`."""
     whole = reading.whole
-    scores = (whole.compound, reading.worst, whole.pos, whole.neg)
-    found = features(reading.shown, reading.lengths, scores)
-    # How many complaint and praise constructions fired, whichever: a writer nobody fitted on
-    # uses other words, but the same shapes.
-    valences = whole.valences
+    return (whole.compound, reading.worst, whole.pos, whole.neg)
+
+
+def _constructions_fired(reading: Reading) -> dict[str, float]:
+    """How many complaint and praise constructions fired, whichever: a writer nobody fitted on
+    uses other words, but the same shapes."""
+    found: dict[str, float] = {}
+    valences = reading.whole.valences
     for token, valence in compress(zip(reading.lowered, valences, strict=True), valences):
         if token[:2] == "c_":
             key = COMPLAINTS if valence < 0 else PRAISES
@@ -188,7 +198,9 @@ class SentimentScorer:
         words = _drivers(whole.compound, reading.shown, whole.valences)
         p_negative = p_positive = None
         if self._tone is not None:
-            judged = self._tone.judge(tone_features(reading))
+            judged = self._tone.judge_text(
+                reading.shown, reading.lengths, _scores_read(reading), _constructions_fired(reading)
+            )
             p_negative, _, p_positive = judged.probabilities
             words = _reasons(judged.reasons, words)
         return Sentiment(
@@ -219,10 +231,15 @@ class SentimentScorer:
         rewrites = [self._rewrites[index] for index in self._rewrite_index.matching(folded)]
         constructions = self._constructions.for_text(folded) if self._constructions else None
         phrases = self._phrases.for_text(folded) if self._phrases else None
-        described = [
-            self._describe_emoji(self._prepare(sentence, rewrites, constructions, phrases))
-            for sentence in sentences
+        prepared = [
+            self._prepare(sentence, rewrites, constructions, phrases) for sentence in sentences
         ]
+        # Rewrites and constructions add no emoji: a text without any has none to describe.
+        described: list[tuple[str, list[str | None] | None]] = (
+            [(sentence.strip(), None) for sentence in prepared]
+            if self._emoji_characters.isdisjoint(text)
+            else list(map(self._describe_emoji, prepared))
+        )
         whole_text = " ".join(text for text, _ in described)
         # VADER's tokens of the whole are those of its sentences in a row: read them once.
         sentitext = SentiText(whole_text)
@@ -239,9 +256,7 @@ class SentimentScorer:
             start = 0
             for index, length in enumerate(lengths):
                 end = start + length
-                part = self._compound(
-                    tokens[start:end], lowered[start:end], raw[start:end], described[index][0]
-                )
+                part = self._compound(lowered[start:end], raw[start:end], described[index][0])
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
@@ -326,14 +341,23 @@ class SentimentScorer:
             start = end
         return raw
 
-    def _compound(
-        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
-    ) -> float:
-        """VADER's compound of a run of tokens (0 at once when no token has a valence)."""
+    def _compound(self, lowered: list[str], raw: list[float], text: str) -> float:
+        """VADER's compound of a sentence: its "but" rule, then score_valence's compound alone
+        (the same steps, with VADER's own functions; a sentence needs no pos, neu or neg)."""
         if not any(raw):
             return 0.0  # what score_valence gives: "but" and "!" only scale valences found
-        _, scores = self._summed(tokens, lowered, raw, text)
-        return float(scores["compound"])
+        sentiments = raw
+        if "but" in lowered:
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies;
+            # it reads the words in lower case, and changes the list it is given.
+            sentiments = self._analyzer._but_check(lowered, list(raw))
+        total = float(sum(sentiments))
+        emphasis = self._analyzer._punctuation_emphasis(text)
+        if total > 0:
+            total += emphasis
+        elif total < 0:
+            total -= emphasis
+        return float(round(normalize(total), 4))
 
     def _scores(
         self, tokens: list[str], lowered: list[str], raw: list[float], text: str

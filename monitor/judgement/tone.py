@@ -54,6 +54,7 @@ _FUNCTION_WORDS = frozenset(
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
+_Entry = tuple[tuple[float, float, float], str]  # a feature's weights by class, and its reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class ToneModel:
         ):
             raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
         # Each feature's three weights and how it is shown as a reason, worked out once.
-        self._weights: dict[str, tuple[tuple[float, float, float], str]] = {
+        self._weights: dict[str, _Entry] = {
             feature: ((float(values[0]), float(values[1]), float(values[2])), _shown(feature))
             for feature, values in weights.items()
         }
@@ -108,18 +109,62 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
+        weights_of = self._weights.get
+        weighted = [
+            (value, entry)
+            for feature, value in features.items()
+            if (entry := weights_of(feature)) is not None
+        ]
+        return self._judged(weighted)
+
+    def judge_text(
+        self,
+        tokens: Sequence[str],
+        lengths: Sequence[int],
+        scores: Sequence[float],
+        counts: Mapping[str, float],
+    ) -> Judged:
+        """`judge` of `features(tokens, lengths, scores)` followed by `counts`, in one pass.
+
+        The same features in the same order (so the same sums, to the last bit), but each word
+        and pair is looked up as it is read and only those with a weight are kept: building the
+        dict of every feature cost as much as VADER's valences of the text (measured).
+        """
+        weights_of = self._weights.get
+        weighted: list[tuple[float, _Entry]] = []
+        for feature, value in _own_features(lengths, scores):
+            if (entry := weights_of(feature)) is not None:
+                weighted.append((value, entry))
+        seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
+        start = 0
+        for length in lengths:
+            previous = _START
+            for token in tokens[start : start + length]:
+                word = word_of(token)
+                if (entry := weights_of(word)) is not None and word not in seen:
+                    seen.add(word)
+                    weighted.append((1.0, entry))
+                pair = f"{previous} {word}"
+                if (entry := weights_of(pair)) is not None and pair not in seen:
+                    seen.add(pair)
+                    weighted.append((1.0, entry))
+                previous = word
+            start += length
+        for feature, value in counts.items():
+            if (entry := weights_of(feature)) is not None:
+                weighted.append((value, entry))
+        return self._judged(weighted)
+
+    def _judged(self, weighted: Sequence[tuple[float, _Entry]]) -> Judged:
+        """The tone from each weighted feature's value and entry, summed in the order given."""
         negative, neutral, positive = self._bias
         reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
-        weights_of = self._weights.get
-        for feature, value in features.items():
-            entry = weights_of(feature)
-            if entry is not None:
-                weights, shown = entry
-                negative += weights[0] * value
-                neutral += weights[1] * value
-                positive += weights[2] * value
-                if shown:
-                    reasons.append((value, weights, shown))
+        for value, (weights, shown) in weighted:
+            negative += weights[0] * value
+            neutral += weights[1] * value
+            positive += weights[2] * value
+            if shown:
+                reasons.append((value, weights, shown))
         totals = (negative, neutral, positive)
         top = max(totals)
         exponentials = [math.exp(total - top) for total in totals]
@@ -148,23 +193,34 @@ def features(
     `tokens` are the words as the scorer shows them (a construction by its name), sentence after
     sentence, `lengths` the number in each sentence.
     """
-    found: dict[str, float] = dict(zip(SCORES, scores, strict=True))
-    # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
-    # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
-    found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
-    found[_length(sum(lengths))] = 1.0
+    found: dict[str, float] = dict(_own_features(lengths, scores))
     start = 0
-    strip, digits = str.strip, str.translate
     for length in lengths:
         previous = _START
         for token in tokens[start : start + length]:
-            word = strip(token.lower(), _PUNCTUATION)
-            if not word.isalpha():
-                word = digits(word, _DIGITS) or token
+            word = word_of(token)
             found[word] = 1.0
             found[f"{previous} {word}"] = 1.0
             previous = word
         start += length
+    return found
+
+
+def word_of(token: str) -> str:
+    """A token as a feature: lower case, without punctuation at its ends, digits as 0."""
+    word = token.lower().strip(_PUNCTUATION)
+    if not word.isalpha():
+        word = word.translate(_DIGITS) or token
+    return word
+
+
+def _own_features(lengths: Sequence[int], scores: Sequence[float]) -> list[tuple[str, float]]:
+    """The features that are not words: VADER's scores, whether it found nothing, the length."""
+    found = list(zip(SCORES, scores, strict=True))
+    # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
+    # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
+    found.append((SILENT, 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0))
+    found.append((_length(sum(lengths)), 1.0))
     return found
 
 

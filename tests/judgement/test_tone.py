@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,35 @@ def test_no_word_or_pair_can_take_the_name_of_a_model_feature() -> None:
     words = [name for name in found if name not in own]
     assert not [name for name in words if name[:1] == "[" and name[1:2].isalpha()]
     assert found[SCORES[0]] == 0.0
+
+
+def _labelled_texts() -> list[str]:
+    path = Path(__file__).parents[1] / "data" / "school_sentiment.tsv"
+    lines = path.read_text("utf-8").splitlines()
+    return [line.split("\t", 2)[2] for line in lines if line.strip() and line[0] != "#"]
+
+
+def test_judging_a_text_in_one_pass_equals_judging_its_features() -> None:
+    """The scorer's one pass (`judge_text`) sums the same weights in the same order as `judge`
+    of the features the training script reads: equal to the last bit, reasons and all."""
+    scorer = default_scorer()
+    model = ToneModel.shipped()
+    texts = [
+        *_labelled_texts(),
+        "No reply. No reply. No reply, and no reply again: the the the office never answers.",
+        "Lovely staff!! Lovely staff. Would not choose it again, would not.",
+    ]
+    for text in texts:
+        found = scorer.features(text)
+        sentiment = scorer.score(text)
+        assert (sentiment.p_negative, sentiment.p_positive) == (
+            model.judge(found).probabilities[0],
+            model.judge(found).probabilities[2],
+        ), text
+    # And the reasons: the words the model gives, before VADER's words are put in.
+    weights = {"no": [1.0, 0.0, 0.0], "no reply": [0.5, 0.0, 0.0], "office": [0.0, 1.0, 0.0]}
+    small = ToneModel(weights, [0.0, 0.0, 0.0])
+    tokens = ["No", "reply.", "No", "reply", "office"]
+    expected = small.judge(features(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0)))
+    assert small.judge_text(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0), {}) == expected
+    assert expected.reasons == ("no", "no reply")
