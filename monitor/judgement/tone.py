@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -55,6 +55,7 @@ _FUNCTION_WORDS = frozenset(
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
 _Entry = tuple[tuple[float, float, float], str]  # a feature's weights by class, and its reason
+_Reason = tuple[float, tuple[float, float, float], str]  # a feature's value, weights and reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +110,10 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
-        weights_of = self._weights.get
-        weighted = [
-            (value, entry)
-            for feature, value in features.items()
-            if (entry := weights_of(feature)) is not None
-        ]
-        return self._judged(weighted)
+        totals = list(self._bias)
+        reasons: list[_Reason] = []
+        _add_valued(totals, reasons, self._weights.get, features.items())
+        return self._decided(totals, reasons)
 
     def judge_text(
         self,
@@ -126,50 +124,54 @@ class ToneModel:
     ) -> Judged:
         """`judge` of `features(tokens, lengths, scores)` followed by `counts`, in one pass.
 
-        The same features in the same order (so the same sums, to the last bit), but each word
-        and pair is looked up as it is read and only those with a weight are kept: building the
-        dict of every feature cost as much as VADER's valences of the text (measured).
+        The same features added in the same order (so the same sums, to the last bit), but each
+        word and pair is looked up as it is read and no dict of features is built: building one
+        cost as much as VADER's valences of the text (measured). The scorer calls this.
         """
         weights_of = self._weights.get
-        weighted: list[tuple[float, _Entry]] = []
-        for feature, value in _own_features(lengths, scores):
-            if (entry := weights_of(feature)) is not None:
-                weighted.append((value, entry))
+        totals = list(self._bias)
+        reasons: list[_Reason] = []
+        _add_valued(totals, reasons, weights_of, _own_features(lengths, scores))
+        negative, neutral, positive = totals
         seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
         start = 0
         for length in lengths:
             previous = _START
             for token in tokens[start : start + length]:
-                word = word_of(token)
+                # word_of(token), inlined: this loop runs for every token of every text.
+                word = token.lower().strip(_PUNCTUATION)
+                if not word.isalpha():
+                    word = word.translate(_DIGITS) or token
+                # A word's value is 1.0, and weight * 1.0 is the weight, exactly.
                 if (entry := weights_of(word)) is not None and word not in seen:
                     seen.add(word)
-                    weighted.append((1.0, entry))
+                    weights = entry[0]
+                    negative += weights[0]
+                    neutral += weights[1]
+                    positive += weights[2]
+                    if entry[1]:
+                        reasons.append((1.0, weights, entry[1]))
                 pair = f"{previous} {word}"
                 if (entry := weights_of(pair)) is not None and pair not in seen:
                     seen.add(pair)
-                    weighted.append((1.0, entry))
+                    weights = entry[0]
+                    negative += weights[0]
+                    neutral += weights[1]
+                    positive += weights[2]
+                    if entry[1]:
+                        reasons.append((1.0, weights, entry[1]))
                 previous = word
             start += length
-        for feature, value in counts.items():
-            if (entry := weights_of(feature)) is not None:
-                weighted.append((value, entry))
-        return self._judged(weighted)
+        totals = [negative, neutral, positive]
+        _add_valued(totals, reasons, weights_of, counts.items())
+        return self._decided(totals, reasons)
 
-    def _judged(self, weighted: Sequence[tuple[float, _Entry]]) -> Judged:
-        """The tone from each weighted feature's value and entry, summed in the order given."""
-        negative, neutral, positive = self._bias
-        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
-        for value, (weights, shown) in weighted:
-            negative += weights[0] * value
-            neutral += weights[1] * value
-            positive += weights[2] * value
-            if shown:
-                reasons.append((value, weights, shown))
-        totals = (negative, neutral, positive)
+    def _decided(self, totals: list[float], reasons: list[_Reason]) -> Judged:
+        """The probabilities from the classes' sums, and the reasons that set the label apart."""
+        negative, neutral, positive = totals
         top = max(totals)
-        exponentials = [math.exp(total - top) for total in totals]
+        exponentials = [math.exp(negative - top), math.exp(neutral - top), math.exp(positive - top)]
         whole = sum(exponentials)
-        negative, neutral, positive = (each / whole for each in exponentials)
         chosen = totals.index(top)
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
@@ -180,9 +182,33 @@ class ToneModel:
             margin = value * (weights[chosen] - weights[runner_up])
             margins[shown] = margins.get(shown, 0.0) + margin
         # Largest first; equal margins in the order they came (sorted is stable).
-        ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
-        top_reasons = tuple(reason for reason, margin in ranked[: self._reasons] if margin > 0)
-        return Judged((negative, neutral, positive), top_reasons)
+        ranked = sorted(
+            [(shown, margin) for shown, margin in margins.items() if margin > 0],
+            key=itemgetter(1),
+            reverse=True,
+        )
+        return Judged(
+            (exponentials[0] / whole, exponentials[1] / whole, exponentials[2] / whole),
+            tuple(shown for shown, _ in ranked[: self._reasons]),
+        )
+
+
+def _add_valued(
+    totals: list[float],
+    reasons: list[_Reason],
+    weights_of: Callable[[str], _Entry | None],
+    features: Iterable[tuple[str, float]],
+) -> None:
+    """Each feature's weights times its value added to `totals`, in order; its reason noted."""
+    for feature, value in features:
+        entry = weights_of(feature)
+        if entry is not None:
+            weights, shown = entry
+            totals[0] += weights[0] * value
+            totals[1] += weights[1] * value
+            totals[2] += weights[2] * value
+            if shown:
+                reasons.append((value, weights, shown))
 
 
 def features(
