@@ -43,6 +43,7 @@ from monitor.judgement.prefilter import (
     top_level_alternatives,
 )
 from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
+from monitor.judgement.valence import word_valence
 from monitor.model import DEFAULT_TONE, Label, Sentiment, Tone
 
 if TYPE_CHECKING:
@@ -64,18 +65,6 @@ class _Scored(NamedTuple):
     neu: float
     neg: float
     valences: tuple[float, ...]
-
-
-class _Sentence:
-    """The tokens of a sentence around one word, as VADER's sentiment_valence reads them (the
-    two attributes of a SentiText it uses), and whether some words of the whole text are in
-    capitals."""
-
-    __slots__ = ("is_cap_diff", "words_and_emoticons")
-
-    def __init__(self, words: list[str], shouting: bool) -> None:
-        self.words_and_emoticons = words
-        self.is_cap_diff = shouting
 
 
 class Reading(NamedTuple):
@@ -309,19 +298,19 @@ class SentimentScorer:
         """VADER's valence of each token, read sentence by sentence, before its "but" rule.
 
         As polarity_scores reads a sentence: a modifier or a word VADER does not know adds
-        nothing; a word of its lexicon is read by its sentiment_valence, which looks at up to
+        nothing; a word of its lexicon is read as its sentiment_valence reads it (`valence`), up to
         three words before it and two after, within the sentence (`lengths`: tokens in each).
         """
         raw = [0.0] * len(tokens)
         lexicon = self._analyzer.lexicon
         if lexicon.keys().isdisjoint(lowered):
             return raw  # no word VADER knows: nothing to read
-        valence = self._analyzer.sentiment_valence
         start = 0
         for length in lengths:
             end = start + length
             words = lowered[start:end]
             if not lexicon.keys().isdisjoint(words):
+                written = tokens[start:end]
                 for index, lower in enumerate(words):
                     if (
                         lower in lexicon
@@ -330,14 +319,7 @@ class SentimentScorer:
                             lower == "kind" and index < length - 1 and words[index + 1] == "of"
                         )
                     ):
-                        # sentiment_valence reads only the three tokens before the word and the
-                        # two after it (and whether there are any), but lowers every token it
-                        # is given several times over: it is given just those.
-                        first = max(0, index - 3)
-                        near = _Sentence(tokens[start + first : start + index + 3], shouting)
-                        (raw[start + index],) = valence(
-                            0, near, tokens[start + index], index - first, []
-                        )
+                        raw[start + index] = word_valence(lexicon, written, words, index, shouting)
             start = end
         return raw
 
