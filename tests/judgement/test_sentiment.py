@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
+from monitor.judgement import sentiment
 from monitor.judgement.sentiment import (
     MAX_WORDS,
     NEUTRAL,
@@ -249,6 +251,18 @@ def test_module_score_uses_one_default_scorer() -> None:
 )
 def test_sentence_splitting(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+def test_breaks_are_found_where_the_break_pattern_finds_them() -> None:
+    """Looking only where a break may begin finds the same breaks as _BREAK.finditer: on lines
+    of stops, quotes, brackets, emoji, spaces and capitals in every order."""
+    pieces = [".", "..", "!", "?", "…", '"', "’", ")", "]", " ", "\t", "😊", "\ufe0f", "☀"]
+    pieces += ["A", "b"]
+    rng = random.Random(18)
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        expected = [match.span() for match in sentiment._BREAK.finditer(line)]
+        assert [match.span() for match in sentiment._breaks(line)] == expected, repr(line)
 
 
 # ---- the school lexicon -------------------------------------------------------------------
