@@ -169,13 +169,18 @@ class Alternatives:
             if not _never_empty(pattern):
                 # Merging matches one by one is re.sub's only for matches of some length.
                 raise ValueError(f"an alternative that may match nothing: {pattern!r}")
+        self.compiled: tuple[re.Pattern[str], ...] = tuple(compiled)
         self._index = Index(compiled)
         self._entries = list(enumerate(compiled))
 
     def for_text(self, text: Folded) -> Chosen | None:
         """The alternatives that may match somewhere in `text` (None: none can)."""
-        matching = self._index.matching(text)
-        return Chosen([self._entries[index] for index in matching]) if matching else None
+        return self.chosen(self._index.matching(text))
+
+    def chosen(self, indices: Sequence[int]) -> Chosen | None:
+        """The alternatives of these indices, in order (from an `Index` of `compiled`, or one
+        that holds them among other patterns); None for none."""
+        return Chosen([self._entries[index] for index in indices]) if indices else None
 
     def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
         """`text` with every match replaced, as the joined pattern would (leftmost, first wins)."""

@@ -125,8 +125,6 @@ class SentimentScorer:
         self._emoji: dict[str, str] = self._analyzer.emojis
         self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
-        # What each rewrite needs in a text to match at all: most texts hold none of them.
-        self._rewrite_index = Index([rewrite.pattern for rewrite in self._rewrites])
         for rewrite in self._rewrites:
             self._analyzer.lexicon[rewrite.token] = rewrite.valence
             self._shown[rewrite.token] = rewrite.shown
@@ -172,6 +170,20 @@ class SentimentScorer:
             if phrases
             else None
         )
+        # What each rewrite, construction and phrase needs in a text to match at all (most texts
+        # hold a few): one index of them all, so a text is looked up once.
+        construction_patterns = self._constructions.compiled if self._constructions else ()
+        phrase_patterns = self._phrases.compiled if self._phrases else ()
+        self._index = Index(
+            [
+                *(rewrite.pattern for rewrite in self._rewrites),
+                *construction_patterns,
+                *phrase_patterns,
+            ]
+        )
+        # Where the constructions' and the phrases' indices begin in it.
+        self._first_construction = len(self._rewrites)
+        self._first_phrase = self._first_construction + len(construction_patterns)
 
     @classmethod
     def from_config(cls, config: Config) -> SentimentScorer:
@@ -216,10 +228,23 @@ class SentimentScorer:
             return None
         # Each sentence is prepared, described and read by VADER on its own (a "not" ends at the
         # full stop); the whole is their tokens in a row, each token read once.
-        folded = Folded(text)  # which constructions and phrases may occur: looked up once
-        rewrites = [self._rewrites[index] for index in self._rewrite_index.matching(folded)]
-        constructions = self._constructions.for_text(folded) if self._constructions else None
-        phrases = self._phrases.for_text(folded) if self._phrases else None
+        # Which rewrites, constructions and phrases may occur: looked up once.
+        matching = self._index.matching(Folded(text))
+        first_construction, first_phrase = self._first_construction, self._first_phrase
+        rewrites = [self._rewrites[index] for index in matching if index < first_construction]
+        constructions = phrases = None
+        if self._constructions is not None:
+            constructions = self._constructions.chosen(
+                [
+                    index - first_construction
+                    for index in matching
+                    if first_construction <= index < first_phrase
+                ]
+            )
+        if self._phrases is not None:
+            phrases = self._phrases.chosen(
+                [index - first_phrase for index in matching if index >= first_phrase]
+            )
         prepared = [
             self._prepare(sentence, rewrites, constructions, phrases) for sentence in sentences
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
 from monitor.judgement import sentiment
+from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
+from monitor.judgement.lexicon import shipped_lexicon
 from monitor.judgement.sentiment import (
     MAX_WORDS,
     NEUTRAL,
@@ -457,3 +460,18 @@ def test_a_negation_ends_at_the_full_stop() -> None:
     assert result.compound < -0.3
     assert result.words[0] == "still waiting"
     assert result.most_negative_sentence == "Still waiting for a reply."
+
+
+def test_every_lexicon_phrase_is_read_as_one_token() -> None:
+    """Each phrase of the school lexicon, alone in a sentence, is read as its token (the phrase
+    is a feature of its own): none is lost by the look-up that picks the phrases a text may
+    hold. Those a construction reads first are left out."""
+    scorer = default_scorer()
+    constructions = re.compile(
+        "|".join(f"(?:{each.pattern})" for each in (*CONSTRUCTIONS, *DOMAIN_WORDS)), re.I | re.M
+    )
+    phrases = [key for key in shipped_lexicon() if " " in key or "'" in key]
+    read = [key for key in phrases if constructions.search(f"Then {key} again.") is None]
+    assert len(read) > 50
+    missed = [key for key in read if key not in scorer.features(f"Then {key} again.")]
+    assert missed == []
