@@ -54,8 +54,10 @@ _FUNCTION_WORDS = frozenset(
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
-_Entry = tuple[tuple[float, float, float], str]  # a feature's weights by class, and its reason
 _Reason = tuple[float, tuple[float, float, float], str]  # a feature's value, weights and reason
+# A feature's weights by class, its reason ("": none), and that reason for a value of 1.0 (a
+# word's), made once so that judging a text builds no tuple for its words.
+_Entry = tuple[tuple[float, float, float], str, _Reason | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,11 @@ class ToneModel:
         ):
             raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
         # Each feature's three weights and how it is shown as a reason, worked out once.
-        self._weights: dict[str, _Entry] = {
-            feature: ((float(values[0]), float(values[1]), float(values[2])), _shown(feature))
-            for feature, values in weights.items()
-        }
+        self._weights: dict[str, _Entry] = {}
+        for feature, values in weights.items():
+            triple = (float(values[0]), float(values[1]), float(values[2]))
+            shown = _shown(feature)
+            self._weights[feature] = (triple, shown, (1.0, triple, shown) if shown else None)
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ToneModel:
@@ -149,8 +152,8 @@ class ToneModel:
                     negative += weights[0]
                     neutral += weights[1]
                     positive += weights[2]
-                    if entry[1]:
-                        reasons.append((1.0, weights, entry[1]))
+                    if entry[2] is not None:
+                        reasons.append(entry[2])
                 pair = f"{previous} {word}"
                 if (entry := weights_of(pair)) is not None and pair not in seen:
                     seen.add(pair)
@@ -158,8 +161,8 @@ class ToneModel:
                     negative += weights[0]
                     neutral += weights[1]
                     positive += weights[2]
-                    if entry[1]:
-                        reasons.append((1.0, weights, entry[1]))
+                    if entry[2] is not None:
+                        reasons.append(entry[2])
                 previous = word
             start += length
         totals = [negative, neutral, positive]
@@ -203,7 +206,7 @@ def _add_valued(
     for feature, value in features:
         entry = weights_of(feature)
         if entry is not None:
-            weights, shown = entry
+            weights, shown, _ = entry
             totals[0] += weights[0] * value
             totals[1] += weights[1] * value
             totals[2] += weights[2] * value
