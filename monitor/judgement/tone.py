@@ -55,9 +55,9 @@ _FUNCTION_WORDS = frozenset(
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
 _Reason = tuple[float, tuple[float, float, float], str]  # a feature's value, weights and reason
-# A feature's weights by class, its reason ("": none), and that reason for a value of 1.0 (a
-# word's), made once so that judging a text builds no tuple for its words.
-_Entry = tuple[tuple[float, float, float], str, _Reason | None]
+# A feature's weights by class, its reason ("": none), that reason for a value of 1.0 (a
+# word's: made once, so that judging a text builds no tuple for its words), and its name.
+_Entry = tuple[tuple[float, float, float], str, _Reason | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,18 @@ class ToneModel:
         for feature, values in weights.items():
             triple = (float(values[0]), float(values[1]), float(values[2]))
             shown = _shown(feature)
-            self._weights[feature] = (triple, shown, (1.0, triple, shown) if shown else None)
+            reason = (1.0, triple, shown) if shown else None
+            self._weights[feature] = (triple, shown, reason, feature)
+        # The same entries by the two words of a pair: judge_text looks a pair up by words it
+        # has already hashed, rather than building the pair's name. A word may hold spaces
+        # (a lexicon phrase), so each name is filed under every cut at a space: a pair is
+        # found exactly when "first second" is the name.
+        self._pairs: dict[str, dict[str, _Entry]] = {}
+        for feature, entry in self._weights.items():
+            parts = feature.split(" ")
+            for cut in range(1, len(parts)):
+                first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
+                self._pairs.setdefault(first, {})[second] = entry
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ToneModel:
@@ -137,33 +148,36 @@ class ToneModel:
         _add_valued(totals, reasons, weights_of, _own_features(lengths, scores))
         negative, neutral, positive = totals
         seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
+        pairs_of = self._pairs.get
         start = 0
         for length in lengths:
-            previous = _START
+            following = pairs_of(_START)  # the pairs that begin with the word before this one
             for token in tokens[start : start + length]:
                 # word_of(token), inlined: this loop runs for every token of every text.
                 word = token.lower().strip(_PUNCTUATION)
                 if not word.isalpha():
                     word = word.translate(_DIGITS) or token
                 # A word's value is 1.0, and weight * 1.0 is the weight, exactly.
-                if (entry := weights_of(word)) is not None and word not in seen:
-                    seen.add(word)
+                entry = weights_of(word)
+                if entry is not None and entry[3] not in seen:
+                    seen.add(entry[3])
                     weights = entry[0]
                     negative += weights[0]
                     neutral += weights[1]
                     positive += weights[2]
                     if entry[2] is not None:
                         reasons.append(entry[2])
-                pair = f"{previous} {word}"
-                if (entry := weights_of(pair)) is not None and pair not in seen:
-                    seen.add(pair)
-                    weights = entry[0]
-                    negative += weights[0]
-                    neutral += weights[1]
-                    positive += weights[2]
-                    if entry[2] is not None:
-                        reasons.append(entry[2])
-                previous = word
+                if following is not None:  # the pair of the word before and this one
+                    entry = following.get(word)
+                    if entry is not None and entry[3] not in seen:
+                        seen.add(entry[3])
+                        weights = entry[0]
+                        negative += weights[0]
+                        neutral += weights[1]
+                        positive += weights[2]
+                        if entry[2] is not None:
+                            reasons.append(entry[2])
+                following = pairs_of(word)
             start += length
         totals = [negative, neutral, positive]
         _add_valued(totals, reasons, weights_of, counts.items())
@@ -206,7 +220,7 @@ def _add_valued(
     for feature, value in features:
         entry = weights_of(feature)
         if entry is not None:
-            weights, shown, _ = entry
+            weights, shown, _, _ = entry
             totals[0] += weights[0] * value
             totals[1] += weights[1] * value
             totals[2] += weights[2] * value
