@@ -157,3 +157,8 @@ def test_judging_a_text_in_one_pass_equals_judging_its_features() -> None:
     expected = small.judge(features(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0)))
     assert small.judge_text(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0), {}) == expected
     assert expected.reasons == ("no", "no reply")
+    # A word that holds a space (a lexicon phrase) and the pair of the same name are one feature.
+    tokens = ["No reply", "no", "reply", "office"]
+    expected = small.judge(features(tokens, [4], (0.0, 0.0, 0.0, 0.0)))
+    assert small.judge_text(tokens, [4], (0.0, 0.0, 0.0, 0.0), {}) == expected
+    assert expected.probabilities != small.judge_text(["no", "reply"], [2], (0.0,) * 4, {})
