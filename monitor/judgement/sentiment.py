@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     SentimentIntensityAnalyzer,
-    SentiText,
     normalize,
 )
 
+from monitor.judgement import vader
 from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.judgement.prefilter import (
@@ -43,7 +43,6 @@ from monitor.judgement.prefilter import (
     top_level_alternatives,
 )
 from monitor.judgement.tone import COMPLAINTS, PRAISES, VADER, ToneModel, features
-from monitor.judgement.valence import word_valence
 from monitor.model import DEFAULT_TONE, Label, Sentiment, Tone
 
 if TYPE_CHECKING:
@@ -256,14 +255,10 @@ class SentimentScorer:
         )
         whole_text = " ".join(text for text, _ in described)
         # VADER's tokens of the whole are those of its sentences in a row: read them once.
-        sentitext = SentiText(whole_text)
-        tokens: list[str] = sentitext.words_and_emoticons
-        lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
-        lengths = [
-            len(text.split()) if origins is None else len(origins) for text, origins in described
-        ]
         # VADER's "some words in capitals" is of the whole text (SentiText of the whole).
-        raw = self._valences(tokens, lowered, lengths, sentitext.is_cap_diff)
+        tokens, lengths, shouting = vader.tokens([text for text, _ in described])
+        lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
+        raw = self._valences(tokens, lowered, lengths, shouting)
         whole = self._scores(tokens, lowered, raw, whole_text)
         lowest, lowest_score = 0, whole.compound
         if len(described) > 1:
@@ -323,7 +318,7 @@ class SentimentScorer:
         """VADER's valence of each token, read sentence by sentence, before its "but" rule.
 
         As polarity_scores reads a sentence: a modifier or a word VADER does not know adds
-        nothing; a word of its lexicon is read as its sentiment_valence reads it (`valence`), up to
+        nothing; a word of its lexicon is read as its sentiment_valence reads it (`vader`), up to
         three words before it and two after, within the sentence (`lengths`: tokens in each).
         """
         raw = [0.0] * len(tokens)
@@ -344,7 +339,9 @@ class SentimentScorer:
                             lower == "kind" and index < length - 1 and words[index + 1] == "of"
                         )
                     ):
-                        raw[start + index] = word_valence(lexicon, written, words, index, shouting)
+                        raw[start + index] = vader.word_valence(
+                            lexicon, written, words, index, shouting
+                        )
             start = end
         return raw
 

@@ -1,23 +1,28 @@
-"""VADER's valence of one word in its sentence: its `sentiment_valence`, step for step.
+"""VADER's own steps, taken exactly as VADER takes them, without the overhead of its methods.
 
-    word_valence(lexicon, words, lowered, index, shouting) -> float  # as VADER's sentiment_valence
+    tokens(sentences) -> Tokens(words, lengths, shouting)              # as SentiText of the whole
+    word_valence(lexicon, words, lowered, index, shouting) -> float  # as sentiment_valence
 
 VADER reads a lexicon word with the three words before it and two after: "no" and other
 negations, boosters ("very"), "never so", "without doubt", "least", its idioms, capitals. Its
 method does that by lowering the whole token list again for each check and by walking its list
 of 59 negations word by word for each of the three words before (`negated`); that cost nearly a
-third of our scorer's time. This is the same method with the lists lowered once (`lowered`) and
-the negations a set: every step, comparison and arithmetic operation in VADER's order, with
-VADER's own constants and its `scalar_inc_dec`, so every valence is the one VADER gives, to the
-last bit and type (tests/judgement/test_valence.py checks it against VADER's method itself on
-every lexicon word of the labelled texts and on windows built to reach each rule).
+third of our scorer's time. `word_valence` is the same method with the list lowered once
+(`lowered`) and the negations a set; `tokens` is SentiText's tokenizer run once over the
+sentences, counting each one's tokens as it goes. Every step, comparison and arithmetic
+operation is VADER's, in VADER's order, with VADER's own constants and its `scalar_inc_dec`, so
+every valence and token is the one VADER gives, to the last bit and type
+(tests/judgement/test_vader.py checks both against VADER's own code: every lexicon word of the
+labelled texts, windows built to reach each rule, lines built of punctuation and capitals).
 
 Kept to VADER 3.3.2's rules: if a new vaderSentiment changes them, that test fails.
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
@@ -29,6 +34,29 @@ from vaderSentiment.vaderSentiment import (
 )
 
 _NEGATIONS = frozenset(NEGATE)
+
+
+class Tokens(NamedTuple):
+    """VADER's tokens of some sentences in a row, how many each has, and its is_cap_diff."""
+
+    words: list[str]
+    lengths: list[int]
+    shouting: bool  # some words, not all, in capitals
+
+
+def tokens(sentences: Sequence[str]) -> Tokens:
+    """SentiText(" ".join(sentences)): each whitespace-separated word with its punctuation
+    stripped, unless that leaves two characters or fewer (an emoticon such as ":)")."""
+    words: list[str] = []
+    lengths: list[int] = []
+    for sentence in sentences:
+        split = sentence.split()
+        lengths.append(len(split))
+        for word in split:
+            stripped = word.strip(string.punctuation)
+            words.append(word if len(stripped) <= 2 else stripped)
+    capitals = sum(map(str.isupper, words))
+    return Tokens(words, lengths, 0 < len(words) - capitals < len(words))
 
 
 def word_valence(
