@@ -145,6 +145,11 @@ class SentimentScorer:
         self._emoji_characters = frozenset(
             [*(key for key in self._emoji if len(key) == 1), _VARIATION_SELECTOR]
         )
+        # None of them is ASCII (VADER's list, checked here): a text in ASCII, as most are, has
+        # none, which str.isascii() says at once; looking each character up takes microseconds.
+        self._ascii_has_no_emoji = not any(
+            character.isascii() for character in self._emoji_characters
+        )
         entries = {**shipped_lexicon()} if school else {}
         entries.update({normalise_key(key): float(value) for key, value in lexicon.items()})
         phrases: list[tuple[int, str]] = []  # (words, regex) of each phrase
@@ -250,7 +255,8 @@ class SentimentScorer:
         # Rewrites and constructions add no emoji: a text without any has none to describe.
         described: list[tuple[str, list[str | None] | None]] = (
             [(sentence.strip(), None) for sentence in prepared]
-            if self._emoji_characters.isdisjoint(text)
+            if (text.isascii() and self._ascii_has_no_emoji)
+            or self._emoji_characters.isdisjoint(text)
             else list(map(self._describe_emoji, prepared))
         )
         whole_text = " ".join(text for text, _ in described)
