@@ -373,24 +373,20 @@ class SentimentScorer:
         self, tokens: list[str], lowered: list[str], raw: list[float], text: str
     ) -> _Scored:
         """VADER's scores of a run of tokens: its "but" rule, then its sums."""
-        sentiments, scores = self._summed(tokens, lowered, raw, text)
-        return _Scored(
-            compound=float(scores["compound"]),
-            pos=float(scores["pos"]),
-            neu=float(scores["neu"]),
-            neg=float(scores["neg"]),
-            valences=tuple(map(float, sentiments)),
-        )
-
-    def _summed(
-        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
-    ) -> tuple[list[float], dict[str, float]]:
-        """The valences after VADER's "but" rule, and VADER's sums of them."""
-        sentiments = list(raw)
+        sentiments = raw
         if "but" in lowered:
-            # A private helper, but it is the contrastive "but" rule polarity_scores applies.
-            sentiments = self._analyzer._but_check(tokens, sentiments)
-        return sentiments, self._analyzer.score_valence(sentiments, text)
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies;
+            # it changes the list it is given.
+            sentiments = self._analyzer._but_check(tokens, list(raw))
+        scores = self._analyzer.score_valence(sentiments, text)
+        # score_valence rounds each to a float; a valence may be an int (VADER's idioms).
+        return _Scored(
+            scores["compound"],
+            scores["pos"],
+            scores["neu"],
+            scores["neg"],
+            tuple(map(float, sentiments)),
+        )
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None] | None]:
         """VADER's emoji-to-description text, and for each token the emoji it came from (None:
