@@ -6,8 +6,8 @@
 VADER reads a lexicon word with the three words before it and two after: "no" and other
 negations, boosters ("very"), "never so", "without doubt", "least", its idioms, capitals. Its
 method does that by lowering the whole token list again for each check and by walking its list
-of 59 negations word by word for each of the three words before (`negated`); that cost nearly a
-third of our scorer's time. `word_valence` is the same method with the list lowered once
+of 59 negations word by word for each of the three words before (`negated`); that cost about a
+sixth of our scorer's time. `word_valence` is the same method with the list lowered once
 (`lowered`) and the negations a set; `tokens` is SentiText's tokenizer run once over the
 sentences, counting each one's tokens as it goes. Every step, comparison and arithmetic
 operation is VADER's, in VADER's order, with VADER's own constants and its `scalar_inc_dec`, so
