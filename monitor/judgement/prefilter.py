@@ -55,17 +55,18 @@ class Folded:
 class Index:
     """Which of several patterns a text may match: those whose every requirement it holds.
 
-    The literals of all requirements are filed by their first characters, so a text is checked
-    only for those that begin one of its words; a pattern is then looked up by the literals of
-    its most selective requirement, and kept if the text holds its other requirements too.
+    Each pattern is filed under the literals of its most selective requirement, by their first
+    characters; a text is checked only for the literals that begin one of its words, and a
+    pattern found so is kept if the text holds its other requirements too (most have none).
     """
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self._folding = bool(patterns[0].flags & re.I) if patterns else True
         self._always: list[int] = []  # patterns without a known requirement
-        self._literals: dict[str, list[str]] = {}  # every literal, by its start (lower case)
-        self._by_literal: dict[str, list[int]] = {}  # patterns by their best requirement's
-        self._others: list[tuple[Requirement, ...]] = []  # and the rest of their requirements
+        # By the start of each literal (lower case): the literal and the pattern it selects.
+        self._by_start: dict[str, list[tuple[str, int]]] = {}
+        # The rest of each one's requirements, each literal with its start.
+        self._others: list[tuple[tuple[tuple[str, str], ...], ...]] = []
         for index, pattern in enumerate(patterns):
             if bool(pattern.flags & re.I) != self._folding:
                 raise ValueError("the patterns of an index are all case-insensitive, or none")
@@ -75,29 +76,45 @@ class Index:
                 self._others.append(())
                 continue
             best = max(found, key=_strength)
-            self._others.append(tuple(each for each in found if each is not best))
-            for literal in best:
-                self._by_literal.setdefault(literal, []).append(index)
-            for literal in set().union(*found):
-                self._literals.setdefault(literal[:_SHORTEST].lower(), []).append(literal)
+            self._others.append(
+                tuple(
+                    tuple((literal[:_SHORTEST].lower(), literal) for literal in sorted(each))
+                    for each in found
+                    if each is not best
+                )
+            )
+            for literal in sorted(best):
+                self._by_start.setdefault(literal[:_SHORTEST].lower(), []).append((literal, index))
 
     def matching(self, text: Folded) -> list[int]:
         """The patterns that may match somewhere in `text`, in their order."""
         within = text.lower if self._folding else text.text
-        literals = self._literals
-        present = {  # the literals it holds, of those that begin one of its words
-            literal
-            for gram in text.grams & literals.keys()
-            for literal in literals[gram]
-            if literal in within
-        }
+        by_start, others = self._by_start, self._others
         chosen = set(self._always)
-        by_literal, others = self._by_literal, self._others
-        for literal in present & by_literal.keys():
-            for index in by_literal[literal]:
-                if all(not present.isdisjoint(each) for each in others[index]):
+        for start in text.grams & by_start.keys():
+            for literal, index in by_start[start]:
+                if (
+                    index not in chosen
+                    and literal in within
+                    and _holds(text.grams, within, others[index])
+                ):
                     chosen.add(index)
         return sorted(chosen)
+
+
+def _holds(
+    starts: set[str], text: str, requirements: tuple[tuple[tuple[str, str], ...], ...]
+) -> bool:
+    """Whether `text` holds a literal of each requirement. A literal is looked for only if a
+    word of the text starts as it does: most are absent, and a search for an absent one reads
+    the whole text (loops, not all() of any(): generators cost more than the search, measured)."""
+    for requirement in requirements:
+        for start, literal in requirement:
+            if start in starts and literal in text:
+                break
+        else:
+            return False
+    return True
 
 
 class Chosen:
@@ -152,13 +169,18 @@ class Alternatives:
             if not _never_empty(pattern):
                 # Merging matches one by one is re.sub's only for matches of some length.
                 raise ValueError(f"an alternative that may match nothing: {pattern!r}")
+        self.compiled: tuple[re.Pattern[str], ...] = tuple(compiled)
         self._index = Index(compiled)
         self._entries = list(enumerate(compiled))
 
     def for_text(self, text: Folded) -> Chosen | None:
         """The alternatives that may match somewhere in `text` (None: none can)."""
-        matching = self._index.matching(text)
-        return Chosen([self._entries[index] for index in matching]) if matching else None
+        return self.chosen(self._index.matching(text))
+
+    def chosen(self, indices: Sequence[int]) -> Chosen | None:
+        """The alternatives of these indices, in order (from an `Index` of `compiled`, or one
+        that holds them among other patterns); None for none."""
+        return Chosen([self._entries[index] for index in indices]) if indices else None
 
     def sub(self, replace: Callable[[int, re.Match[str]], str], text: str) -> str:
         """`text` with every match replaced, as the joined pattern would (leftmost, first wins)."""

@@ -22,17 +22,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import compress
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
     SentimentIntensityAnalyzer,
-    SentiText,
+    normalize,
 )
 
+from monitor.judgement import vader
 from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.judgement.prefilter import (
@@ -54,8 +54,9 @@ _NO_OVERRIDES: Mapping[str, float] = MappingProxyType({})
 _VARIATION_SELECTOR = "\ufe0f"  # asks for the emoji glyph of a character such as ❤
 
 
-@dataclass(frozen=True, slots=True)
-class _Scored:
+# Reading and _Scored are named tuples, not frozen dataclasses: built for every text, and a frozen
+# dataclass's __init__ sets each field through object.__setattr__ (measured: a few µs a text).
+class _Scored(NamedTuple):
     """VADER's scores of a run of tokens and the valence each token added."""
 
     compound: float
@@ -65,20 +66,7 @@ class _Scored:
     valences: tuple[float, ...]
 
 
-class _Sentence:
-    """The tokens of a sentence around one word, as VADER's sentiment_valence reads them (the
-    two attributes of a SentiText it uses), and whether some words of the whole text are in
-    capitals."""
-
-    __slots__ = ("is_cap_diff", "words_and_emoticons")
-
-    def __init__(self, words: list[str], shouting: bool) -> None:
-        self.words_and_emoticons = words
-        self.is_cap_diff = shouting
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """What the scorer read of a text: tokens by sentence, VADER's scores, the worst sentence."""
 
     tokens: list[str]  # as VADER read them
@@ -92,12 +80,22 @@ class Reading:
 
 def tone_features(reading: Reading) -> dict[str, float]:
     """The tone model's features of a reading (see `tone.features`)."""
+    found = features(reading.shown, reading.lengths, _scores_read(reading))
+    found.update(_constructions_fired(reading))
+    return found
+
+
+def _scores_read(reading: Reading) -> tuple[float, float, float, float]:
+    """VADER's scores the tone model reads, in the order of `tone.SCORES`."""
     whole = reading.whole
-    scores = (whole.compound, reading.worst, whole.pos, whole.neg)
-    found = features(reading.shown, reading.lengths, scores)
-    # How many complaint and praise constructions fired, whichever: a writer nobody fitted on
-    # uses other words, but the same shapes.
-    valences = whole.valences
+    return (whole.compound, reading.worst, whole.pos, whole.neg)
+
+
+def _constructions_fired(reading: Reading) -> dict[str, float]:
+    """How many complaint and praise constructions fired, whichever: a writer nobody fitted on
+    uses other words, but the same shapes."""
+    found: dict[str, float] = {}
+    valences = reading.whole.valences
     for token, valence in compress(zip(reading.lowered, valences, strict=True), valences):
         if token[:2] == "c_":
             key = COMPLAINTS if valence < 0 else PRAISES
@@ -126,8 +124,6 @@ class SentimentScorer:
         self._emoji: dict[str, str] = self._analyzer.emojis
         self._shown: dict[str, str] = {}  # joined token -> the phrase as written in the lexicon
         self._rewrites: tuple[Rewrite, ...] = REWRITES if school else ()
-        # What each rewrite needs in a text to match at all: most texts hold none of them.
-        self._rewrite_index = Index([rewrite.pattern for rewrite in self._rewrites])
         for rewrite in self._rewrites:
             self._analyzer.lexicon[rewrite.token] = rewrite.valence
             self._shown[rewrite.token] = rewrite.shown
@@ -148,6 +144,11 @@ class SentimentScorer:
         # never match: it reads a text one character at a time).
         self._emoji_characters = frozenset(
             [*(key for key in self._emoji if len(key) == 1), _VARIATION_SELECTOR]
+        )
+        # None of them is ASCII (VADER's list, checked here): a text in ASCII, as most are, has
+        # none, which str.isascii() says at once; looking each character up takes microseconds.
+        self._ascii_has_no_emoji = not any(
+            character.isascii() for character in self._emoji_characters
         )
         entries = {**shipped_lexicon()} if school else {}
         entries.update({normalise_key(key): float(value) for key, value in lexicon.items()})
@@ -173,6 +174,20 @@ class SentimentScorer:
             if phrases
             else None
         )
+        # What each rewrite, construction and phrase needs in a text to match at all (most texts
+        # hold a few): one index of them all, so a text is looked up once.
+        construction_patterns = self._constructions.compiled if self._constructions else ()
+        phrase_patterns = self._phrases.compiled if self._phrases else ()
+        self._index = Index(
+            [
+                *(rewrite.pattern for rewrite in self._rewrites),
+                *construction_patterns,
+                *phrase_patterns,
+            ]
+        )
+        # Where the constructions' and the phrases' indices begin in it.
+        self._first_construction = len(self._rewrites)
+        self._first_phrase = self._first_construction + len(construction_patterns)
 
     @classmethod
     def from_config(cls, config: Config) -> SentimentScorer:
@@ -188,7 +203,9 @@ class SentimentScorer:
         words = _drivers(whole.compound, reading.shown, whole.valences)
         p_negative = p_positive = None
         if self._tone is not None:
-            judged = self._tone.judge(tone_features(reading))
+            judged = self._tone.judge_text(
+                reading.shown, reading.lengths, _scores_read(reading), _constructions_fired(reading)
+            )
             p_negative, _, p_positive = judged.probabilities
             words = _reasons(judged.reasons, words)
         return Sentiment(
@@ -215,33 +232,46 @@ class SentimentScorer:
             return None
         # Each sentence is prepared, described and read by VADER on its own (a "not" ends at the
         # full stop); the whole is their tokens in a row, each token read once.
-        folded = Folded(text)  # which constructions and phrases may occur: looked up once
-        rewrites = [self._rewrites[index] for index in self._rewrite_index.matching(folded)]
-        constructions = self._constructions.for_text(folded) if self._constructions else None
-        phrases = self._phrases.for_text(folded) if self._phrases else None
-        described = [
-            self._describe_emoji(self._prepare(sentence, rewrites, constructions, phrases))
-            for sentence in sentences
+        # Which rewrites, constructions and phrases may occur: looked up once.
+        matching = self._index.matching(Folded(text))
+        first_construction, first_phrase = self._first_construction, self._first_phrase
+        rewrites = [self._rewrites[index] for index in matching if index < first_construction]
+        constructions = phrases = None
+        if self._constructions is not None:
+            constructions = self._constructions.chosen(
+                [
+                    index - first_construction
+                    for index in matching
+                    if first_construction <= index < first_phrase
+                ]
+            )
+        if self._phrases is not None:
+            phrases = self._phrases.chosen(
+                [index - first_phrase for index in matching if index >= first_phrase]
+            )
+        prepared = [
+            self._prepare(sentence, rewrites, constructions, phrases) for sentence in sentences
         ]
+        # Rewrites and constructions add no emoji: a text without any has none to describe.
+        described: list[tuple[str, list[str | None] | None]] = (
+            [(sentence.strip(), None) for sentence in prepared]
+            if (text.isascii() and self._ascii_has_no_emoji)
+            or self._emoji_characters.isdisjoint(text)
+            else list(map(self._describe_emoji, prepared))
+        )
         whole_text = " ".join(text for text, _ in described)
         # VADER's tokens of the whole are those of its sentences in a row: read them once.
-        sentitext = SentiText(whole_text)
-        tokens: list[str] = sentitext.words_and_emoticons
-        lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
-        lengths = [
-            len(text.split()) if origins is None else len(origins) for text, origins in described
-        ]
         # VADER's "some words in capitals" is of the whole text (SentiText of the whole).
-        raw = self._valences(tokens, lowered, lengths, sentitext.is_cap_diff)
+        tokens, lengths, shouting = vader.tokens([text for text, _ in described])
+        lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
+        raw = self._valences(tokens, lowered, lengths, shouting)
         whole = self._scores(tokens, lowered, raw, whole_text)
         lowest, lowest_score = 0, whole.compound
         if len(described) > 1:
             start = 0
             for index, length in enumerate(lengths):
                 end = start + length
-                part = self._compound(
-                    tokens[start:end], lowered[start:end], raw[start:end], described[index][0]
-                )
+                part = self._compound(lowered[start:end], raw[start:end], described[index][0])
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
@@ -294,19 +324,19 @@ class SentimentScorer:
         """VADER's valence of each token, read sentence by sentence, before its "but" rule.
 
         As polarity_scores reads a sentence: a modifier or a word VADER does not know adds
-        nothing; a word of its lexicon is read by its sentiment_valence, which looks at up to
+        nothing; a word of its lexicon is read as its sentiment_valence reads it (`vader`), up to
         three words before it and two after, within the sentence (`lengths`: tokens in each).
         """
         raw = [0.0] * len(tokens)
         lexicon = self._analyzer.lexicon
         if lexicon.keys().isdisjoint(lowered):
             return raw  # no word VADER knows: nothing to read
-        valence = self._analyzer.sentiment_valence
         start = 0
         for length in lengths:
             end = start + length
             words = lowered[start:end]
             if not lexicon.keys().isdisjoint(words):
+                written = tokens[start:end]
                 for index, lower in enumerate(words):
                     if (
                         lower in lexicon
@@ -315,48 +345,48 @@ class SentimentScorer:
                             lower == "kind" and index < length - 1 and words[index + 1] == "of"
                         )
                     ):
-                        # sentiment_valence reads only the three tokens before the word and the
-                        # two after it (and whether there are any), but lowers every token it
-                        # is given several times over: it is given just those.
-                        first = max(0, index - 3)
-                        near = _Sentence(tokens[start + first : start + index + 3], shouting)
-                        (raw[start + index],) = valence(
-                            0, near, tokens[start + index], index - first, []
+                        raw[start + index] = vader.word_valence(
+                            lexicon, written, words, index, shouting
                         )
             start = end
         return raw
 
-    def _compound(
-        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
-    ) -> float:
-        """VADER's compound of a run of tokens (0 at once when no token has a valence)."""
+    def _compound(self, lowered: list[str], raw: list[float], text: str) -> float:
+        """VADER's compound of a sentence: its "but" rule, then score_valence's compound alone
+        (the same steps, with VADER's own functions; a sentence needs no pos, neu or neg)."""
         if not any(raw):
             return 0.0  # what score_valence gives: "but" and "!" only scale valences found
-        _, scores = self._summed(tokens, lowered, raw, text)
-        return float(scores["compound"])
+        sentiments = raw
+        if "but" in lowered:
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies;
+            # it reads the words in lower case, and changes the list it is given.
+            sentiments = self._analyzer._but_check(lowered, list(raw))
+        total = float(sum(sentiments))
+        emphasis = self._analyzer._punctuation_emphasis(text)
+        if total > 0:
+            total += emphasis
+        elif total < 0:
+            total -= emphasis
+        return float(round(normalize(total), 4))
 
     def _scores(
         self, tokens: list[str], lowered: list[str], raw: list[float], text: str
     ) -> _Scored:
         """VADER's scores of a run of tokens: its "but" rule, then its sums."""
-        sentiments, scores = self._summed(tokens, lowered, raw, text)
-        return _Scored(
-            compound=float(scores["compound"]),
-            pos=float(scores["pos"]),
-            neu=float(scores["neu"]),
-            neg=float(scores["neg"]),
-            valences=tuple(map(float, sentiments)),
-        )
-
-    def _summed(
-        self, tokens: list[str], lowered: list[str], raw: list[float], text: str
-    ) -> tuple[list[float], dict[str, float]]:
-        """The valences after VADER's "but" rule, and VADER's sums of them."""
-        sentiments = list(raw)
+        sentiments = raw
         if "but" in lowered:
-            # A private helper, but it is the contrastive "but" rule polarity_scores applies.
-            sentiments = self._analyzer._but_check(tokens, sentiments)
-        return sentiments, self._analyzer.score_valence(sentiments, text)
+            # A private helper, but it is the contrastive "but" rule polarity_scores applies;
+            # it changes the list it is given.
+            sentiments = self._analyzer._but_check(tokens, list(raw))
+        scores = self._analyzer.score_valence(sentiments, text)
+        # score_valence rounds each to a float; a valence may be an int (VADER's idioms).
+        return _Scored(
+            scores["compound"],
+            scores["pos"],
+            scores["neu"],
+            scores["neg"],
+            tuple(map(float, sentiments)),
+        )
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None] | None]:
         """VADER's emoji-to-description text, and for each token the emoji it came from (None:
@@ -491,17 +521,36 @@ _INITIALS = frozenset("ABCDEFGHJKLMNOPQRSTUVWXYZ")  # "I." is a sentence: "…an
 _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 
 
+# Where a break may begin: _BREAK's every match starts with one of these. re finds a single
+# class fast, but tries _BREAK's alternation at every position of a line.
+_BREAK_START = re.compile(f"[.!?…{_EMOJI}]")
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, as written: a line break always ends one."""
     sentences: list[str] = []
     for line in text.splitlines():
         start = 0
-        for match in _BREAK.finditer(line):
+        for match in _breaks(line):
             if _ends_sentence(line, match):
                 sentences.append(line[start : match.end()].strip())
                 start = match.end()
         sentences.append(line[start:].strip())
     return [sentence for sentence in sentences if sentence]
+
+
+def _breaks(line: str) -> list[re.Match[str]]:
+    """`_BREAK.finditer(line)`: _BREAK tried only where a break may begin (2-3 µs less a text)."""
+    found: list[re.Match[str]] = []
+    position = 0
+    while (candidate := _BREAK_START.search(line, position)) is not None:
+        match = _BREAK.match(line, candidate.start())
+        if match is None:
+            position = candidate.start() + 1
+        else:
+            found.append(match)
+            position = match.end()  # never empty: a stop or an emoji at least
+    return found
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:

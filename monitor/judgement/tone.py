@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -31,14 +31,18 @@ from operator import itemgetter
 from typing import Any
 
 CLASSES = ("negative", "neutral", "positive")
-SCORES = ("vader compound", "vader worst sentence", "vader pos", "vader neg")
-SILENT = "vader silent"
-COMPLAINTS = "complaint constructions"  # how many fired (constructions.py)
-PRAISES = "praise constructions"
+# The model's own features are named in square brackets, a name no word or pair can take: each
+# word is stripped of punctuation at both ends (a token of punctuation alone is kept whole, and
+# has no letter), so no word feature starts with "[" and a letter. Without them a text saying
+# "vader compound" would overwrite VADER's compound with 1.0.
+SCORES = ("[vader compound]", "[vader worst sentence]", "[vader pos]", "[vader neg]")
+SILENT = "[vader silent]"
+COMPLAINTS = "[complaint constructions]"  # how many fired (constructions.py)
+PRAISES = "[praise constructions]"
 VADER = "VADER"  # the reason that stands for VADER's scores: the scorer shows the words behind them
-_LENGTH = "length "
-_LENGTHS = ((5, "length 1-5"), (15, "length 6-15"), (40, "length 16-40"))
-_LONGEST = "length 41+"
+_LENGTH = "[length "
+_LENGTHS = ((5, "[length 1-5]"), (15, "[length 6-15]"), (40, "[length 16-40]"))
+_LONGEST = "[length 41+]"
 _START = "<s>"  # the word before a sentence's first
 _PUNCTUATION = "\"'’‘“”.,;:!?()[]{}…-–—*"
 # Words that carry no tone of their own: never shown as a reason (they still count).
@@ -50,6 +54,10 @@ _FUNCTION_WORDS = frozenset(
 )
 _DIGITS = str.maketrans("0123456789", "0000000000")
 _OTHERS = ((1, 2), (0, 2), (0, 1))  # by class, the other two
+_Reason = tuple[float, tuple[float, float, float], str]  # a feature's value, weights and reason
+# A feature's weights by class, its reason ("": none), that reason for a value of 1.0 (a
+# word's: made once, so that judging a text builds no tuple for its words), and its name.
+_Entry = tuple[tuple[float, float, float], str, _Reason | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +81,22 @@ class ToneModel:
         ):
             raise ValueError(f"a tone model needs {len(CLASSES)} weights per feature")
         # Each feature's three weights and how it is shown as a reason, worked out once.
-        self._weights: dict[str, tuple[tuple[float, float, float], str]] = {
-            feature: ((float(values[0]), float(values[1]), float(values[2])), _shown(feature))
-            for feature, values in weights.items()
-        }
+        self._weights: dict[str, _Entry] = {}
+        for feature, values in weights.items():
+            triple = (float(values[0]), float(values[1]), float(values[2]))
+            shown = _shown(feature)
+            reason = (1.0, triple, shown) if shown else None
+            self._weights[feature] = (triple, shown, reason, feature)
+        # The same entries by the two words of a pair: judge_text looks a pair up by words it
+        # has already hashed, rather than building the pair's name. A word may hold spaces
+        # (a lexicon phrase), so each name is filed under every cut at a space: a pair is
+        # found exactly when "first second" is the name.
+        self._pairs: dict[str, dict[str, _Entry]] = {}
+        for feature, entry in self._weights.items():
+            parts = feature.split(" ")
+            for cut in range(1, len(parts)):
+                first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
+                self._pairs.setdefault(first, {})[second] = entry
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ToneModel:
@@ -104,23 +124,71 @@ class ToneModel:
 
     def judge(self, features: Mapping[str, float]) -> Judged:
         """The tone of a text from its features, and the features that decided its label."""
-        negative, neutral, positive = self._bias
-        reasons: list[tuple[float, tuple[float, float, float], str]] = []  # those shown
+        totals = list(self._bias)
+        reasons: list[_Reason] = []
+        _add_valued(totals, reasons, self._weights.get, features.items())
+        return self._decided(totals, reasons)
+
+    def judge_text(
+        self,
+        tokens: Sequence[str],
+        lengths: Sequence[int],
+        scores: Sequence[float],
+        counts: Mapping[str, float],
+    ) -> Judged:
+        """`judge` of `features(tokens, lengths, scores)` followed by `counts`, in one pass.
+
+        The same features added in the same order (so the same sums, to the last bit), but each
+        word and pair is looked up as it is read and no dict of features is built: building one
+        cost as much as VADER's valences of the text (measured). The scorer calls this.
+        """
         weights_of = self._weights.get
-        for feature, value in features.items():
-            entry = weights_of(feature)
-            if entry is not None:
-                weights, shown = entry
-                negative += weights[0] * value
-                neutral += weights[1] * value
-                positive += weights[2] * value
-                if shown:
-                    reasons.append((value, weights, shown))
-        totals = (negative, neutral, positive)
+        totals = list(self._bias)
+        reasons: list[_Reason] = []
+        _add_valued(totals, reasons, weights_of, _own_features(lengths, scores))
+        negative, neutral, positive = totals
+        seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
+        pairs_of = self._pairs.get
+        start = 0
+        for length in lengths:
+            following = pairs_of(_START)  # the pairs that begin with the word before this one
+            for token in tokens[start : start + length]:
+                # word_of(token), inlined: this loop runs for every token of every text.
+                word = token.lower().strip(_PUNCTUATION)
+                if not word.isalpha():
+                    word = word.translate(_DIGITS) or token
+                # A word's value is 1.0, and weight * 1.0 is the weight, exactly.
+                entry = weights_of(word)
+                if entry is not None and entry[3] not in seen:
+                    seen.add(entry[3])
+                    weights = entry[0]
+                    negative += weights[0]
+                    neutral += weights[1]
+                    positive += weights[2]
+                    if entry[2] is not None:
+                        reasons.append(entry[2])
+                if following is not None:  # the pair of the word before and this one
+                    entry = following.get(word)
+                    if entry is not None and entry[3] not in seen:
+                        seen.add(entry[3])
+                        weights = entry[0]
+                        negative += weights[0]
+                        neutral += weights[1]
+                        positive += weights[2]
+                        if entry[2] is not None:
+                            reasons.append(entry[2])
+                following = pairs_of(word)
+            start += length
+        totals = [negative, neutral, positive]
+        _add_valued(totals, reasons, weights_of, counts.items())
+        return self._decided(totals, reasons)
+
+    def _decided(self, totals: list[float], reasons: list[_Reason]) -> Judged:
+        """The probabilities from the classes' sums, and the reasons that set the label apart."""
+        negative, neutral, positive = totals
         top = max(totals)
-        exponentials = [math.exp(total - top) for total in totals]
+        exponentials = [math.exp(negative - top), math.exp(neutral - top), math.exp(positive - top)]
         whole = sum(exponentials)
-        negative, neutral, positive = (each / whole for each in exponentials)
         chosen = totals.index(top)
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
@@ -131,9 +199,33 @@ class ToneModel:
             margin = value * (weights[chosen] - weights[runner_up])
             margins[shown] = margins.get(shown, 0.0) + margin
         # Largest first; equal margins in the order they came (sorted is stable).
-        ranked = sorted(margins.items(), key=itemgetter(1), reverse=True)
-        top_reasons = tuple(reason for reason, margin in ranked[: self._reasons] if margin > 0)
-        return Judged((negative, neutral, positive), top_reasons)
+        ranked = sorted(
+            [(shown, margin) for shown, margin in margins.items() if margin > 0],
+            key=itemgetter(1),
+            reverse=True,
+        )
+        return Judged(
+            (exponentials[0] / whole, exponentials[1] / whole, exponentials[2] / whole),
+            tuple(shown for shown, _ in ranked[: self._reasons]),
+        )
+
+
+def _add_valued(
+    totals: list[float],
+    reasons: list[_Reason],
+    weights_of: Callable[[str], _Entry | None],
+    features: Iterable[tuple[str, float]],
+) -> None:
+    """Each feature's weights times its value added to `totals`, in order; its reason noted."""
+    for feature, value in features:
+        entry = weights_of(feature)
+        if entry is not None:
+            weights, shown, _, _ = entry
+            totals[0] += weights[0] * value
+            totals[1] += weights[1] * value
+            totals[2] += weights[2] * value
+            if shown:
+                reasons.append((value, weights, shown))
 
 
 def features(
@@ -144,23 +236,34 @@ def features(
     `tokens` are the words as the scorer shows them (a construction by its name), sentence after
     sentence, `lengths` the number in each sentence.
     """
-    found: dict[str, float] = dict(zip(SCORES, scores, strict=True))
-    # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
-    # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
-    found[SILENT] = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
-    found[_length(sum(lengths))] = 1.0
+    found: dict[str, float] = dict(_own_features(lengths, scores))
     start = 0
-    strip, digits = str.strip, str.translate
     for length in lengths:
         previous = _START
         for token in tokens[start : start + length]:
-            word = strip(token.lower(), _PUNCTUATION)
-            if not word.isalpha():
-                word = digits(word, _DIGITS) or token
+            word = word_of(token)
             found[word] = 1.0
             found[f"{previous} {word}"] = 1.0
             previous = word
         start += length
+    return found
+
+
+def word_of(token: str) -> str:
+    """A token as a feature: lower case, without punctuation at its ends, digits as 0."""
+    word = token.lower().strip(_PUNCTUATION)
+    if not word.isalpha():
+        word = word.translate(_DIGITS) or token
+    return word
+
+
+def _own_features(lengths: Sequence[int], scores: Sequence[float]) -> list[tuple[str, float]]:
+    """The features that are not words: VADER's scores, whether it found nothing, the length."""
+    found = list(zip(SCORES, scores, strict=True))
+    # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
+    # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
+    found.append((SILENT, 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0))
+    found.append((_length(sum(lengths)), 1.0))
     return found
 
 

@@ -12,6 +12,7 @@ from benchmarks.sentiment import DEV, read_old_set, read_school_talk
 from monitor.judgement.prefilter import (
     Alternatives,
     Folded,
+    Index,
     requirements,
     top_level_alternatives,
 )
@@ -105,3 +106,23 @@ def test_chosen_alternatives_merge_their_matches_as_the_joined_pattern(text: str
 def test_an_alternative_that_may_match_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="may match nothing"):
         Alternatives([r"\bno\s+reply\b", r"(?:very\s+)?"], re.I)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sad to see her leaving.", [0]),  # both requirements at word starts
+        ("Leaving now, sadly.", [0]),  # a prefix of the word is enough ("sadly")
+        ("Leaving was not an unsad day.", []),  # "sad" only inside a word
+        ("Sad to see her go.", []),  # "leaving" missing
+        ("Leaving now.", []),  # "sad" or "gutted" missing
+        ("GUTTED that the head is LEAVING.", [0]),  # folded
+        ("No word yet, still waiting.", [1]),  # a pattern of one requirement
+    ],
+)
+def test_an_index_chooses_patterns_whose_every_requirement_starts_a_word(
+    text: str, expected: list[int]
+) -> None:
+    patterns = [r"\b(?:sad|gutted)[^.]*\bleaving", r"\bstill\s+waiting\b"]
+    index = Index([re.compile(pattern, re.I) for pattern in patterns])
+    assert index.matching(Folded(text)) == expected

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
+from monitor.judgement import sentiment
+from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
+from monitor.judgement.lexicon import shipped_lexicon
 from monitor.judgement.sentiment import (
     MAX_WORDS,
     NEUTRAL,
@@ -251,6 +256,18 @@ def test_sentence_splitting(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
 
 
+def test_breaks_are_found_where_the_break_pattern_finds_them() -> None:
+    """Looking only where a break may begin finds the same breaks as _BREAK.finditer: on lines
+    of stops, quotes, brackets, emoji, spaces and capitals in every order."""
+    pieces = [".", "..", "!", "?", "…", '"', "’", ")", "]", " ", "\t", "😊", "\ufe0f", "☀"]
+    pieces += ["A", "b"]
+    rng = random.Random(18)
+    for _ in range(5000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        expected = [match.span() for match in sentiment._BREAK.finditer(line)]
+        assert [match.span() for match in sentiment._breaks(line)] == expected, repr(line)
+
+
 # ---- the school lexicon -------------------------------------------------------------------
 
 LABELLED = Path(__file__).parents[1] / "data" / "school_sentiment.tsv"
@@ -443,3 +460,18 @@ def test_a_negation_ends_at_the_full_stop() -> None:
     assert result.compound < -0.3
     assert result.words[0] == "still waiting"
     assert result.most_negative_sentence == "Still waiting for a reply."
+
+
+def test_every_lexicon_phrase_is_read_as_one_token() -> None:
+    """Each phrase of the school lexicon, alone in a sentence, is read as its token (the phrase
+    is a feature of its own): none is lost by the look-up that picks the phrases a text may
+    hold. Those a construction reads first are left out."""
+    scorer = default_scorer()
+    constructions = re.compile(
+        "|".join(f"(?:{each.pattern})" for each in (*CONSTRUCTIONS, *DOMAIN_WORDS)), re.I | re.M
+    )
+    phrases = [key for key in shipped_lexicon() if " " in key or "'" in key]
+    read = [key for key in phrases if constructions.search(f"Then {key} again.") is None]
+    assert len(read) > 50
+    missed = [key for key in read if key not in scorer.features(f"Then {key} again.")]
+    assert missed == []

@@ -5,11 +5,21 @@ from __future__ import annotations
 import json
 import math
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from monitor.judgement.sentiment import SentimentScorer, default_scorer, label_of
-from monitor.judgement.tone import CLASSES, SCORES, VADER, ToneModel, features
+from monitor.judgement.tone import (
+    CLASSES,
+    COMPLAINTS,
+    PRAISES,
+    SCORES,
+    SILENT,
+    VADER,
+    ToneModel,
+    features,
+)
 from monitor.model import Label, Sentiment, Tone
 
 
@@ -45,10 +55,10 @@ def test_a_model_needs_three_weights_per_feature_and_the_classes_in_order() -> N
 
 def test_features_are_words_pairs_in_a_sentence_and_vader_s_scores() -> None:
     found = features(["Still", "no", "reply.", "Year", "6"], [3, 2], (-0.5, -0.6, 0.0, 0.4))
-    assert found["vader compound"] == -0.5 and found["vader worst sentence"] == -0.6
+    assert found[SCORES[0]] == -0.5 and found[SCORES[1]] == -0.6
     assert {"still", "no", "reply", "<s> still", "still no", "no reply", "year 0"} <= found.keys()
     assert "reply year" not in found  # a pair never spans two sentences
-    assert found["length 1-5"] == 1.0 and found["vader silent"] == 0.0
+    assert found["[length 1-5]"] == 1.0 and found[SILENT] == 0.0
 
 
 def test_a_quiet_complaint_is_negative_and_says_why() -> None:
@@ -87,3 +97,68 @@ def test_the_label_follows_the_configured_chances() -> None:
     unjudged = Sentiment(-0.35, 0.0, 0.7, 0.3, -0.35, "", ())
     assert label_of(unjudged) == Label.NEGATIVE
     assert SentimentScorer(school=False).score("No reply.").p_negative is None
+
+
+@pytest.mark.parametrize("words", ["vader compound", "vader silent", "vader pos"])
+def test_words_named_like_the_model_s_own_features_are_only_words(words: str) -> None:
+    """A text saying "vader compound" is judged as if those were two words of no weight: the
+    pair is a feature of words, never VADER's compound (it once overwrote it with 1.0)."""
+    said = default_scorer().score(f"Awful, awful day. The {words} was discussed.")
+    unknown = default_scorer().score("Awful, awful day. The zorkel blimble was discussed.")
+    assert said.compound == unknown.compound
+    assert (said.p_negative, said.p_positive) == (unknown.p_negative, unknown.p_positive)
+    found = default_scorer().features(f"Awful. The {words} was discussed.")
+    assert found[SCORES[0]] == default_scorer().score("Awful.").compound
+
+
+def test_a_text_saying_complaint_constructions_counts_only_those_that_fired() -> None:
+    found = default_scorer().features("No reply. The complaint constructions were discussed.")
+    assert found[COMPLAINTS] == 1.0  # "no reply"; the words are words
+    assert found["complaint constructions"] == 1.0
+
+
+def test_no_word_or_pair_can_take_the_name_of_a_model_feature() -> None:
+    """Tokens made of anything (brackets, punctuation, digits) never yield a bracketed name."""
+    tokens = ["[vader", "compound]", "[", "]", "[length", "0-0]", "[[x]]", "[", "vader"]
+    found = features(tokens, [len(tokens)], (0.0, 0.0, 0.0, 0.0))
+    own = {*SCORES, SILENT, COMPLAINTS, PRAISES, "[length 1-5]", "[length 6-15]"}
+    words = [name for name in found if name not in own]
+    assert not [name for name in words if name[:1] == "[" and name[1:2].isalpha()]
+    assert found[SCORES[0]] == 0.0
+
+
+def _labelled_texts() -> list[str]:
+    path = Path(__file__).parents[1] / "data" / "school_sentiment.tsv"
+    lines = path.read_text("utf-8").splitlines()
+    return [line.split("\t", 2)[2] for line in lines if line.strip() and line[0] != "#"]
+
+
+def test_judging_a_text_in_one_pass_equals_judging_its_features() -> None:
+    """The scorer's one pass (`judge_text`) sums the same weights in the same order as `judge`
+    of the features the training script reads: equal to the last bit, reasons and all."""
+    scorer = default_scorer()
+    model = ToneModel.shipped()
+    texts = [
+        *_labelled_texts(),
+        "No reply. No reply. No reply, and no reply again: the the the office never answers.",
+        "Lovely staff!! Lovely staff. Would not choose it again, would not.",
+    ]
+    for text in texts:
+        found = scorer.features(text)
+        sentiment = scorer.score(text)
+        assert (sentiment.p_negative, sentiment.p_positive) == (
+            model.judge(found).probabilities[0],
+            model.judge(found).probabilities[2],
+        ), text
+    # And the reasons: the words the model gives, before VADER's words are put in.
+    weights = {"no": [1.0, 0.0, 0.0], "no reply": [0.5, 0.0, 0.0], "office": [0.0, 1.0, 0.0]}
+    small = ToneModel(weights, [0.0, 0.0, 0.0])
+    tokens = ["No", "reply.", "No", "reply", "office"]
+    expected = small.judge(features(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0)))
+    assert small.judge_text(tokens, [2, 3], (0.0, 0.0, 0.0, 0.0), {}) == expected
+    assert expected.reasons == ("no", "no reply")
+    # A word that holds a space (a lexicon phrase) and the pair of the same name are one feature.
+    tokens = ["No reply", "no", "reply", "office"]
+    expected = small.judge(features(tokens, [4], (0.0, 0.0, 0.0, 0.0)))
+    assert small.judge_text(tokens, [4], (0.0, 0.0, 0.0, 0.0), {}) == expected
+    assert expected.probabilities != small.judge_text(["no", "reply"], [2], (0.0,) * 4, {})
