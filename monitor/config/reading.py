@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from monitor.config.files import read_config
 
@@ -166,6 +166,10 @@ def _reading(path: Path, stored: dict[str, Any]) -> ReadingConfig | None:
     url, timezone = stored["storage_url"], stored["timezone"]
     school_ids, source_names = stored["school_ids"], stored["source_names"]
     if not (isinstance(url, str) and isinstance(timezone, str)):
+        return None
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):  # gone from this machine, or not a zone name
         return None
     names = (school_ids, source_names)
     if not all(isinstance(each, list) and all(isinstance(n, str) for n in each) for each in names):

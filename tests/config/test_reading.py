@@ -112,7 +112,9 @@ def test_the_same_bytes_elsewhere_are_another_config(tmp_path: Path) -> None:
     assert load_reading(write(second, text)).storage_url == f"sqlite:///{second / 'monitor.db'}"
 
 
-@pytest.mark.parametrize("damage", ["not json", '{"key": 1}', '["a list"]', "school ids a string"])
+@pytest.mark.parametrize(
+    "damage", ["not json", '{"key": 1}', '["a list"]', "school ids a string", "no such zone"]
+)
 def test_a_damaged_cache_file_is_validated_past_and_replaced(tmp_path: Path, damage: str) -> None:
     path = write(tmp_path, SCHOOL)
     expected = load_reading(path)
@@ -121,6 +123,10 @@ def test_a_damaged_cache_file_is_validated_past_and_replaced(tmp_path: Path, dam
         facts = record["reading"]
         assert isinstance(facts, dict)
         damage = json.dumps({**record, "reading": {**facts, "school_ids": "school"}})
+    if damage == "no such zone":
+        facts = record["reading"]
+        assert isinstance(facts, dict)
+        damage = json.dumps({**record, "reading": {**facts, "timezone": "Mars/Olympus"}})
     file = cache_file(path)
     assert file is not None
     file.write_text(damage)
