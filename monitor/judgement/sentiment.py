@@ -349,7 +349,8 @@ class SentimentScorer:
 
     def _compound(self, lowered: list[str], raw: list[float], text: str) -> float:
         """VADER's compound of a sentence: its "but" rule, then score_valence's compound alone
-        (the same steps, with VADER's own functions; a sentence needs no pos, neu or neg)."""
+        (the same steps, with VADER's own functions and `vader`'s copy of its punctuation
+        emphasis; a sentence needs no pos, neu or neg)."""
         if not any(raw):
             return 0.0  # what score_valence gives: "but" and "!" only scale valences found
         sentiments = raw
@@ -358,7 +359,7 @@ class SentimentScorer:
             # it reads the words in lower case, and changes the list it is given.
             sentiments = self._analyzer._but_check(lowered, list(raw))
         total = float(sum(sentiments))
-        emphasis = self._analyzer._punctuation_emphasis(text)
+        emphasis = vader.punctuation_emphasis(text)
         if total > 0:
             total += emphasis
         elif total < 0:
@@ -374,15 +375,9 @@ class SentimentScorer:
             # A private helper, but it is the contrastive "but" rule polarity_scores applies;
             # it changes the list it is given.
             sentiments = self._analyzer._but_check(tokens, list(raw))
-        scores = self._analyzer.score_valence(sentiments, text)
-        # score_valence rounds each to a float; a valence may be an int (VADER's idioms).
-        return _Scored(
-            scores["compound"],
-            scores["pos"],
-            scores["neu"],
-            scores["neg"],
-            tuple(map(float, sentiments)),
-        )
+        compound, pos, neu, neg = vader.scores(sentiments, text)
+        # A valence may be an int (VADER's idioms).
+        return _Scored(compound, pos, neu, neg, tuple(map(float, sentiments)))
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None] | None]:
         """VADER's emoji-to-description text, and for each token the emoji it came from (None:
