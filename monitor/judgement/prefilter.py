@@ -27,7 +27,10 @@ from dataclasses import dataclass
 _SHORTEST = 3  # a required literal shorter than this is too common to rule anything out
 _MOST_STRINGS = 32  # a run of literals read as one of this many strings at most
 _GRAM = re.compile(r"\w{3}")
-_WORD_GRAM = re.compile(r"(?<!\w)\w{3}")  # the first three characters of each word
+# The first three characters of each word: a match takes the rest of its word, so the next
+# starts a word (a word of fewer than three has none); it begins with a class, which `re`
+# looks for fast, where "(?<!\w)\w{3}" is tried at every character (10% slower, measured).
+_WORD_GRAM = re.compile(r"(\w\w\w)\w*")
 # The characters outside ASCII that re.IGNORECASE takes for an ASCII letter (tested on every
 # code point): a text holding one is folded so that a required ASCII literal is still found.
 _ASCII_LOOKALIKES = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})

@@ -86,6 +86,11 @@ def test_the_characters_required_anywhere_are_only_themselves_under_ignorecase()
     assert re.findall("Ⓐ", every, re.I) == ["Ⓐ", "ⓐ"]  # why a cased one is never required
 
 
+def test_a_folded_text_knows_the_first_three_characters_of_each_word() -> None:
+    folded = Folded("Ab abC-abcd a_bcd 'TIS x2yz, ok. Straße")
+    assert folded.grams == {"abc", "a_b", "tis", "x2y", "str"}
+
+
 def test_top_level_alternatives_cut_only_outside_groups_and_classes() -> None:
     assert top_level_alternatives(r"a|(b|c)|[|]|d\|e") == ["a", "(b|c)", "[|]", r"d\|e"]
 
