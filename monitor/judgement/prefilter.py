@@ -69,8 +69,9 @@ class Index:
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self._folding = bool(patterns[0].flags & re.I) if patterns else True
         self._always: list[int] = []  # patterns without a known requirement
-        # By the start of each literal (lower case): the literal and the pattern it selects.
-        self._by_start: dict[str, list[tuple[str, int]]] = {}
+        # By the start of each literal (lower case): the literal and the patterns it selects,
+        # so that a literal is looked for once however many patterns require it.
+        self._by_start: dict[str, list[tuple[str, list[int]]]] = {}
         # The rest of each one's requirements, each literal with its start.
         # (None: a single character, looked for anywhere.)
         self._others: list[tuple[tuple[tuple[str | None, str], ...], ...]] = []
@@ -94,7 +95,13 @@ class Index:
                 )
             )
             for literal in sorted(best):
-                self._by_start.setdefault(literal[:_SHORTEST].lower(), []).append((literal, index))
+                filed = self._by_start.setdefault(literal[:_SHORTEST].lower(), [])
+                for known, selected in filed:
+                    if known == literal:
+                        selected.append(index)
+                        break
+                else:
+                    filed.append((literal, [index]))
 
     def matching(self, text: Folded) -> list[int]:
         """The patterns that may match somewhere in `text`, in their order."""
@@ -102,13 +109,12 @@ class Index:
         by_start, others = self._by_start, self._others
         chosen = set(self._always)
         for start in text.grams & by_start.keys():
-            for literal, index in by_start[start]:
-                if (
-                    index not in chosen
-                    and literal in within
-                    and _holds(text.grams, within, others[index])
-                ):
-                    chosen.add(index)
+            for literal, selected in by_start[start]:
+                if literal in within:
+                    for index in selected:
+                        required = others[index]  # most patterns require nothing more
+                        if not required or _holds(text.grams, within, required):
+                            chosen.add(index)
         return sorted(chosen)
 
 
