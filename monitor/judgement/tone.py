@@ -153,10 +153,15 @@ class ToneModel:
         for length in lengths:
             following = pairs_of(_START)  # the pairs that begin with the word before this one
             for token in tokens[start : start + length]:
-                # word_of(token), inlined: this loop runs for every token of every text.
-                word = token.lower().strip(_PUNCTUATION)
-                if not word.isalpha():
-                    word = word.translate(_DIGITS) or token
+                # word_of(token), inlined: this loop runs for every token of every text. Most
+                # tokens are words already in lower case: strip() gives the token itself and
+                # lower() is skipped, so the string and its hash are the ones the scorer looked
+                # up before (a string islower() leaves lower() unchanged: tests/judgement).
+                word = token.strip(_PUNCTUATION)
+                if not (word.isalpha() and word.islower()):
+                    word = token.lower().strip(_PUNCTUATION)
+                    if not word.isalpha():
+                        word = word.translate(_DIGITS) or token
                 # A word's value is 1.0, and weight * 1.0 is the weight, exactly.
                 entry = weights_of(word)
                 if entry is not None and entry[3] not in seen:

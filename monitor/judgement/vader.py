@@ -2,6 +2,7 @@
 
     tokens(sentences) -> Tokens(words, lengths, shouting)              # as SentiText of the whole
     word_valence(lexicon, words, lowered, index, shouting) -> float  # as sentiment_valence
+    scores(sentiments, text) -> (compound, pos, neu, neg)             # as score_valence
 
 VADER reads a lexicon word with the three words before it and two after: "no" and other
 negations, boosters ("very"), "never so", "without doubt", "least", its idioms, capitals. Its
@@ -9,7 +10,8 @@ method does that by lowering the whole token list again for each check and by wa
 of 59 negations word by word for each of the three words before (`negated`); that cost about a
 sixth of our scorer's time. `word_valence` is the same method with the list lowered once
 (`lowered`) and the negations a set; `tokens` is SentiText's tokenizer run once over the
-sentences, counting each one's tokens as it goes. Every step, comparison and arithmetic
+sentences, counting each one's tokens as it goes; `scores` is score_valence without its dict,
+and its sums over the valences that are not 0 (most are). Every step, comparison and arithmetic
 operation is VADER's, in VADER's order, with VADER's own constants and its `scalar_inc_dec`, so
 every valence and token is the one VADER gives, to the last bit and type
 (tests/judgement/test_vader.py checks both against VADER's own code: every lexicon word of the
@@ -20,8 +22,10 @@ Kept to VADER 3.3.2's rules: if a new vaderSentiment changes them, that test fai
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Mapping, Sequence
+from itertools import compress
 from typing import NamedTuple
 
 from vaderSentiment.vaderSentiment import (
@@ -30,6 +34,7 @@ from vaderSentiment.vaderSentiment import (
     N_SCALAR,
     NEGATE,
     SPECIAL_CASES,
+    normalize,
     scalar_inc_dec,
 )
 
@@ -173,3 +178,56 @@ def _least_check(
     elif index > 0 and lowered[index - 1] not in lexicon and lowered[index - 1] == "least":
         valence = valence * N_SCALAR
     return valence
+
+
+def scores(sentiments: Sequence[float], text: str) -> tuple[float, float, float, float]:
+    """VADER's score_valence of a text's valences: compound, pos, neu and neg, rounded as it
+    rounds them."""
+    if not sentiments:
+        return (0.0, 0.0, 0.0, 0.0)  # round(0.0, n)
+    sum_s = float(sum(sentiments))
+    punct_emph_amplifier = punctuation_emphasis(text)
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = normalize(sum_s)
+    # _sift_sentiment_scores: the same sums in the same order, over the valences that are not
+    # 0 (a valence equal to 0 only counts as neutral).
+    pos_sum = 0.0
+    neg_sum = 0.0
+    moved = 0
+    for sentiment_score in compress(sentiments, sentiments):
+        moved += 1
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        if sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+    neu_count = len(sentiments) - moved
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return (
+        round(compound, 4),
+        round(math.fabs(pos_sum / total), 3),
+        round(math.fabs(neu_count / total), 3),
+        round(math.fabs(neg_sum / total), 3),
+    )
+
+
+def punctuation_emphasis(text: str) -> float:
+    """VADER's _punctuation_emphasis: up to four "!", and two or more "?"."""
+    ep_count = text.count("!")
+    if ep_count > 4:
+        ep_count = 4
+    ep_amplifier = ep_count * 0.292
+    qm_count = text.count("?")
+    qm_amplifier: float = 0
+    if qm_count > 1:
+        if qm_count <= 3:
+            qm_amplifier = qm_count * 0.18
+        else:
+            qm_amplifier = 0.96
+    return ep_amplifier + qm_amplifier

@@ -36,6 +36,23 @@ from monitor.judgement.sentiment import SentimentScorer, split_sentences
         (r"xyz(?:abc)?", []),  # not at a word start: could be inside any word
         (r"\b(?:a|an)\b", []),  # too short to rule anything out
         (r"\bthe\w+", [{"the"}]),
+        # A run of literals and groups of literal alternatives: each string it may be.
+        (r"\bha(?:ve|s|d)\s+not\b", [{"have", "has", "had"}, {"not"}]),
+        (
+            r"\b(?:ha(?:ve|s|d)n['’]?t|not)\s+replied",
+            [{"haven", "hasn", "hadn", "not"}, {"replied"}],
+        ),
+        (r"\b(?:was|were)n't\b", [{"wasn't", "weren't"}]),
+        (r"\bha(?:ve|s|d)", [{"have", "has", "had"}]),
+        (r"\bha(?:ve|s|)\b", []),  # "ha" is one of them: too short
+        # What a lookahead holds, the text holds; not so a negative one.
+        (r"\bgreat\W+(?=more\b|so\s+now\b)", [{"great"}, {"more", "now"}]),
+        (r"\bsend\s+(?!not\b)\w+", [{"send"}]),
+        # A class of characters without case, neither word characters nor spaces: anywhere.
+        (r"\bthe\s+['\"‘“]good\b", [{"the"}, {"'", '"', "‘", "“"}, {"good"}]),
+        (r"\bwell[,!]+", [{"well"}, {",", "!"}]),
+        (r"\bwell[,!Ⓐ]", [{"well"}]),  # re.IGNORECASE takes "ⓐ" for "Ⓐ"
+        (r"\bwell[^,!]", [{"well"}]),
     ],
 )
 def test_requirements_are_the_literals_every_match_holds_at_a_word_start(
@@ -51,6 +68,29 @@ def test_ignorecase_takes_only_four_characters_past_ascii_for_an_ascii_letter() 
     assert Folded("KID İS ſure ı").lower == "kid is sure i"
 
 
+def test_the_characters_required_anywhere_are_only_themselves_under_ignorecase() -> None:
+    """A required character without case is looked for as it is: re.IGNORECASE agrees."""
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    scorer = SentimentScorer()
+    assert scorer._constructions is not None and scorer._phrases is not None
+    characters = {
+        literal
+        for pattern in (*scorer._constructions.compiled, *scorer._phrases.compiled)
+        for requirement in requirements(pattern.pattern, pattern.flags)
+        for literal in requirement
+        if len(literal) == 1
+    }
+    assert {"'", '"', "‘", "“"} <= characters  # "the ‘outstanding’ school"
+    for character in characters:
+        assert re.findall(re.escape(character), every, re.I) == [character]
+    assert re.findall("Ⓐ", every, re.I) == ["Ⓐ", "ⓐ"]  # why a cased one is never required
+
+
+def test_a_folded_text_knows_the_first_three_characters_of_each_word() -> None:
+    folded = Folded("Ab abC-abcd a_bcd 'TIS x2yz, ok. Straße")
+    assert folded.grams == {"abc", "a_b", "tis", "x2y", "str"}
+
+
 def test_top_level_alternatives_cut_only_outside_groups_and_classes() -> None:
     assert top_level_alternatives(r"a|(b|c)|[|]|d\|e") == ["a", "(b|c)", "[|]", r"d\|e"]
 
@@ -58,6 +98,13 @@ def test_top_level_alternatives_cut_only_outside_groups_and_classes() -> None:
 def test_selective_search_replaces_exactly_as_the_joined_pattern() -> None:
     scorer = SentimentScorer()
     texts = [example.text for example in (*read_school_talk(DEV), *read_old_set())]
+    texts += [  # what the reader's groups of literals, lookaheads and quotes require
+        "They haven't replied. She hasn’t responded! He hadnt answered. We weren't told.",
+        "It has not been looked into, and they had not replied to my letter",
+        "Their 'outstanding' care. The “caring” ethos, so-called 'family' feel; the \"good\" one",
+        "Brilliant, more homework! Great... so now we wait. Lovely!! just what we needed",
+        "Oh brilliant. Ah great, thanks for that",
+    ]
     checked = 0
     for patterns, token in (
         (scorer._constructions, scorer._construction_token),
@@ -118,11 +165,25 @@ def test_an_alternative_that_may_match_nothing_is_refused() -> None:
         ("Leaving now.", []),  # "sad" or "gutted" missing
         ("GUTTED that the head is LEAVING.", [0]),  # folded
         ("No word yet, still waiting.", [1]),  # a pattern of one requirement
+        ("The 'caring' school", [2]),  # a quote anywhere, and the words
+        ("The caring school", []),  # no quote
+        ("A 'caring' school", []),  # no "the"
     ],
 )
 def test_an_index_chooses_patterns_whose_every_requirement_starts_a_word(
     text: str, expected: list[int]
 ) -> None:
-    patterns = [r"\b(?:sad|gutted)[^.]*\bleaving", r"\bstill\s+waiting\b"]
+    patterns = [
+        r"\b(?:sad|gutted)[^.]*\bleaving",
+        r"\bstill\s+waiting\b",
+        r"\bthe\s+['\"]caring\b",
+    ]
     index = Index([re.compile(pattern, re.I) for pattern in patterns])
     assert index.matching(Folded(text)) == expected
+
+
+def test_a_pattern_that_requires_only_characters_is_tried_on_every_text() -> None:
+    index = Index([re.compile(r"[!?]{2}", re.I), re.compile(r"\bwow[!?]{2}", re.I)])
+    assert index.matching(Folded("Nothing to see")) == [0]
+    assert index.matching(Folded("Wow!!")) == [0, 1]
+    assert index.matching(Folded("Wow.")) == [0]

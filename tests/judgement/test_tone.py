@@ -19,6 +19,7 @@ from monitor.judgement.tone import (
     VADER,
     ToneModel,
     features,
+    word_of,
 )
 from monitor.model import Label, Sentiment, Tone
 
@@ -162,3 +163,21 @@ def test_judging_a_text_in_one_pass_equals_judging_its_features() -> None:
     expected = small.judge(features(tokens, [4], (0.0, 0.0, 0.0, 0.0)))
     assert small.judge_text(tokens, [4], (0.0, 0.0, 0.0, 0.0), {}) == expected
     assert expected.probabilities != small.judge_text(["no", "reply"], [2], (0.0,) * 4, {})
+
+
+def test_judging_a_text_reads_each_token_as_the_training_script_does() -> None:
+    """judge_text's shortcut for words in lower case gives `word_of` of every token."""
+    tokens = ["(Reply!", "REPLY", "Reply", "reply", "Year", "2!", "İstanbul", "ǅungla", "ΣΑΣ"]
+    tokens += ["straße", "n't", "'", "...", "“", "it’s", "ⓐⓑ", "Ⓐⓑ", "don't", "x2", "ok"]
+    weights = {
+        word_of(token): [float(index), 0.0, -float(index)] for index, token in enumerate(tokens)
+    }
+    weights.update({f"<s> {word_of(token)}": [0.5, 0.25, 0.0] for token in tokens})
+    small = ToneModel(weights, [0.0, 0.0, 0.0])
+    for token in tokens:
+        expected = small.judge(features([token], [1], (0.0, 0.0, 0.0, 0.0)))
+        assert small.judge_text([token], [1], (0.0, 0.0, 0.0, 0.0), {}) == expected, token
+        assert expected.probabilities != (1 / 3, 1 / 3, 1 / 3), token  # its word was found
+    # What the shortcut rests on: a string islower() says is lower case, lower() leaves alone.
+    every = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    assert not [each for each in every if ("a" + each).islower() and each.lower() != each]

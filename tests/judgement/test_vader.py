@@ -9,7 +9,7 @@ from pathlib import Path
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer, SentiText
 
 from monitor.judgement.sentiment import split_sentences
-from monitor.judgement.vader import tokens, word_valence
+from monitor.judgement.vader import punctuation_emphasis, scores, tokens, word_valence
 
 ANALYZER = SentimentIntensityAnalyzer()
 LABELLED = Path(__file__).parents[1] / "data" / "school_sentiment.tsv"
@@ -88,3 +88,22 @@ def test_tokens_are_sentitext_s_of_the_sentences_joined() -> None:
         ours = tokens(sentences)
         assert (ours.words, ours.shouting) == (vader.words_and_emoticons, vader.is_cap_diff)
         assert ours.lengths == [len(sentence.split()) for sentence in sentences]
+
+
+def test_scores_are_score_valence_s() -> None:
+    """Sums of valences of every kind (ints as VADER's idioms give, zeros of both signs, none
+    but zeros, none at all) with "!" and "?" from none to past VADER's caps."""
+    values = [0, 0.0, -0.0, 0.0, 0.0, 1, -2, 1.5, -0.7, 3.2, -3.4, 0.293, -1.25, 2.0, -4]
+    rng = random.Random(18)
+    compared = 0
+    for _ in range(20_000):
+        sentiments = [rng.choice(values) for _ in range(rng.randint(0, 12))]
+        text = "x" + "!" * rng.randint(0, 6) + " ?" * rng.randint(0, 5)
+        vader = ANALYZER.score_valence(sentiments, text)
+        expected = (vader["compound"], vader["pos"], vader["neu"], vader["neg"])
+        assert tuple(map(_exactly, scores(sentiments, text))) == tuple(map(_exactly, expected))
+        emphasis = punctuation_emphasis(text)
+        assert _exactly(emphasis) == _exactly(ANALYZER._punctuation_emphasis(text)), text
+        compared += 1
+    assert scores([], "!!") == (0.0, 0.0, 0.0, 0.0)
+    assert compared == 20_000
