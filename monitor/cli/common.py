@@ -1,8 +1,9 @@
 """What every command shares: the context object, error handling at the edge, the store and client.
 
 Library code raises; `handles_errors` turns what it raises into one line and an exit status.
-Storage is imported when a command opens it, not here: a command that only reads may never load
-SQLAlchemy (`open_reader`).
+Storage and the config's validation are imported when a command uses them, not here: a command
+that only reads may never load SQLAlchemy (`open_reader`) or, for a config already validated,
+pydantic (`Context.reading`).
 """
 
 from __future__ import annotations
