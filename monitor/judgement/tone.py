@@ -172,7 +172,9 @@ class ToneModel:
                     positive += weights[2]
                     if entry[2] is not None:
                         reasons.append(entry[2])
-                if following is not None:  # the pair of the word before and this one
+                # The pair of the word before and this one, added by the same steps as the word,
+                # written again rather than called: a call per token costs more than the steps.
+                if following is not None:
                     entry = following.get(word)
                     if entry is not None and entry[3] not in seen:
                         seen.add(entry[3])
