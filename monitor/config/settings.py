@@ -6,10 +6,10 @@
                                      command that only reads the database (no adapter loaded)
 
 Secrets are never written in the file: a key `<name>_env`, `<name>_file` or `<name>_credential`
-says where the value lives (monitor.config.secrets), and validation checks that it resolves. Problem
-messages are built from pydantic's error type and key path only (monitor.config.problems), never
-from the value given, so a secret pasted into the wrong key is not repeated back. The digest
-schedule and quiet hours are parsed by monitor.config.schedule.
+says where the value lives (monitor.config.references), and validation checks that it resolves.
+Problem messages are built from pydantic's error type and key path only (monitor.config.problems),
+never from the value given, so a secret pasted into the wrong key is not repeated back. The
+digest schedule and quiet hours are parsed by monitor.config.schedule.
 """
 
 from __future__ import annotations

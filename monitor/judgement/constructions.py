@@ -22,13 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 _W = r"[\w'’-]+"  # a word, with its apostrophe
-_GAP = rf"(?:{_W}\s+){{0,3}}?"  # up to three words between the parts of a construction
 _NOT = r"(?:not|n['’]t|never|no\s+longer)"
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-)
-_TERM = (
-    rf"(?:{_MONTH}|half[- ]term|easter|christmas|the\s+summer|the\s+start\s+of\s+(?:the\s+)?\w+)"
 )
 _SERVICE = (
     r"(?:repl(?:y|ies|ied)|respon(?:se|ses|ded|d)|answer(?:s|ed)?|acknowledg(?:e|ed|ement|ment)"
