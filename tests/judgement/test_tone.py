@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.judgement import tone
 from monitor.judgement.sentiment import SentimentScorer, default_scorer, label_of
 from monitor.judgement.tone import (
     CLASSES,
@@ -166,7 +167,7 @@ def test_judging_a_text_in_one_pass_equals_judging_its_features() -> None:
 
 
 def test_judging_a_text_reads_each_token_as_the_training_script_does() -> None:
-    """judge_text's shortcut for words in lower case gives `word_of` of every token."""
+    """judge_text reads every token as `word_of` does, the first time and from memory after."""
     tokens = ["(Reply!", "REPLY", "Reply", "reply", "Year", "2!", "İstanbul", "ǅungla", "ΣΑΣ"]
     tokens += ["straße", "n't", "'", "...", "“", "it’s", "ⓐⓑ", "Ⓐⓑ", "don't", "x2", "ok"]
     weights = {
@@ -174,10 +175,21 @@ def test_judging_a_text_reads_each_token_as_the_training_script_does() -> None:
     }
     weights.update({f"<s> {word_of(token)}": [0.5, 0.25, 0.0] for token in tokens})
     small = ToneModel(weights, [0.0, 0.0, 0.0])
-    for token in tokens:
-        expected = small.judge(features([token], [1], (0.0, 0.0, 0.0, 0.0)))
-        assert small.judge_text([token], [1], (0.0, 0.0, 0.0, 0.0), {}) == expected, token
-        assert expected.probabilities != (1 / 3, 1 / 3, 1 / 3), token  # its word was found
-    # What the shortcut rests on: a string islower() says is lower case, lower() leaves alone.
-    every = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
-    assert not [each for each in every if ("a" + each).islower() and each.lower() != each]
+    for _ in range(2):  # the second time, each token is one it has read before
+        for token in tokens:
+            expected = small.judge(features([token], [1], (0.0, 0.0, 0.0, 0.0)))
+            assert small.judge_text([token], [1], (0.0, 0.0, 0.0, 0.0), {}) == expected, token
+            assert expected.probabilities != (1 / 3, 1 / 3, 1 / 3), token  # its word was found
+
+
+def test_the_tokens_a_model_remembers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed of endless made-up words never grows the memory of tokens past its bound, and
+    judging is the same whether a token is remembered or not."""
+    monkeypatch.setattr(tone, "_MOST_TOKENS", 5)
+    small = ToneModel({"reply": [1.0, 0.0, 0.0], "no reply": [0.5, 0.0, 0.0]}, [0.0, 0.0, 0.0])
+    first = small.judge_text(["No", "reply"], [2], (0.0,) * 4, {})
+    for number in range(50):
+        small.judge_text([f"word{number}", "reply"], [2], (0.0,) * 4, {})
+        assert len(small._tokens) <= 5
+    assert small.judge_text(["No", "reply"], [2], (0.0,) * 4, {}) == first
+    assert first == small.judge(features(["No", "reply"], [2], (0.0,) * 4))
