@@ -184,6 +184,9 @@ class SentimentScorer:
                 *phrase_patterns,
             ]
         )
+        # The words VADER scores: those of its lexicon that are not modifiers (a booster changes
+        # its neighbours and scores nothing itself). The lexicon is complete by now.
+        self._scored = frozenset(self._analyzer.lexicon.keys() - BOOSTER_DICT.keys())
         # Where the constructions' and the phrases' indices begin in it.
         self._first_construction = len(self._rewrites)
         self._first_phrase = self._first_construction + len(construction_patterns)
@@ -324,22 +327,20 @@ class SentimentScorer:
         three words before it and two after, within the sentence (`lengths`: tokens in each).
         """
         raw = [0.0] * len(tokens)
+        scored = self._scored
+        if scored.isdisjoint(lowered):
+            return raw  # no word VADER scores: nothing to read
         lexicon = self._analyzer.lexicon
-        if lexicon.keys().isdisjoint(lowered):
-            return raw  # no word VADER knows: nothing to read
         start = 0
         for length in lengths:
             end = start + length
             words = lowered[start:end]
-            if not lexicon.keys().isdisjoint(words):
+            if not scored.isdisjoint(words):
                 written = tokens[start:end]
-                for index, lower in enumerate(words):
-                    if (
-                        lower in lexicon
-                        and lower not in BOOSTER_DICT  # modifiers change their neighbours
-                        and not (
-                            lower == "kind" and index < length - 1 and words[index + 1] == "of"
-                        )
+                # Only the words it scores (two or so a text) are visited one by one.
+                for index in compress(range(length), map(scored.__contains__, words)):
+                    if not (
+                        words[index] == "kind" and index < length - 1 and words[index + 1] == "of"
                     ):
                         raw[start + index] = vader.word_valence(
                             lexicon, written, words, index, shouting
