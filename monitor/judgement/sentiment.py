@@ -112,11 +112,15 @@ class SentimentScorer:
         school: bool = True,
         tone: ToneModel | None = None,
         fitted: bool = True,
+        thresholds: Tone = DEFAULT_TONE,
     ) -> None:
         """`tone`: the tone model (default: the shipped one, with the school lexicon only).
 
         `fitted=False` leaves the tone out (Sentiment.tone None: labels by VADER's scores).
+        `thresholds`: where the labels fall ([sentiment]), so that the reasons shown are those of
+        the label the mention gets.
         """
+        self._thresholds = thresholds
         self._analyzer = SentimentIntensityAnalyzer()
         # The shipped model was fitted on the school lexicon's tokens: without them it is not used.
         self._tone = (tone or (ToneModel.shipped() if school else None)) if fitted else None
@@ -194,7 +198,11 @@ class SentimentScorer:
     @classmethod
     def from_config(cls, config: Config) -> SentimentScorer:
         """The scorer `config` asks for: [sentiment] lexicon, with or without the school's."""
-        return cls(config.sentiment.lexicon, school=config.sentiment.school_lexicon)
+        return cls(
+            config.sentiment.lexicon,
+            school=config.sentiment.school_lexicon,
+            thresholds=config.sentiment.tone,
+        )
 
     def score(self, text: str) -> Sentiment:
         """The sentiment of `text`: VADER on the whole and per sentence, and the tone model."""
@@ -206,7 +214,11 @@ class SentimentScorer:
         p_negative = p_positive = None
         if self._tone is not None:
             judged = self._tone.judge_text(
-                reading.shown, reading.lengths, _scores_read(reading), _constructions_fired(reading)
+                reading.shown,
+                reading.lengths,
+                _scores_read(reading),
+                _constructions_fired(reading),
+                self._thresholds,
             )
             p_negative, _, p_positive = judged.probabilities
             words = _reasons(judged.reasons, words)

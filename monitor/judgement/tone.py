@@ -30,6 +30,8 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any
 
+from monitor.model import DEFAULT_TONE, Tone
+
 CLASSES = ("negative", "neutral", "positive")
 # The model's own features are named in square brackets, a name no word or pair can take: each
 # word is stripped of punctuation at both ends (a token of punctuation alone is kept whole, and
@@ -132,12 +134,13 @@ class ToneModel:
         )
         return ToneModel.from_json(json.loads(text))
 
-    def judge(self, features: Mapping[str, float]) -> Judged:
-        """The tone of a text from its features, and the features that decided its label."""
+    def judge(self, features: Mapping[str, float], tone: Tone = DEFAULT_TONE) -> Judged:
+        """The tone of a text from its features, and the features that decided its label (the
+        label `tone`'s chances give it)."""
         totals = list(self._bias)
         reasons: list[_Reason] = []
         _add_valued(totals, reasons, self._weights.get, features.items())
-        return self._decided(totals, reasons)
+        return self._decided(totals, reasons, tone)
 
     def judge_text(
         self,
@@ -145,6 +148,7 @@ class ToneModel:
         lengths: Sequence[int],
         scores: Sequence[float],
         counts: Mapping[str, float],
+        tone: Tone = DEFAULT_TONE,
     ) -> Judged:
         """`judge` of `features(tokens, lengths, scores)` followed by `counts`, in one pass.
 
@@ -192,7 +196,7 @@ class ToneModel:
             start += length
         totals = [negative, neutral, positive]
         _add_valued(totals, reasons, weights_of, counts.items())
-        return self._decided(totals, reasons)
+        return self._decided(totals, reasons, tone)
 
     def _read_token(self, token: str) -> _Read:
         """What `token` reads as (see `_tokens`), worked out and remembered."""
@@ -206,13 +210,22 @@ class ToneModel:
         self._tokens[token] = read
         return read
 
-    def _decided(self, totals: list[float], reasons: list[_Reason]) -> Judged:
+    def _decided(self, totals: list[float], reasons: list[_Reason], tone: Tone) -> Judged:
         """The probabilities from the classes' sums, and the reasons that set the label apart."""
         negative, neutral, positive = totals
         top = max(totals)
         exponentials = [math.exp(negative - top), math.exp(neutral - top), math.exp(positive - top)]
         whole = sum(exponentials)
-        chosen = totals.index(top)
+        probabilities = (exponentials[0] / whole, exponentials[1] / whole, exponentials[2] / whole)
+        # The class the label will be (label_of's cut of the chances), not the likeliest: a
+        # complaint at P(negative) 0.4 is labelled negative, and its reasons must say why it is
+        # negative rather than why it might be neutral.
+        if probabilities[0] >= tone.negative_probability:
+            chosen = 0
+        elif probabilities[2] >= tone.positive_probability:
+            chosen = 2
+        else:
+            chosen = 1
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
         first, second = _OTHERS[chosen]
@@ -227,10 +240,7 @@ class ToneModel:
             key=itemgetter(1),
             reverse=True,
         )
-        return Judged(
-            (exponentials[0] / whole, exponentials[1] / whole, exponentials[2] / whole),
-            tuple(shown for shown, _ in ranked[: self._reasons]),
-        )
+        return Judged(probabilities, tuple(shown for shown, _ in ranked[: self._reasons]))
 
 
 def _add_valued(

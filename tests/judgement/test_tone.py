@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config.settings import load
 from monitor.judgement import tone
 from monitor.judgement.sentiment import SentimentScorer, default_scorer, label_of
 from monitor.judgement.tone import (
@@ -23,6 +24,7 @@ from monitor.judgement.tone import (
     word_of,
 )
 from monitor.model import Label, Sentiment, Tone
+from tests.config.support import SCHOOL, write
 
 
 def test_the_shipped_model_is_the_data_file_and_reads_back_as_written() -> None:
@@ -196,3 +198,32 @@ def test_the_tokens_a_model_remembers_are_bounded(monkeypatch: pytest.MonkeyPatc
         assert len(small._tokens) <= 5
     assert small.judge_text(["No", "reply"], [2], (0.0,) * 4, {}) == first
     assert first == small.judge(features(["No", "reply"], [2], (0.0,) * 4))
+
+
+def test_the_reasons_are_those_of_the_label_the_thresholds_give() -> None:
+    """At P(negative) 0.36 with neutral the likeliest, the label is negative (cut at 0.35): the
+    reasons say why negative rather than neutral. Cut at 0.5, the label is neutral, and so are
+    the reasons."""
+    small = ToneModel({"late": [1.2, 0.0, 0.0], "residential": [0.0, 1.6, 0.0]}, [0.0, 0.0, 0.0])
+    tokens, scores = ["late", "residential"], (0.0, 0.0, 0.0, 0.0)
+    judged = small.judge_text(tokens, [2], scores, {})
+    negative, neutral, _ = judged.probabilities
+    assert Tone().negative_probability <= negative < neutral
+    assert judged.reasons == ("late",)
+    assert small.judge(features(tokens, [2], scores)) == judged
+    cut_higher = Tone(negative_probability=0.5)
+    assert small.judge_text(tokens, [2], scores, {}, cut_higher).reasons == ("residential",)
+    assert small.judge(features(tokens, [2], scores), cut_higher).reasons == ("residential",)
+
+
+def test_the_scorer_of_a_config_gives_the_reasons_of_that_configs_labels(tmp_path: Path) -> None:
+    """A borderline question (P(negative) about 0.42): labelled negative by default, with words
+    that pushed it there; a school that cuts at 0.5 gets it neutral, and the words of neutral."""
+    text = "Has anyone's child done the Year 5 residential?"
+    default = SentimentScorer.from_config(load(write(tmp_path, SCHOOL))).score(text)
+    assert label_of(default) == Label.NEGATIVE
+    cut = load(write(tmp_path, SCHOOL + "[sentiment]\nnegative_probability = 0.5\n"))
+    higher = SentimentScorer.from_config(cut).score(text)
+    assert label_of(higher, cut.sentiment.tone) == Label.NEUTRAL
+    assert higher.p_negative == default.p_negative
+    assert "residential" in higher.words and "residential" not in default.words
