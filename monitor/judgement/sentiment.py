@@ -37,7 +37,6 @@ from monitor.judgement.constructions import CONSTRUCTIONS, DOMAIN_WORDS
 from monitor.judgement.lexicon import REWRITES, Rewrite, normalise_key, shipped_lexicon
 from monitor.judgement.prefilter import (
     Alternatives,
-    Folded,
     Index,
     top_level_alternatives,
 )
@@ -295,7 +294,7 @@ class SentimentScorer:
         # text holds the words of are not in a given sentence of it, and a search that finds
         # nothing reads the whole sentence (on the development half, 2.7 searches a text
         # instead of 6.9; measured).
-        matching = self._index.matching(Folded(sentence))
+        matching = self._index.matching(sentence)
         if not matching:
             return sentence
         first_construction, first_phrase = self._first_construction, self._first_phrase

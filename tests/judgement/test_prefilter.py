@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from random import Random
 
 import pytest
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
 from monitor.judgement.prefilter import (
     Alternatives,
-    Folded,
     Index,
+    fold,
     requirements,
     top_level_alternatives,
 )
@@ -62,10 +63,10 @@ def test_requirements_are_the_literals_every_match_holds_at_a_word_start(
 
 
 def test_ignorecase_takes_only_four_characters_past_ascii_for_an_ascii_letter() -> None:
-    """`Folded` folds these four for re.IGNORECASE: lower() alone misses them."""
+    """`fold` folds these four for re.IGNORECASE: lower() alone misses them."""
     every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
     assert set(re.findall("[a-z]", every, re.I)) - set(string.ascii_letters) == set("ıİſ\u212a")
-    assert Folded("KID İS ſure ı").lower == "kid is sure i"
+    assert fold("KID İS ſure ı") == "kid is sure i"
 
 
 def test_the_characters_required_anywhere_are_only_themselves_under_ignorecase() -> None:
@@ -84,11 +85,6 @@ def test_the_characters_required_anywhere_are_only_themselves_under_ignorecase()
     for character in characters:
         assert re.findall(re.escape(character), every, re.I) == [character]
     assert re.findall("Ⓐ", every, re.I) == ["Ⓐ", "ⓐ"]  # why a cased one is never required
-
-
-def test_a_folded_text_knows_the_first_three_characters_of_each_word() -> None:
-    folded = Folded("Ab abC-abcd a_bcd 'TIS x2yz, ok. Straße")
-    assert folded.grams == {"abc", "a_b", "tis", "x2y", "str"}
 
 
 def test_top_level_alternatives_cut_only_outside_groups_and_classes() -> None:
@@ -158,9 +154,10 @@ def test_an_alternative_that_may_match_nothing_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Sad to see her leaving.", [0]),  # both requirements at word starts
+        ("Sad to see her leaving.", [0]),  # both requirements
         ("Leaving now, sadly.", [0]),  # a prefix of the word is enough ("sadly")
-        ("Leaving was not an unsad day.", []),  # "sad" only inside a word
+        ("Leaving was not an unsad day.", [0]),  # or any part of one: a prefilter may choose more
+        ("Leaving was not an unhappy day.", []),
         ("Sad to see her go.", []),  # "leaving" missing
         ("Leaving now.", []),  # "sad" or "gutted" missing
         ("GUTTED that the head is LEAVING.", [0]),  # folded
@@ -170,7 +167,7 @@ def test_an_alternative_that_may_match_nothing_is_refused() -> None:
         ("A 'caring' school", []),  # no "the"
     ],
 )
-def test_an_index_chooses_patterns_whose_every_requirement_starts_a_word(
+def test_an_index_chooses_patterns_whose_every_requirement_a_text_holds(
     text: str, expected: list[int]
 ) -> None:
     patterns = [
@@ -179,11 +176,79 @@ def test_an_index_chooses_patterns_whose_every_requirement_starts_a_word(
         r"\bthe\s+['\"]caring\b",
     ]
     index = Index([re.compile(pattern, re.I) for pattern in patterns])
-    assert index.matching(Folded(text)) == expected
+    assert index.matching(text) == expected
 
 
 def test_a_pattern_that_requires_only_characters_is_tried_on_every_text() -> None:
     index = Index([re.compile(r"[!?]{2}", re.I), re.compile(r"\bwow[!?]{2}", re.I)])
-    assert index.matching(Folded("Nothing to see")) == [0]
-    assert index.matching(Folded("Wow!!")) == [0, 1]
-    assert index.matching(Folded("Wow.")) == [0]
+    assert index.matching("Nothing to see") == [0]
+    assert index.matching("Wow!!") == [0, 1]
+    assert index.matching("Wow.") == [0]
+
+
+def _built_sentences(literals: list[str], count: int) -> list[str]:
+    """Sentences of required literals as a text may hold them: in any case, inside words, with
+    re.IGNORECASE's lookalikes past ASCII, overlapping one another, among quotes."""
+    random = Random(18)
+    words = [literal for literal in literals if len(literal) > 1]
+    characters = [literal for literal in literals if len(literal) == 1] + list("'\"‘’“”")
+    by_start: dict[str, list[str]] = {}
+    for word in words:
+        by_start.setdefault(word[:2], []).append(word)
+    lookalikes = {"i": "ıİ", "s": "ſ", "k": "\u212a"}
+    sentences = []
+    for _ in range(count):
+        pieces = []
+        for _ in range(random.randint(1, 9)):
+            piece = random.choice(words + characters + ["and", "was", "xq"])
+            shape = random.randrange(6)
+            if shape == 0:
+                piece = piece.upper()
+            elif shape == 1:
+                piece = random.choice(["un", "x", "'"]) + piece + random.choice(["ly", "s", ""])
+            elif shape == 2:  # a letter as a lookalike (or a lookalike in upper case)
+                letters = [at for at, letter in enumerate(piece) if letter in lookalikes]
+                if letters:
+                    at = random.choice(letters)
+                    piece = piece[:at] + random.choice(lookalikes[piece[at]]) + piece[at + 1 :]
+            elif shape == 3 and (following := by_start.get(piece[-2:])):
+                piece = piece[:-2] + random.choice(following)  # two literals sharing letters
+            elif shape == 4:
+                piece = piece[: random.randint(1, len(piece))]  # part of one: not it
+            pieces.append(piece)
+            pieces.append(random.choice([" ", " ", "", ", ", "‘", "“"]))
+        sentences.append("".join(pieces))
+    return sentences
+
+
+def test_an_index_chooses_what_plain_search_for_each_requirement_does() -> None:
+    """`matching` is every pattern whose every requirement holds by `in` on the text (folded,
+    under re.IGNORECASE), plus those requiring no word; and it never leaves out one that
+    matches."""
+    scorer = SentimentScorer()
+    assert scorer._constructions is not None and scorer._phrases is not None
+    folding = [
+        *(rewrite.pattern for rewrite in scorer._rewrites),
+        *scorer._constructions.compiled,
+        *scorer._phrases.compiled,
+    ]
+    exact = [re.compile(pattern.pattern, pattern.flags & ~re.I) for pattern in folding]
+    texts = [example.text for example in read_school_talk(DEV)]
+    sentences = [sentence for text in texts for sentence in split_sentences(text)]
+    for patterns in (folding, exact):
+        found = [requirements(pattern.pattern, pattern.flags) for pattern in patterns]
+        literals = sorted({literal for each in found for required in each for literal in required})
+        index = Index(patterns)
+        assert len(literals) > 500
+        for sentence in [*sentences, *_built_sentences(literals, 3000)]:
+            within = fold(sentence) if patterns is folding else sentence
+            expected = [
+                number
+                for number, each in enumerate(found)
+                if all(any(len(literal) == 1 for literal in required) for required in each)
+                or all(any(literal in within for literal in required) for required in each)
+            ]
+            assert index.matching(sentence) == expected, sentence
+            if patterns is folding:  # as the scorer's
+                matched = {n for n, pattern in enumerate(patterns) if pattern.search(sentence)}
+                assert matched <= set(expected), sentence
