@@ -34,7 +34,6 @@ import ahocorasick
 
 _SHORTEST = 3  # a required literal shorter than this is too common to rule anything out
 _MOST_STRINGS = 32  # a run of literals read as one of this many strings at most
-_GRAM = re.compile(r"\w{3}")
 # The characters outside ASCII that re.IGNORECASE takes for an ASCII letter (tested on every
 # code point): a text holding one is folded so that a required ASCII literal is still found.
 _ASCII_LOOKALIKES = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
@@ -228,12 +227,10 @@ def top_level_alternatives(pattern: str) -> list[str]:
 def requirements(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
     """What every match of `pattern` contains: one literal of each requirement (none known: ()).
 
-    Literals are lower case under re.I. A literal counts only where the pattern puts it at a
-    word start (after \\b, ^, a space or punctuation) and begins with three word characters:
-    what the index once needed (it looked at the first characters of each word of a text); it
-    now finds a literal anywhere, so one inside a word could count too (not done: the patterns
-    chosen stay those measured). A run of literals and groups of literal alternatives
-    counts as each string it may be ("ha(?:ve|s|d)" as have, has, had). A lookahead's literals
+    Literals are lower case under re.I. A run of ASCII literals counts wherever the pattern puts
+    it, inside a word too ("no-one", the "one" of "no\\s+one"), if it is three characters or
+    longer: the index finds a literal anywhere in a text. A run of literals and groups of literal
+    alternatives counts as each string it may be ("ha(?:ve|s|d)" as have, has, had). A lookahead's literals
     count (the text holds what follows). A single character (a member of a class of quotes or
     stops, "['\"‘“]") counts anywhere in the text.
     """
@@ -241,7 +238,7 @@ def requirements(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
         branches = _Reader(pattern).read()
     except _Unreadable:
         return ()
-    return tuple(_of_branches(branches, bool(flags & re.I), word_start=False))
+    return tuple(_of_branches(branches, bool(flags & re.I)))
 
 
 def _never_empty(pattern: str) -> bool:
@@ -274,8 +271,6 @@ class _Literal:
 class _Character:
     """One character of a class, an escape such as \\w, or "."."""
 
-    ends_word: bool  # never a word character: what follows it starts a word
-    has_word: bool  # \w among its members
     # A class of characters without case, neither word characters nor spaces ("['\"‘“]"), or
     # None: a text holds one of them wherever this matches; re.IGNORECASE changes none of them.
     members: frozenset[str] | None = None
@@ -283,7 +278,7 @@ class _Character:
 
 @dataclass(frozen=True, slots=True)
 class _Anchor:
-    word_start: bool  # \b, ^, \A (what follows starts a word); \B, $, \Z do not say so
+    """\\b, ^, $ and the like: a place, no character."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,8 +303,7 @@ class _Repeat:
 _Item = _Literal | _Character | _Anchor | _Look | _Group | _Repeat
 _COUNT = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 _FLAGS = re.compile(r"([aiLmsux]*)(?:-([imsx]+))?:")
-_CLASS_ESCAPES = {"s": (True, False), "W": (True, False), "w": (False, True), "S": (False, False)}
-_CLASS_ESCAPES.update({"d": (False, False), "D": (False, False)})
+_CLASS_ESCAPES = frozenset("sSwWdD")
 _CONTROL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 
 
@@ -372,9 +366,9 @@ class _Reader:
         if character == "[":
             return self._class()
         if character == ".":
-            return _Character(ends_word=False, has_word=True)
+            return _Character()
         if character in ("^", "$"):
-            return _Anchor(word_start=character == "^")
+            return _Anchor()
         if character == "\\":
             return self._escape()
         if character in ("*", "+", "?"):
@@ -383,13 +377,10 @@ class _Reader:
 
     def _escape(self) -> _Item:
         character = self._take()
-        if character in ("b", "A"):
-            return _Anchor(word_start=True)
-        if character in ("B", "Z"):
-            return _Anchor(word_start=False)
+        if character in ("b", "A", "B", "Z"):
+            return _Anchor()
         if character in _CLASS_ESCAPES:
-            ends_word, has_word = _CLASS_ESCAPES[character]
-            return _Character(ends_word, has_word)
+            return _Character()
         if character in _CONTROL:
             return _Literal(_CONTROL[character])
         if character.isalnum():  # \1, \x41, \N{…}: not needed here
@@ -397,11 +388,10 @@ class _Reader:
         return _Literal(character)
 
     def _class(self) -> _Character:
-        """A class "[…]": whether all its members are non-word characters, whether \\w is one."""
+        """A class "[…]": its members, if they are a few characters without case."""
         negated = self._peek() == "^"
         if negated:
             self._index += 1
-        all_non_word, has_word = True, False
         members: set[str] | None = set()
         if self._peek() == "]":  # "[]…]": a "]" first in a class is a member
             self._index += 1
@@ -410,9 +400,6 @@ class _Reader:
             if character == "\\":
                 escaped = self._take()
                 if escaped in _CLASS_ESCAPES:
-                    ends_word, word = _CLASS_ESCAPES[escaped]
-                    all_non_word = all_non_word and ends_word
-                    has_word = has_word or word
                     members = None
                     continue
                 if escaped.isalnum() and escaped not in _CONTROL and escaped != "b":
@@ -425,19 +412,13 @@ class _Reader:
                 self._index += 1  # a range: it may hold word characters
                 if self._take() == "\\":
                     self._take()
-                all_non_word = False
                 members = None
                 continue
-            all_non_word = all_non_word and not _is_word_character(character)
             if _is_word_character(character) or _has_case(character) or character.isspace():
                 members = None  # (nearly every text holds a space: not worth looking for)
             elif members is not None:
                 members.add(character)
-        return _Character(
-            ends_word=all_non_word and not negated,
-            has_word=has_word and not negated,
-            members=None if negated or not members else frozenset(members),
-        )
+        return _Character(members=None if negated or not members else frozenset(members))
 
     def _group(self) -> _Item | None:
         folds = False
@@ -491,16 +472,14 @@ def _has_case(character: str) -> bool:
 # ---- what a read pattern requires -------------------------------------------------------------
 
 
-def _of_branches(
-    branches: Sequence[Sequence[_Item]], folding: bool, *, word_start: bool
-) -> list[Requirement]:
+def _of_branches(branches: Sequence[Sequence[_Item]], folding: bool) -> list[Requirement]:
     """One branch: all it requires. Several: one requirement, a literal of any branch's
     strongest (none if one branch requires nothing)."""
     if len(branches) == 1:
-        return _of_sequence(branches[0], folding, word_start=word_start)
+        return _of_sequence(branches[0], folding)
     union: set[str] = set()
     for branch in branches:
-        found = _of_sequence(branch, folding, word_start=word_start)
+        found = _of_sequence(branch, folding)
         if not found:
             return []
         strongest: Requirement = max(found, key=_strength)
@@ -508,23 +487,14 @@ def _of_branches(
     return [frozenset(union)]
 
 
-def _of_sequence(items: Sequence[_Item], folding: bool, *, word_start: bool) -> list[Requirement]:
-    """Every requirement of a sequence: its literal runs at a word start, and its parts'."""
+def _of_sequence(items: Sequence[_Item], folding: bool) -> list[Requirement]:
+    """Every requirement of a sequence: its runs of literals, and its parts'."""
     found: list[Requirement] = []
     # The literal run so far: every string it may be ("ha(?:ve|s|d)n" is one of three).
     run: list[str] = []
-    run_at_word_start = False
-    boundary = word_start  # whether the next item starts at a word start
 
     def end_run() -> None:
-        if (
-            run
-            and run_at_word_start
-            and all(
-                len(literal) >= _SHORTEST and _GRAM.fullmatch(literal[:_SHORTEST])
-                for literal in run
-            )
-        ):
+        if run and all(len(literal) >= _SHORTEST for literal in run):
             found.append(frozenset(run))
         run.clear()
 
@@ -533,31 +503,20 @@ def _of_sequence(items: Sequence[_Item], folding: bool, *, word_start: bool) -> 
         if strings is not None and max(1, len(run)) * len(strings) <= _MOST_STRINGS:
             # A literal, or a group of literal alternatives: the run goes on, once for each.
             if not run:
-                run_at_word_start = boundary
                 run.append("")
             run[:] = [before + after for before in run for after in strings]
-            boundary = False
             continue
         end_run()
-        if isinstance(item, _Anchor):
-            boundary = item.word_start
-            continue
         if isinstance(item, _Look):
             if not item.behind and not item.negative:
                 # What follows this place holds it: the text does (it consumes nothing).
-                found.extend(_of_branches(item.branches, folding, word_start=boundary))
-            # "(?<!\\w)" (no word character before) is a word start.
-            boundary = boundary or (item.behind and item.negative and _no_word_before(item))
-            continue
-        if isinstance(item, _Group) and (folding or not item.folds):
-            found.extend(_of_branches(item.branches, folding, word_start=boundary))
+                found.extend(_of_branches(item.branches, folding))
+        elif isinstance(item, _Group) and (folding or not item.folds):
+            found.extend(_of_branches(item.branches, folding))
         elif isinstance(item, _Character) and item.members is not None:
             found.append(item.members)  # one of them, anywhere in the text
         elif isinstance(item, _Repeat) and item.least >= 1:
-            found.extend(_of_sequence([item.item], folding, word_start=boundary))
-        optional = isinstance(item, _Repeat) and item.least == 0
-        # An optional part ending in a space leaves the next at a word start if it was at one.
-        boundary = _ends_a_word(item) and (boundary or not optional)
+            found.extend(_of_sequence([item.item], folding))
     end_run()
     return found
 
@@ -582,27 +541,6 @@ def _strings(item: _Item, folding: bool) -> list[str] | None:
             each = [before + after for before in each for after in found]
         strings.extend(each)
     return strings if len(strings) <= _MOST_STRINGS else None
-
-
-def _ends_a_word(item: _Item) -> bool:
-    """Whether what follows this item starts a word: it ends in \\b, ^, a space or punctuation."""
-    if isinstance(item, _Literal):
-        return not _is_word_character(item.character)
-    if isinstance(item, _Character):
-        return item.ends_word
-    if isinstance(item, _Anchor):
-        return item.word_start
-    if isinstance(item, _Repeat):
-        return _ends_a_word(item.item)
-    if isinstance(item, _Group):
-        return all(branch and _ends_a_word(branch[-1]) for branch in item.branches)
-    return False
-
-
-def _no_word_before(look: _Look) -> bool:
-    """Whether a lookbehind is (?<![…\\w…]): no word character before this place."""
-    (branch,) = look.branches if len(look.branches) == 1 else ((),)
-    return len(branch) == 1 and isinstance(branch[0], _Character) and branch[0].has_word
 
 
 def _width(items: Sequence[_Item]) -> int:

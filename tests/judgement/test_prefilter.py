@@ -34,7 +34,8 @@ from monitor.judgement.sentiment import SentimentScorer, split_sentences
         (r"\bsorted\s+(?:out\s+)?(?:quickly|at\s+once)", [{"sorted"}, {"quickly", "once"}]),
         (r"\bcaf\u00e9\s+menu", []),  # an escape it does not read: tried on every text
         (r"\bcafé\s+menu\b", [{"caf"}, {"menu"}]),  # past ASCII, re.IGNORECASE is not lower()
-        (r"xyz(?:abc)?", []),  # not at a word start: could be inside any word
+        (r"xyz(?:abc)?", [{"xyz"}]),  # inside a word too: the index finds it anywhere
+        (r"\b(?:nobody|no\s+one|no-one)\s+told", [{"nobody", "one", "no-one"}, {"told"}]),
         (r"\b(?:a|an)\b", []),  # too short to rule anything out
         (r"\bthe\w+", [{"the"}]),
         # A run of literals and groups of literal alternatives: each string it may be.
@@ -56,7 +57,7 @@ from monitor.judgement.sentiment import SentimentScorer, split_sentences
         (r"\bwell[^,!]", [{"well"}]),
     ],
 )
-def test_requirements_are_the_literals_every_match_holds_at_a_word_start(
+def test_requirements_are_the_literals_every_match_holds(
     pattern: str, literals: list[set[str]]
 ) -> None:
     assert [set(each) for each in requirements(pattern, re.I | re.M)] == literals
