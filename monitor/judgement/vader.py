@@ -11,11 +11,14 @@ of 59 negations word by word for each of the three words before (`negated`); tha
 sixth of our scorer's time. `word_valence` is the same method with the list lowered once
 (`lowered`) and the negations a set; `tokens` is SentiText's tokenizer run once over the
 sentences, counting each one's tokens as it goes; `scores` is score_valence without its dict,
-and its sums over the valences that are not 0 (most are). Every step, comparison and arithmetic
-operation is VADER's, in VADER's order, with VADER's own constants and its `scalar_inc_dec`, so
-every valence and token is the one VADER gives, to the last bit and type
-(tests/judgement/test_vader.py checks both against VADER's own code: every lexicon word of the
-labelled texts, windows built to reach each rule, lines built of punctuation and capitals).
+and its sums over the valences that are not 0 (most are). Two of its calls are skipped where
+they cannot change anything: `scalar_inc_dec` for a word that is not a booster (it gives 0.0,
+which is still added), and the idioms check where no word around ends an idiom. Every step,
+comparison and arithmetic operation is VADER's, in VADER's order, with VADER's own constants
+and its `scalar_inc_dec`, so every valence and token is the one VADER gives, to the last bit
+and type (tests/judgement/test_vader.py checks both against VADER's own code: every lexicon
+word of the labelled texts, windows built to reach each rule, lines built of punctuation and
+capitals).
 
 Kept to VADER 3.3.2's rules: if a new vaderSentiment changes them, that test fails.
 """
@@ -39,6 +42,11 @@ from vaderSentiment.vaderSentiment import (
 )
 
 _NEGATIONS = frozenset(NEGATE)
+# The last word of every idiom and booster of several words: a sequence of words can be one of
+# them only if it ends in one of these (most words around a lexicon word end none).
+_IDIOM_ENDS = frozenset(
+    key.rsplit(" ", 1)[1] for key in (*SPECIAL_CASES, *BOOSTER_DICT) if " " in key
+)
 
 
 class Tokens(NamedTuple):
@@ -93,7 +101,13 @@ def word_valence(
         # Each of the three words before, if it is not a lexicon word itself: a booster's
         # scalar (damped with distance), then negations, then (three back) idioms.
         if index > start and lowered[index - (start + 1)] not in lexicon:
-            scalar = scalar_inc_dec(words[index - (start + 1)], valence, shouting)
+            # scalar_inc_dec gives 0.0 for a word that is not a booster (it lowers the word and
+            # looks it up first): only a booster is worth the call. 0.0 is still added below.
+            scalar = (
+                scalar_inc_dec(words[index - (start + 1)], valence, shouting)
+                if lowered[index - (start + 1)] in BOOSTER_DICT
+                else 0.0
+            )
             if start == 1 and scalar != 0:
                 scalar = scalar * 0.95
             if start == 2 and scalar != 0:
@@ -144,6 +158,17 @@ def _negation_check(valence: float, lowered: Sequence[str], start: int, index: i
 def _special_idioms_check(valence: float, lowered: Sequence[str], index: int) -> float:
     """VADER's _special_idioms_check: an idiom around the word sets its valence ("the bomb"),
     a booster of two words before it ("kind of") adds to it."""
+    # Every sequence looked up below ends in the word before, the word, one of the two after,
+    # or (three_two) two before: none of them the end of an idiom, none can be one.
+    after = len(lowered) - 1 - index  # words after this one
+    if (
+        lowered[index] not in _IDIOM_ENDS
+        and lowered[index - 1] not in _IDIOM_ENDS
+        and lowered[index - 2] not in _IDIOM_ENDS
+        and (after < 1 or lowered[index + 1] not in _IDIOM_ENDS)
+        and (after < 2 or lowered[index + 2] not in _IDIOM_ENDS)
+    ):
+        return valence
     one_zero = f"{lowered[index - 1]} {lowered[index]}"
     two_one_zero = f"{lowered[index - 2]} {lowered[index - 1]} {lowered[index]}"
     two_one = f"{lowered[index - 2]} {lowered[index - 1]}"
