@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
+HOST = "127.0.0.1"
 
 
 @dataclass
@@ -108,7 +109,7 @@ class LoopbackServer:
             def do_DELETE(self) -> None:
                 server._serve(self)
 
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._httpd = _Server((HOST, 0), Handler)
         self._httpd.daemon_threads = True
         # A short poll interval lets stop() return at once instead of after half a second.
         self._thread = threading.Thread(
@@ -117,8 +118,8 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        # The host we bound, not server_address's (typed str | bytes for every socket family).
+        return f"http://{HOST}:{self._httpd.server_port}"
 
     def start(self) -> LoopbackServer:
         self._thread.start()

@@ -107,7 +107,8 @@ def test_the_same_bytes_elsewhere_are_another_config(tmp_path: Path) -> None:
     """A relative SQLite path means the config file's folder: a copy is validated for its own."""
     text = SCHOOL + '[storage]\nurl = "sqlite:///monitor.db"\n'
     first, second = tmp_path / "first", tmp_path / "second"
-    first.mkdir(), second.mkdir()
+    first.mkdir()
+    second.mkdir()
     assert load_reading(write(first, text)).storage_url == f"sqlite:///{first / 'monitor.db'}"
     assert load_reading(write(second, text)).storage_url == f"sqlite:///{second / 'monitor.db'}"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config.settings import load
+from sources.feed import FeedConfig
 from tests.config.support import EMAIL, FIXTURES, SCHOOL, SECRET, problems_of, write
 
 
@@ -191,5 +192,8 @@ def test_a_relative_secret_file_is_read_beside_the_config(
     table = '[sources.alerts]\ntype = "feed"\nurl_file = "secrets/feed-url"\n'
     config = load(write(folder, SCHOOL + table))
     source = config.sources["alerts"]
-    assert source.secret("url") is not None
-    assert source.url_file == str(secret)
+    assert isinstance(source, FeedConfig)
+    url = source.secret("url")
+    assert url is not None and url.reveal() == "https://alerts.example/feeds/123/456"
+    # The reference keys are added by SourceConfig.__init_subclass__, so mypy cannot see them.
+    assert source.model_dump()["url_file"] == str(secret)

@@ -6,6 +6,7 @@ is flagged to Google, a news story goes to the editor's corrections route (issue
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +24,7 @@ from tests.configs import write_config
 from tests.mail.conftest import NOW, add_mention, email_table, raise_alert
 from tests.mail.smtpd import SmtpServer
 
-SOURCES = {
+SOURCES: dict[str, dict[str, Any]] = {
     "wiki": {"type": "wikipedia", "search": ['"Calcot Junior School"']},
     "mumsnet": {"type": "mumsnet", "threads": ["https://www.mumsnet.com/talk/x/5400001-a"]},
     "news": {"type": "feed", "url": "https://news.example/feed.xml"},

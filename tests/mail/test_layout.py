@@ -94,7 +94,7 @@ def test_no_fixed_width_is_wider_than_a_phone_and_long_words_break(
         ]
         assert len(cards) == 1  # fluid, up to 640 px
         holding = [text.parent for text in soup.find_all(string=LONG_PIECE)]
-        assert holding and all(breaks_long_words(tag) for tag in holding)
+        assert holding and all(tag is not None and breaks_long_words(tag) for tag in holding)
         for tag in soup.find_all(style=re.compile("nowrap")):
             assert len(tag.get_text(strip=True)) <= 12, tag  # nothing scraped is kept unbroken
 

@@ -17,12 +17,13 @@ import pytest
 from pydantic import Field
 
 from monitor.config.settings import Config, load
-from monitor.model import FetchResult, Item, SourceState
+from monitor.model import FetchResult, Item, Mention, SourceState
 from monitor.scan.scanner import ScanReport, run_scan
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
 from storage import mention_reading, scan_runs, source_state
 from storage.database import Store
+from storage.errors import UnknownSourceError
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply, Request
 
@@ -42,7 +43,7 @@ def scan(config: Config, **options: object) -> ScanReport:
         store.close()
 
 
-def stored(config: Config, source: str | None = None) -> list:
+def stored(config: Config, source: str | None = None) -> list[Mention]:
     store = Store.open(config.storage.url)
     try:
         with store.transaction() as tx:
@@ -80,10 +81,10 @@ def test_an_unknown_source_is_the_one_unknown_source_error(
     config = load(write_config(tmp_path, storage_url=sqlite_url, sources=sources))
     # `--source` naming nothing configured, and a state row asked for that is not there: one
     # error type, which the command line turns into a usage error (exit 2).
-    with pytest.raises(source_state.UnknownSourceError, match="no source named nope"):
+    with pytest.raises(UnknownSourceError, match="no source named nope"):
         scan(config, only=["nope"])
     with Store.open(sqlite_url) as store, store.transaction() as tx:
-        with pytest.raises(source_state.UnknownSourceError, match="no state for source 'nope'"):
+        with pytest.raises(UnknownSourceError, match="no state for source 'nope'"):
             source_state.locked_row(tx, "nope")
 
 

@@ -82,7 +82,10 @@ def route_wiki(server: LoopbackServer, revisions: str, **params: str) -> None:
 def scan_and_list(config: Path) -> list[dict[str, Any]]:
     scanned = run(config, "scan")
     assert scanned.exit_code == 0, scanned.output
-    return json.loads(run(config, "alerts", "--status", "all", "--format", "json").output)
+    listed: list[dict[str, Any]] = json.loads(
+        run(config, "alerts", "--status", "all", "--format", "json").output
+    )
+    return listed
 
 
 def run(config: Path, *args: str) -> Result:

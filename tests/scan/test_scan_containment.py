@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 
 from monitor.config.settings import Config, load
-from monitor.model import EditorKind, FetchResult, Item, RevisionFacts, SourceState
+from monitor.model import EditorKind, FetchResult, Item, Mention, RevisionFacts, SourceState
 from monitor.scan.ingest import scoring_text
-from monitor.scan.scanner import Scanner, ScanReport, failure_backoff
+from monitor.scan.pacing import failure_backoff
+from monitor.scan.scanner import Scanner, ScanReport
 from sources.base import SourceConfig, register, unregister
 from sources.http import PoliteClient
-from storage import mention_reading, mentions, scan_runs, source_state
+from storage import mention_reading, scan_runs, source_state
 from storage.database import Store
 from tests.configs import write_config
 from tests.loopback import LoopbackServer, Reply
@@ -58,7 +59,7 @@ def scan_with(scanner_options: dict[str, object], config: Config) -> ScanReport:
         store.close()
 
 
-def stored(config: Config) -> list[mentions.Mention]:
+def stored(config: Config) -> list[Mention]:
     with Store.open(config.storage.url) as store, store.transaction(read_only=True) as tx:
         return mention_reading.list_mentions(tx)
 
@@ -419,7 +420,7 @@ def test_the_headline_is_scored_with_the_text() -> None:
 
 
 def test_poll_intervals_are_jittered_within_five_percent() -> None:
-    from monitor.scan.scanner import jittered
+    from monitor.scan.pacing import jittered
 
     hour = timedelta(hours=1)
     spreads = {jittered(hour) for _ in range(50)}

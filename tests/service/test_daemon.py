@@ -248,8 +248,8 @@ def test_the_watchdog_is_fed_only_while_the_poller_makes_progress(
     assert asyncio.run(go()) == (True, False, True)
 
 
-def london(*fields: int) -> datetime:
-    return datetime(*fields, tzinfo=LONDON)
+def london(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def fire_times(expression: str, after: datetime, count: int) -> list[datetime]:

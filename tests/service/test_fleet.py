@@ -261,5 +261,5 @@ def digests(smtp: SmtpServer) -> list[email.message.EmailMessage]:
     for received in list(smtp.handler.received):
         message = email.message_from_bytes(received.raw, policy=email.policy.default)
         if "(digest " in str(message["Subject"]):
-            found.append(message)  # type: ignore[arg-type]
+            found.append(message)
     return found

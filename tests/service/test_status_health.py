@@ -101,12 +101,12 @@ def test_status_shows_which_worker_holds_what_and_each_sources_lag(
     table = runner.invoke(main, ["--config", str(path), "status"]).output.splitlines()
     header = table[0].split("\t")
     assert header[-2:] == ["held by", "lag"]
-    done = dict(
+    done_row = dict(
         zip(
             header, next(line for line in table if line.startswith("done")).split("\t"), strict=True
         )
     )
-    assert done["lag"] == "2.5s"
+    assert done_row["lag"] == "2.5s"
     workers_header = next(line for line in table if line.startswith("worker\t")).split("\t")
     worker_row = dict(zip(workers_header, table[-1].split("\t"), strict=True))
     assert worker_row["worker"] == "box:41:ab12" and worker_row["holding"] == "1"

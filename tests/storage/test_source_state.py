@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from monitor.model import Health, SourceState
 from storage import source_state
 from storage.database import Store
+from storage.errors import UnknownSourceError
 from tests.storage.factories import HOUR, NOW
 
 
@@ -185,7 +186,7 @@ def test_an_unknown_health_or_source_is_refused(wiki: Store) -> None:
             source_state.record_failure(
                 tx, "wiki", error="x", health="broken", now=NOW, next_due_at=NOW, blocked_until=None
             )
-        with pytest.raises(source_state.UnknownSourceError, match="ghost"):
+        with pytest.raises(UnknownSourceError, match="ghost"):
             source_state.record_failure(
                 tx,
                 "ghost",
@@ -195,7 +196,7 @@ def test_an_unknown_health_or_source_is_refused(wiki: Store) -> None:
                 next_due_at=NOW,
                 blocked_until=None,
             )
-        with pytest.raises(source_state.UnknownSourceError, match="ghost"):
+        with pytest.raises(UnknownSourceError, match="ghost"):
             source_state.record_success(
                 tx, "ghost", cursor={}, etag=None, last_modified=None, now=NOW, next_due_at=NOW
             )

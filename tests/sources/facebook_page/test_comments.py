@@ -8,7 +8,7 @@ from pathlib import Path
 from monitor.model import Visibility
 from sources.facebook_page import FacebookCursor
 from sources.facebook_page.items import comment_item
-from sources.facebook_page.parse import parse_comment, parse_page
+from sources.facebook_page.parse import GRAPH, parse_comment, parse_page
 from tests.commands import statuses, stored_ids
 from tests.loopback import LoopbackServer
 from tests.sources.facebook_page.support import (
@@ -33,7 +33,9 @@ from tests.sources.facebook_page.support import (
 
 def test_a_reply_points_at_its_comment_and_a_comment_at_its_post() -> None:
     page = parse_page(fixture("comments_1.json"), "comments")
-    sam, alex = (comment_item(PAGE_ID, CLOSURE, parse_comment(e, "c")) for e in page.data)
+    sam, alex = (
+        comment_item(PAGE_ID, CLOSURE, parse_comment(GRAPH.mapping(e, "c"), "c")) for e in page.data
+    )
     assert sam.parent_external_id == CLOSURE and sam.item_type == "comment"
     assert alex.parent_external_id == SAM
     assert sam.extra == {

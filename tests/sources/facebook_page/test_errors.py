@@ -35,9 +35,9 @@ from tests.sources.facebook_page.support import (
 
 def test_a_changed_shape_is_one_format_error_naming_the_field() -> None:
     broken = {"data": [{"message": "no id"}]}
-    page = parse_page(broken, "feed")
+    entry = GRAPH.mapping(parse_page(broken, "feed").data[0], "feed data[0]")
     with pytest.raises(SourceError, match=r"Graph API: feed data\[0\]\.id is missing"):
-        parse_post(page.data[0], "feed data[0]")
+        parse_post(entry, "feed data[0]")
     with pytest.raises(SourceError, match="Graph API: x: data is missing or not a list"):
         parse_page({"paging": {}}, "x")
     with pytest.raises(SourceError, match="not a valid time"):

@@ -11,7 +11,7 @@ import pytest
 from monitor.model import Visibility
 from sources.errors import SourceError
 from sources.facebook_page.items import post_item
-from sources.facebook_page.parse import parse_page, parse_post
+from sources.facebook_page.parse import GRAPH, parse_page, parse_post
 from tests.loopback import LoopbackServer
 from tests.sources.facebook_page.support import (
     CLOSURE,
@@ -31,7 +31,7 @@ from tests.sources.facebook_page.support import (
 
 def test_feed_page_parses_posts_authors_and_the_next_query() -> None:
     page = parse_page(fixture("feed_1.json"), "feed")
-    posts = [parse_post(entry, "feed") for entry in page.data]
+    posts = [parse_post(GRAPH.mapping(entry, "feed"), "feed") for entry in page.data]
     assert [post.id for post in posts] == [CLOSURE, VISITOR]
     assert posts[0].created_time == datetime(2026, 11, 19, 6, 45, 12, tzinfo=UTC)
     assert page.next_query is not None and page.next_query["__paging_token"] == "enc_AdDnext1"
@@ -46,7 +46,9 @@ def test_feed_page_parses_posts_authors_and_the_next_query() -> None:
 
 def test_a_post_without_a_message_takes_its_words_from_its_story_and_attachments() -> None:
     page = parse_page(fixture("feed_shared_link.json"), "feed")
-    shared, photos, spam = (post_item(PAGE_ID, parse_post(e, "feed")) for e in page.data)
+    shared, photos, spam = (
+        post_item(PAGE_ID, parse_post(GRAPH.mapping(e, "feed"), "feed")) for e in page.data
+    )
     assert shared.text == (
         "Jo Visitor shared a link.\n"
         "Parents angry as Calcot Junior School shuts without warning\n"
@@ -58,8 +60,9 @@ def test_a_post_without_a_message_takes_its_words_from_its_story_and_attachments
     # A post with words of its own is those words; the page hid this one.
     assert spam.text == "Spam spam spam, buy followers here"
     assert spam.visibility == Visibility.HIDDEN and shared.visibility == Visibility.VISIBLE
+    first = GRAPH.mapping(page.data[0], "feed")
     with pytest.raises(SourceError, match=r"feed\.attachments is missing or not an object"):
-        parse_post({**page.data[0], "attachments": [{"title": "not nested"}]}, "feed")
+        parse_post({**first, "attachments": [{"title": "not nested"}]}, "feed")
 
 
 def test_scan_stores_a_post_without_a_message_with_the_words_it_shares(

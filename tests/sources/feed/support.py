@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from monitor.model import FetchResult, SourceState
+from monitor.model import FetchResult, Item, SourceState
 from sources.common.feeds import parse_feed
 from sources.feed import FeedConfig, fetch
 from sources.http import PoliteClient
@@ -14,7 +14,7 @@ ALIASES = ["Calcot Infant School", "Calcot Junior School", "Calcot Schools", "Ca
 ATOM = "application/atom+xml"
 
 
-def parse(name: str) -> list:
+def parse(name: str) -> list[Item]:
     return parse_feed((FIXTURES / "feed" / name).read_bytes(), label="example.org")
 
 

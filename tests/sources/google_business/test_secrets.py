@@ -65,7 +65,7 @@ def test_no_secret_reaches_the_database(scanned: Config, server: LoopbackServer)
     engine = sa.create_engine(scanned.storage.url)
     try:
         with engine.connect() as connection:
-            dumped = []
+            dumped: list[str] = []
             metadata = sa.MetaData()
             metadata.reflect(connection)
             for table in metadata.sorted_tables:

@@ -43,6 +43,7 @@ def test_429_backs_off_half_an_hour_then_403_again_is_blocked(site: LoopbackServ
         "127.0.0.1/talk/primary_education/5412345: HTTP 429; backing off until 2026-10-27T12:30:00Z"
     )
     cursor = first.value.cursor
+    assert cursor is not None
     assert cursor["refusals"] == {"count": 1, "retry_at": "2026-10-27T12:30:00Z"}
     site.requests.clear()
     with pytest.raises(SourceRateLimitedError):
@@ -52,7 +53,7 @@ def test_429_backs_off_half_an_hour_then_403_again_is_blocked(site: LoopbackServ
     with pytest.raises(RefusedBlockedError, match=r"HTTP 403 again after backing off") as again:
         poll(config, cursor, NOW + timedelta(minutes=31))
     assert again.value.health == Health.BLOCKED
-    assert again.value.cursor["refusals"]["count"] == 2
+    assert again.value.cursor is not None and again.value.cursor["refusals"]["count"] == 2
     site.route(NEW_HEAD, html("thread_5412345_page1.html"))
     recovered = poll(config, again.value.cursor, NOW + timedelta(hours=2))
     assert recovered.cursor["refusals"] == {"count": 0, "retry_at": None}

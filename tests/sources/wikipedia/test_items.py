@@ -15,7 +15,7 @@ from sources.wikipedia.items import (
     revision_item,
 )
 from sources.wikipedia.parse import parse_revisions
-from tests.sources.wikipedia.support import PAGEID, TITLE, load
+from tests.sources.wikipedia.support import PAGEID, TITLE, facts_of, load
 
 
 def test_offensive_words_match_whole_words_and_phrases_ignoring_case() -> None:
@@ -55,8 +55,7 @@ def test_a_page_creation_keeps_its_comment_and_flags_a_hidden_user() -> None:
     assert item.text == "New article"
     assert item.url == "https://en.wikipedia.org/w/index.php?oldid=1250000100"
     assert item.extra["diff_status"] == "page_creation"
-    assert item.facts is not None
-    assert (item.facts.size_delta, item.facts.editor) == (None, EditorKind.HIDDEN)
+    assert (facts_of(item).size_delta, facts_of(item).editor) == (None, EditorKind.HIDDEN)
 
 
 def _fields(revision: Any) -> dict[str, Any]:

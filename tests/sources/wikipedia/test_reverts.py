@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from monitor.model import EditorKind
 from tests.loopback import LoopbackServer
-from tests.sources.wikipedia.support import REPOLL_CURSOR, by_id, config_for, poll, route_reverts
+from tests.sources.wikipedia.support import (
+    REPOLL_CURSOR,
+    by_id,
+    config_for,
+    facts_of,
+    poll,
+    route_reverts,
+)
 
 
 def test_an_undo_and_a_manual_revert_are_reverts(server: LoopbackServer) -> None:
     route_reverts(server)
     items = by_id(poll(config_for(server), REPOLL_CURSOR).items)
     assert list(items) == ["1255003000", "1255003050", "1255003900", "1255004000"]
-    insult, undo, spam, manual = (item.facts for item in items.values())
-    assert insult is not None and undo is not None and spam is not None and manual is not None
+    insult, undo, spam, manual = (facts_of(item) for item in items.values())
     assert (insult.reverted, insult.is_revert, insult.offensive_words) == (True, False, ("idiot",))
     assert (undo.is_revert, undo.reverted) == (True, False)
     assert items["1255003050"].extra["revert_tags"] == ["mw-undo"]

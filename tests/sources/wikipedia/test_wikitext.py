@@ -18,7 +18,7 @@ from sources.wikipedia.templates import parse_quote_line, shipped_template_kinds
 from sources.wikipedia.text import Change, DiffText, new_words, parse_diff_table, readable_diff
 from sources.wikipedia.wikitext import readable_text
 from tests.loopback import LoopbackServer, Reply
-from tests.sources.wikipedia.support import API, BASELINE_CURSOR, FIXTURES, TITLE
+from tests.sources.wikipedia.support import API, BASELINE_CURSOR, FIXTURES, TITLE, facts_of
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_a_fetched_revision_stores_what_a_reader_sees(server: LoopbackServer) ->
     assert edit.text == REAL_SHAPES_ADDED
     assert edit.extra["removed_text"] == "joined"
     # The quotation's words reach the offensive-word check (before, they vanished with it).
-    assert edit.facts is not None and edit.facts.offensive_words == ("liar",)
+    assert facts_of(edit).offensive_words == ("liar",)
 
 
 def test_hostile_nesting_and_huge_edits_are_read_not_crashed_on() -> None:
