@@ -230,9 +230,9 @@ def requirements(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
     Literals are lower case under re.I. A run of ASCII literals counts wherever the pattern puts
     it, inside a word too ("no-one", the "one" of "no\\s+one"), if it is three characters or
     longer: the index finds a literal anywhere in a text. A run of literals and groups of literal
-    alternatives counts as each string it may be ("ha(?:ve|s|d)" as have, has, had). A lookahead's literals
-    count (the text holds what follows). A single character (a member of a class of quotes or
-    stops, "['\"‘“]") counts anywhere in the text.
+    alternatives counts as each string it may be ("ha(?:ve|s|d)" as have, has, had). A
+    lookahead's literals count (the text holds what follows). A single character (a member of a
+    class of quotes or stops, "['\"‘“]") counts anywhere in the text.
     """
     try:
         branches = _Reader(pattern).read()

@@ -144,7 +144,7 @@ def test_chosen_alternatives_merge_their_matches_as_the_joined_pattern(text: str
     )
     full = patterns.full()
     replaced = patterns.sub(lambda index, match: f"<{index}:{match[0]}>", text)
-    assert replaced == full.sub(lambda match: f"<{match.lastgroup[1:]}:{match[0]}>", text)
+    assert replaced == full.sub(lambda match: f"<{str(match.lastgroup)[1:]}:{match[0]}>", text)
 
 
 def test_an_alternative_that_may_match_nothing_is_refused() -> None:
