@@ -60,8 +60,12 @@ _Reason = tuple[float, tuple[float, float, float], str]  # a feature's value, we
 # A feature's weights by class, its reason ("": none), that reason for a value of 1.0 (a
 # word's: made once, so that judging a text builds no tuple for its words), and its name.
 _Entry = tuple[tuple[float, float, float], str, _Reason | None, str]
-# A token as judge_text reads it: its word, the word's entry, and the pairs that word begins.
-_Read = tuple[str, _Entry | None, dict[str, _Entry] | None]
+# What judge_text adds for a feature, flat so that a look-up reaches the numbers at once: its
+# name, its weights by class, and its reason (None: none).
+_Flat = tuple[str, float, float, float, _Reason | None]
+# A token as judge_text reads it: its word, the word's feature (_Flat's fields, the name None
+# when the word is not one), and the pairs that word begins.
+_Read = tuple[str, str | None, float, float, float, _Reason | None, dict[str, _Flat] | None]
 _MOST_TOKENS = 100_000  # tokens remembered (a few MB): many times a school's vocabulary
 
 
@@ -96,12 +100,12 @@ class ToneModel:
         # has already hashed, rather than building the pair's name. A word may hold spaces
         # (a lexicon phrase), so each name is filed under every cut at a space: a pair is
         # found exactly when "first second" is the name.
-        self._pairs: dict[str, dict[str, _Entry]] = {}
+        self._pairs: dict[str, dict[str, _Flat]] = {}
         for feature, entry in self._weights.items():
             parts = feature.split(" ")
             for cut in range(1, len(parts)):
                 first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
-                self._pairs.setdefault(first, {})[second] = entry
+                self._pairs.setdefault(first, {})[second] = _flat(entry)
         self._first_pairs = self._pairs.get(_START)
         # What each token reads as (its word, the word's entry, the pairs it begins), by the
         # token as written: a school's words recur from text to text, and one look-up of a
@@ -170,28 +174,28 @@ class ToneModel:
                 read = known(token)
                 if read is None:
                     read = self._read_token(token)
-                word, entry, pairs = read
+                word, name, on_negative, on_neutral, on_positive, reason, pairs = read
                 # A word's value is 1.0, and weight * 1.0 is the weight, exactly.
-                if entry is not None and entry[3] not in seen:
-                    seen.add(entry[3])
-                    weights = entry[0]
-                    negative += weights[0]
-                    neutral += weights[1]
-                    positive += weights[2]
-                    if entry[2] is not None:
-                        reasons.append(entry[2])
+                if name is not None and name not in seen:
+                    seen.add(name)
+                    negative += on_negative
+                    neutral += on_neutral
+                    positive += on_positive
+                    if reason is not None:
+                        reasons.append(reason)
                 # The pair of the word before and this one, added by the same steps as the word,
                 # written again rather than called: a call per token costs more than the steps.
                 if following is not None:
-                    entry = following.get(word)
-                    if entry is not None and entry[3] not in seen:
-                        seen.add(entry[3])
-                        weights = entry[0]
-                        negative += weights[0]
-                        neutral += weights[1]
-                        positive += weights[2]
-                        if entry[2] is not None:
-                            reasons.append(entry[2])
+                    pair = following.get(word)
+                    if pair is not None:
+                        name, on_negative, on_neutral, on_positive, reason = pair
+                        if name not in seen:
+                            seen.add(name)
+                            negative += on_negative
+                            neutral += on_neutral
+                            positive += on_positive
+                            if reason is not None:
+                                reasons.append(reason)
                 following = pairs
             start += length
         totals = [negative, neutral, positive]
@@ -201,10 +205,13 @@ class ToneModel:
     def _read_token(self, token: str) -> _Read:
         """What `token` reads as (see `_tokens`), worked out and remembered."""
         word = word_of(token)
+        pairs = self._pairs.get(word)
         entry = self._weights.get(word)
-        if entry is not None:
+        if entry is None:
+            read: _Read = (word, None, 0.0, 0.0, 0.0, None, pairs)
+        else:
             word = entry[3]  # the model's own string: a pair is then found by the same object
-        read = (word, entry, self._pairs.get(word))
+            read = (word, *_flat(entry), pairs)
         if len(self._tokens) >= _MOST_TOKENS:
             self._tokens.clear()
         self._tokens[token] = read
@@ -241,6 +248,12 @@ class ToneModel:
             reverse=True,
         )
         return Judged(probabilities, tuple(shown for shown, _ in ranked[: self._reasons]))
+
+
+def _flat(entry: _Entry) -> _Flat:
+    """A feature's entry as judge_text reads it."""
+    (on_negative, on_neutral, on_positive), _, reason, name = entry
+    return (name, on_negative, on_neutral, on_positive, reason)
 
 
 def _add_valued(
