@@ -198,6 +198,10 @@ def test_the_tokens_a_model_remembers_are_bounded(monkeypatch: pytest.MonkeyPatc
         assert len(small._tokens) <= 5
     assert small.judge_text(["No", "reply"], [2], (0.0,) * 4, {}) == first
     assert first == small.judge(features(["No", "reply"], [2], (0.0,) * 4))
+    small._tokens.clear()
+    long = "reply" + "!" * 40  # read as "reply" each time, never remembered
+    assert small.judge_text([long], [1], (0.0,) * 4, {}).reasons == ("reply",)
+    assert long not in small._tokens
 
 
 def test_the_reasons_are_those_of_the_label_the_thresholds_give() -> None:
