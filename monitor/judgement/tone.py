@@ -99,10 +99,10 @@ class ToneModel:
             shown = _shown(feature)
             reason = (1.0, triple, shown) if shown else None
             self._weights[feature] = (triple, shown, reason, feature)
-        # The same entries by the two words of a pair: judge_text looks a pair up by words it
-        # has already hashed, rather than building the pair's name. A word may hold spaces
-        # (a lexicon phrase), so each name is filed under every cut at a space: a pair is
-        # found exactly when "first second" is the name.
+        # The same features, flat, by the two words of a pair: judge_text looks a pair up by
+        # words it has already hashed, rather than building the pair's name. A word may hold
+        # spaces (a lexicon phrase), so each name is filed under every cut at a space: a pair
+        # is found exactly when "first second" is the name.
         self._pairs: dict[str, dict[str, _Flat]] = {}
         for feature, entry in self._weights.items():
             parts = feature.split(" ")
@@ -110,8 +110,8 @@ class ToneModel:
                 first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
                 self._pairs.setdefault(first, {})[second] = _flat(entry)
         self._first_pairs = self._pairs.get(_START)
-        # What each token reads as (its word, the word's entry, the pairs it begins), by the
-        # token as written: a school's words recur from text to text, and one look-up of a
+        # What each token reads as (its word, the word's feature flat, the pairs it begins), by
+        # the token as written: a school's words recur from text to text, and one look-up of a
         # token known replaces lowering, stripping and two look-ups of its word (measured:
         # about a fifth of judging a text). Bounded in number and length: a hostile feed of
         # made-up or very long words empties it now and then, never grows it without end.
