@@ -21,7 +21,8 @@
    Pearson r of plain VADER's compound and of our headline compound against the mean rating.
 4. Speed: plain VADER's polarity_scores against our score of the same texts, best of three, as a
    ratio: the 10,000 texts the ingest benchmark scores (headline and entry), and the development
-   half's texts (real school talk, each text different).
+   half's texts (real school talk, each text different). Each round's scorer is new and has read
+   none of the texts (the tone model remembers the tokens it has read).
 Run by hand; record the output in docs/performance.md. Not a test.
 """
 
