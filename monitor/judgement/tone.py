@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -339,6 +340,15 @@ def _shown(feature: str) -> str:
     if feature.startswith(_LENGTH) or feature in (COMPLAINTS, PRAISES):
         return ""  # the constructions that fired are reasons of their own
     words = feature.removeprefix(f"{_START} ")
-    if all(word in _FUNCTION_WORDS for word in words.split(" ")):
+    parts = words.split(" ")
+    if all(word in _FUNCTION_WORDS for word in parts):
         return ""  # "about the", "it": part of a pattern, not a reason a reader could weigh
+    if any(_says_nothing(word) for word in parts):
+        return ""  # "0000" (a year), "-", "year 0" (Year 5): digits and dashes are no reason
     return words
+
+
+def _says_nothing(word: str) -> bool:
+    """Whether a word is only digits (read as 0) and punctuation: an emoji or a £ still says
+    something, a year or a dash does not."""
+    return all(character == "0" or unicodedata.category(character)[0] == "P" for character in word)

@@ -231,3 +231,24 @@ def test_the_scorer_of_a_config_gives_the_reasons_of_that_configs_labels(tmp_pat
     assert label_of(higher, cut.sentiment.tone) == Label.NEUTRAL
     assert higher.p_negative == default.p_negative
     assert "residential" in higher.words and "residential" not in default.words
+
+
+def test_digits_and_dashes_count_but_are_never_shown_as_reasons() -> None:
+    """A year ("2026" is read as 0000), a dash or "Year 5" (the pair "year 0") weigh in the sum
+    but are no reason a reader could weigh; a word beside them, or an emoji, is shown."""
+    weights = {
+        "0000": [2.0, 0.0, 0.0],
+        "-": [1.9, 0.0, 0.0],
+        "year 0": [1.8, 0.0, 0.0],
+        "year": [0.5, 0.0, 0.0],
+        "😡": [0.4, 0.0, 0.0],
+    }
+    small = ToneModel(weights, [0.0, 0.0, 0.0])
+    tokens = ["In", "2026", "-", "Year", "5", "😡"]
+    judged = small.judge_text(tokens, [6], (0.0,) * 4, {})
+    assert judged.reasons == ("year", "😡")
+    assert judged.probabilities == small.judge(features(tokens, [6], (0.0,) * 4)).probabilities
+    without = ToneModel({"year": [0.5, 0.0, 0.0], "😡": [0.4, 0.0, 0.0]}, [0.0, 0.0, 0.0])
+    assert (
+        judged.probabilities[0] > without.judge_text(tokens, [6], (0.0,) * 4, {}).probabilities[0]
+    )
