@@ -111,6 +111,13 @@ class ToneModel:
                 first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
                 self._pairs.setdefault(first, {})[second] = _flat(entry)
         self._first_pairs = self._pairs.get(_START)
+        # The entries of the features every text has (VADER's four scores, whether it found
+        # nothing, the length), found once: judge_text adds them without building their list
+        # of names and looking each up (measured: about a microsecond a text). None: a feature
+        # the model lacks, added as nothing (as `judge` skips it).
+        self._vader_entries = tuple(self._weights.get(name) for name in (*SCORES, SILENT))
+        self._length_entries = tuple((most, self._weights.get(name)) for most, name in _LENGTHS)
+        self._longest_entry = self._weights.get(_LONGEST)
         # What each token reads as (its word, the word's feature flat, the pairs it begins), by
         # the token as written: a school's words recur from text to text, and one look-up of a
         # token known replaces lowering, stripping and two look-ups of its word (measured:
@@ -171,11 +178,22 @@ class ToneModel:
         word and pair is looked up as it is read and no dict of features is built: building one
         cost as much as VADER's valences of the text (measured). The scorer calls this.
         """
-        weights_of = self._weights.get
-        totals = list(self._bias)
+        negative, neutral, positive = self._bias
         reasons: list[_Reason] = []
-        _add_valued(totals, reasons, weights_of, _own_features(lengths, scores))
-        negative, neutral, positive = totals
+        # _own_features, each entry found once (see __init__): the same values in the same order.
+        silent = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
+        own = [
+            *zip(self._vader_entries, (*scores, silent), strict=True),
+            (self._length_entry(lengths), 1.0),
+        ]
+        for entry, value in own:
+            if entry is not None:
+                weights, shown, _, _ = entry
+                negative += weights[0] * value
+                neutral += weights[1] * value
+                positive += weights[2] * value
+                if shown:
+                    reasons.append((value, weights, shown))
         seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
         known = self._tokens.get
         start = 0
@@ -210,19 +228,32 @@ class ToneModel:
                 following = pairs
             start += length
         totals = [negative, neutral, positive]
-        _add_valued(totals, reasons, weights_of, counts.items())
+        _add_valued(totals, reasons, self._weights.get, counts.items())
         return self._decided(totals, reasons, tone)
+
+    def _length_entry(self, lengths: Sequence[int]) -> _Entry | None:
+        """The entry of the length feature of a text of these sentences (see `_length`)."""
+        words = sum(lengths)
+        for most, entry in self._length_entries:
+            if words <= most:
+                return entry
+        return self._longest_entry
 
     def _read_token(self, token: str) -> _Read:
         """What `token` reads as (see `_tokens`), worked out and remembered."""
-        word = word_of(token)
+        # Most tokens are a lower-case word already, which word_of gives back unchanged (no
+        # punctuation to strip, lower() changes nothing: tested on every code point); five in
+        # six of the tokens a text first shows the model.
+        word = token if token.isalpha() and token.islower() else word_of(token)
         pairs = self._pairs.get(word)
         entry = self._weights.get(word)
         if entry is None:
             read: _Read = (word, None, 0.0, 0.0, 0.0, None, pairs)
         else:
-            word = entry[3]  # the model's own string: a pair is then found by the same object
-            read = (word, *_flat(entry), pairs)
+            # _flat(entry), written out; the name is the model's own string, so that a pair is
+            # then found by the same object.
+            (on_negative, on_neutral, on_positive), _, reason, name = entry
+            read = (name, name, on_negative, on_neutral, on_positive, reason, pairs)
         if len(token) <= _LONGEST_TOKEN:
             if len(self._tokens) >= _MOST_TOKENS:
                 self._tokens.clear()
@@ -259,7 +290,8 @@ class ToneModel:
             key=itemgetter(1),
             reverse=True,
         )
-        return Judged(probabilities, tuple(shown for shown, _ in ranked[: self._reasons]))
+        # (A list, not a generator: tuple() of a generator costs more for a handful.)
+        return Judged(probabilities, tuple([shown for shown, _ in ranked[: self._reasons]]))
 
 
 def _flat(entry: _Entry) -> _Flat:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -185,6 +186,19 @@ def test_judging_a_text_reads_each_token_as_the_training_script_does() -> None:
             expected = small.judge(features([token], [1], (0.0, 0.0, 0.0, 0.0)))
             assert small.judge_text([token], [1], (0.0, 0.0, 0.0, 0.0), {}) == expected, token
             assert expected.probabilities != (1 / 3, 1 / 3, 1 / 3), token  # its word was found
+
+
+def test_a_token_in_lower_case_letters_is_its_own_word() -> None:
+    """judge_text reads a token that isalpha() and islower() as itself, without word_of: for
+    every such character, and a word of them all, word_of gives it back unchanged."""
+    letters = [
+        character
+        for character in map(chr, range(sys.maxunicode + 1))
+        if character.isalpha() and character.islower()
+    ]
+    assert [character for character in letters if word_of(character) != character] == []
+    word = "".join(letters)
+    assert word.isalpha() and word.islower() and word_of(word) == word
 
 
 def test_the_tokens_a_model_remembers_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
