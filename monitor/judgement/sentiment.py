@@ -79,7 +79,7 @@ class Reading(NamedTuple):
 def tone_features(reading: Reading) -> dict[str, float]:
     """The tone model's features of a reading (see `tone.features`)."""
     found = features(reading.shown, reading.lengths, _scores_read(reading))
-    found.update(_constructions_fired(reading))
+    found.update(_weighed(reading)[1])
     return found
 
 
@@ -89,16 +89,21 @@ def _scores_read(reading: Reading) -> tuple[float, float, float, float]:
     return (whole.compound, reading.worst, whole.pos, whole.neg)
 
 
-def _constructions_fired(reading: Reading) -> dict[str, float]:
-    """How many complaint and praise constructions fired, whichever: a writer nobody fitted on
-    uses other words, but the same shapes."""
-    found: dict[str, float] = {}
+def _weighed(reading: Reading) -> tuple[dict[str, float], dict[str, float]]:
+    """What each word (as shown) added to VADER's score of the whole, and how many complaint
+    and praise constructions fired, whichever: a writer nobody fitted on uses other words, but
+    the same shapes. One walk over the tokens that moved the score (two or so a text) for both.
+    """
+    influence: dict[str, float] = {}
+    fired: dict[str, float] = {}
     valences = reading.whole.valences
-    for token, valence in compress(zip(reading.lowered, valences, strict=True), valences):
+    moved = compress(zip(reading.shown, reading.lowered, valences, strict=True), valences)
+    for word, token, valence in moved:
+        influence[word] = influence.get(word, 0.0) + valence
         if token[:2] == "c_":
             key = COMPLAINTS if valence < 0 else PRAISES
-            found[key] = found.get(key, 0.0) + 1.0
-    return found
+            fired[key] = fired.get(key, 0.0) + 1.0
+    return influence, fired
 
 
 class SentimentScorer:
@@ -209,15 +214,12 @@ class SentimentScorer:
         if reading is None:
             return NEUTRAL
         whole = reading.whole
-        words = _drivers(whole.compound, reading.shown, whole.valences)
+        influence, fired = _weighed(reading)
+        words = _drivers(whole.compound, influence)
         p_negative = p_positive = None
         if self._tone is not None:
             judged = self._tone.judge_text(
-                reading.shown,
-                reading.lengths,
-                _scores_read(reading),
-                _constructions_fired(reading),
-                self._thresholds,
+                reading.shown, reading.lengths, _scores_read(reading), fired, self._thresholds
             )
             p_negative, _, p_positive = judged.probabilities
             words = _reasons(judged.reasons, words)
@@ -247,16 +249,17 @@ class SentimentScorer:
         # full stop); the whole is their tokens in a row, each token read once.
         prepared = list(map(self._prepare, sentences))
         # Rewrites and constructions add no emoji: a text without any has none to describe.
-        described: list[tuple[str, list[str | None] | None]] = (
-            [(sentence.strip(), None) for sentence in prepared]
-            if (text.isascii() and self._ascii_has_no_emoji)
-            or self._emoji_characters.isdisjoint(text)
-            else list(map(self._describe_emoji, prepared))
-        )
-        whole_text = " ".join(text for text, _ in described)
+        origins: list[list[str | None] | None] | None = None  # by sentence (_describe_emoji)
+        if (text.isascii() and self._ascii_has_no_emoji) or self._emoji_characters.isdisjoint(text):
+            described = [sentence.strip() for sentence in prepared]
+        else:
+            each_described = list(map(self._describe_emoji, prepared))
+            described = [sentence for sentence, _ in each_described]
+            origins = [each for _, each in each_described]
+        whole_text = " ".join(described)
         # VADER's tokens of the whole are those of its sentences in a row: read them once.
         # VADER's "some words in capitals" is of the whole text (SentiText of the whole).
-        tokens, lengths, shouting = vader.tokens([text for text, _ in described])
+        tokens, lengths, shouting = vader.tokens(described)
         lowered = list(map(str.lower, tokens))  # VADER lowers each token as it reads it
         raw = self._valences(tokens, lowered, lengths, shouting)
         whole = self._scores(tokens, lowered, raw, whole_text)
@@ -265,22 +268,22 @@ class SentimentScorer:
             start = 0
             for index, length in enumerate(lengths):
                 end = start + length
-                part = self._compound(lowered[start:end], raw[start:end], described[index][0])
+                part = self._compound(lowered[start:end], raw[start:end], described[index])
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
         shown_of = self._shown.get
-        if all(origins is None for _, origins in described):  # most text: no emoji
+        if origins is None or all(each is None for each in origins):  # most text: no emoji
             shown = list(map(shown_of, lowered, lowered))
         else:
-            origins = [
+            by_token = [
                 origin
-                for (_, each), length in zip(described, lengths, strict=True)
+                for each, length in zip(origins, lengths, strict=True)
                 for origin in (each or [None] * length)
             ]
             shown = [
                 origin or shown_of(lower, lower)
-                for lower, origin in zip(lowered, origins, strict=True)
+                for lower, origin in zip(lowered, by_token, strict=True)
             ]
         return Reading(tokens, lowered, lengths, shown, whole, lowest_score, sentences[lowest])
 
@@ -353,8 +356,10 @@ class SentimentScorer:
                     if not (
                         words[index] == "kind" and index < length - 1 and words[index + 1] == "of"
                     ):
-                        raw[start + index] = vader.word_valence(
-                            lexicon, written, words, index, shouting
+                        # A valence may be an int (VADER's idioms, a lexicon entry of ours):
+                        # made a float here, once, the same number in every sum after.
+                        raw[start + index] = float(
+                            vader.word_valence(lexicon, written, words, index, shouting)
                         )
             start = end
         return raw
@@ -388,8 +393,8 @@ class SentimentScorer:
             # it changes the list it is given.
             sentiments = self._analyzer._but_check(tokens, list(raw))
         compound, pos, neu, neg = vader.scores(sentiments, text)
-        # A valence may be an int (VADER's idioms).
-        return _Scored(compound, pos, neu, neg, tuple(map(float, sentiments)))
+        # Every valence is a float (see _valences), and "but" only scales them.
+        return _Scored(compound, pos, neu, neg, tuple(sentiments))
 
     def _describe_emoji(self, sentence: str) -> tuple[str, list[str | None] | None]:
         """VADER's emoji-to-description text, and for each token the emoji it came from (None:
@@ -457,11 +462,9 @@ def _token_origins(text: str, sources: list[str | None]) -> list[str | None]:
     return origins
 
 
-def _drivers(compound: float, shown: list[str], valences: tuple[float, ...]) -> tuple[str, ...]:
-    """The words that pushed the score its way, strongest first (all of them when it is 0)."""
-    influence: dict[str, float] = {}
-    for word, valence in compress(zip(shown, valences, strict=True), valences):
-        influence[word] = influence.get(word, 0.0) + valence
+def _drivers(compound: float, influence: dict[str, float]) -> tuple[str, ...]:
+    """The words that pushed the score its way, strongest first (all of them when it is 0);
+    `influence`: what each word added (see `_weighed`)."""
     agreeing = [
         word
         for word, amount in influence.items()
@@ -475,7 +478,11 @@ def _reasons(model: tuple[str, ...], vader: tuple[str, ...]) -> tuple[str, ...]:
     """The model's reasons, its VADER reason replaced by the words behind VADER's score."""
     shown: list[str] = []
     for reason in model:
-        for word in vader if reason == VADER else (reason,):
+        if reason != VADER:
+            if reason not in shown:
+                shown.append(reason)
+            continue
+        for word in vader:
             if word not in shown:
                 shown.append(word)
     return tuple(shown[:MAX_WORDS])

@@ -177,6 +177,9 @@ def test_empty_text_is_neutral_zeros(scorer: SentimentScorer, text: str) -> None
         "No one listens :( and nothing is ever done",
         "The head is never so helpful, without doubt the least caring",
         "The new head was the kiss of death for the school",  # VADER reads two words on
+        # An idiom VADER gives an int valence (3), with "!!", and after "but"
+        "Our school trip was the bomb!!",
+        "Great trip, yeah right but THE BOMB",
     ],
 )
 def test_each_sentence_scores_exactly_as_vader(scorer: SentimentScorer, sentence: str) -> None:
