@@ -268,7 +268,14 @@ class SentimentScorer:
             start = 0
             for index, length in enumerate(lengths):
                 end = start + length
-                part = self._compound(lowered[start:end], raw[start:end], described[index])
+                valences = raw[start:end]
+                # Nothing scored, nothing to scale ("but" and "!" only scale valences found):
+                # score_valence gives 0.0 (so do 43% of the sentences of the development half).
+                part = (
+                    self._compound(lowered[start:end], valences, described[index])
+                    if any(valences)
+                    else 0.0
+                )
                 if index == 0 or part < lowest_score:
                     lowest, lowest_score = index, part
                 start = end
@@ -367,9 +374,8 @@ class SentimentScorer:
     def _compound(self, lowered: list[str], raw: list[float], text: str) -> float:
         """VADER's compound of a sentence: its "but" rule, then score_valence's compound alone
         (the same steps, with VADER's own functions and `vader`'s copy of its punctuation
-        emphasis; a sentence needs no pos, neu or neg)."""
-        if not any(raw):
-            return 0.0  # what score_valence gives: "but" and "!" only scale valences found
+        emphasis; a sentence needs no pos, neu or neg). Of a sentence with a valence: one without
+        any scores 0.0 (see _read)."""
         sentiments = raw
         if "but" in lowered:
             # A private helper, but it is the contrastive "but" rule polarity_scores applies;
