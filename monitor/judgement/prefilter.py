@@ -39,9 +39,14 @@ _MOST_STRINGS = 32  # a run of literals read as one of this many strings at most
 _ASCII_LOOKALIKES = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
 
 Requirement = frozenset[str]  # one of these literals occurs in every match
+# In a requirement, any decimal digit (`\d`: any Unicode one, which re.IGNORECASE leaves as
+# it is), looked for by a search: "\d+(?:st|nd|rd|th)" holds one. Not a literal (a literal is
+# one character or three and more), never one a pattern is filed under.
+DIGIT = "\\d"
+_DIGIT = re.compile(r"\d")
 # A requirement as `Index` checks it: its literals of several characters, found by the
-# automaton, and its single characters, looked for in the text.
-_Rest = tuple[frozenset[str], tuple[str, ...]]
+# automaton, its single characters, looked for in the text, and whether a digit will do.
+_Rest = tuple[frozenset[str], tuple[str, ...], bool]
 
 
 def fold(text: str) -> str:
@@ -57,8 +62,8 @@ class Index:
     Each pattern is filed under the literals of its most selective requirement. One pass of an
     automaton over the text finds every literal of every requirement that it holds; a pattern
     filed under one of them is kept if the text holds its other requirements too. A requirement
-    of single characters (a class of quotes) is looked for with `in`, and only then; a pattern
-    that requires nothing but those is tried on every text.
+    of single characters (a class of quotes) is looked for with `in`, and a digit by a search,
+    and only then; a pattern that requires nothing but those is tried on every text.
     """
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
@@ -79,13 +84,15 @@ class Index:
                 continue
             rest = tuple(
                 (
-                    frozenset(literal for literal in each if len(literal) > 1),
+                    frozenset(literal for literal in each if len(literal) > 1) - {DIGIT},
                     tuple(sorted(literal for literal in each if len(literal) == 1)),
+                    DIGIT in each,
                 )
                 for each in found
                 if each is not best
             )
             words.update(literal for each in found for literal in each if len(literal) > 1)
+            words.discard(DIGIT)
             for literal in sorted(best):
                 self._selects.setdefault(literal, []).append((index, rest))
         self._automaton: ahocorasick.Automaton[str] | None = None
@@ -106,16 +113,21 @@ class Index:
         # Loops, not all() of any(): generators cost more than the look-ups (measured).
         for literal in present:
             for index, rest in self._selects.get(literal, ()):
-                for words, characters in rest:
-                    if present.isdisjoint(words):  # then one of its characters, if it has any
-                        for character in characters:
-                            if character in within:
-                                break
-                        else:
-                            break  # a requirement the text does not hold
+                for words, characters, digit in rest:
+                    # None of its words: then one of its characters, or a digit, may do.
+                    if present.isdisjoint(words) and not _holds_one(within, characters, digit):
+                        break  # a requirement the text does not hold
                 else:
                     chosen.add(index)
         return sorted(chosen)
+
+
+def _holds_one(text: str, characters: tuple[str, ...], digit: bool) -> bool:
+    """Whether `text` holds one of `characters`, or a digit when one will do."""
+    for character in characters:
+        if character in text:
+            return True
+    return digit and _DIGIT.search(text) is not None
 
 
 class Chosen:
@@ -232,7 +244,8 @@ def requirements(pattern: str, flags: int = 0) -> tuple[Requirement, ...]:
     longer: the index finds a literal anywhere in a text. A run of literals and groups of literal
     alternatives counts as each string it may be ("ha(?:ve|s|d)" as have, has, had). A
     lookahead's literals count (the text holds what follows). A single character (a member of a
-    class of quotes or stops, "['\"‘“]") counts anywhere in the text.
+    class of quotes or stops, "['\"‘“]") counts anywhere in the text, and so does a digit
+    (`DIGIT`: "\\d+(?:st|nd)" requires one).
     """
     try:
         branches = _Reader(pattern).read()
@@ -274,6 +287,7 @@ class _Character:
     # A class of characters without case, neither word characters nor spaces ("['\"‘“]"), or
     # None: a text holds one of them wherever this matches; re.IGNORECASE changes none of them.
     members: frozenset[str] | None = None
+    digit: bool = False  # \d: a text holds a digit wherever this matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,7 +394,7 @@ class _Reader:
         if character in ("b", "A", "B", "Z"):
             return _Anchor()
         if character in _CLASS_ESCAPES:
-            return _Character()
+            return _Character(digit=character == "d")
         if character in _CONTROL:
             return _Literal(_CONTROL[character])
         if character.isalnum():  # \1, \x41, \N{…}: not needed here
@@ -515,6 +529,8 @@ def _of_sequence(items: Sequence[_Item], folding: bool) -> list[Requirement]:
             found.extend(_of_branches(item.branches, folding))
         elif isinstance(item, _Character) and item.members is not None:
             found.append(item.members)  # one of them, anywhere in the text
+        elif isinstance(item, _Character) and item.digit:
+            found.append(frozenset([DIGIT]))
         elif isinstance(item, _Repeat) and item.least >= 1:
             found.extend(_of_sequence([item.item], folding))
     end_run()

@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.sentiment import DEV, read_old_set, read_school_talk
 from monitor.judgement.prefilter import (
+    DIGIT,
     Alternatives,
     Index,
     fold,
@@ -55,6 +56,10 @@ from monitor.judgement.sentiment import SentimentScorer, split_sentences
         (r"\bwell[,!]+", [{"well"}, {",", "!"}]),
         (r"\bwell[,!Ⓐ]", [{"well"}]),  # re.IGNORECASE takes "ⓐ" for "Ⓐ"
         (r"\bwell[^,!]", [{"well"}]),
+        # A digit (\d: any Unicode one), anywhere: "2nd time" holds one.
+        (r"\b(?:second|\d+(?:st|nd))\s+time", [{"second", DIGIT}, {"time"}]),
+        (r"\b\d+\s+times\b", [{DIGIT}, {"times"}]),
+        (r"\b[\d]+\s+times\b", [{"times"}]),  # (in a class: not read)
     ],
 )
 def test_requirements_are_the_literals_every_match_holds(
@@ -166,6 +171,10 @@ def test_an_alternative_that_may_match_nothing_is_refused() -> None:
         ("The 'caring' school", [2]),  # a quote anywhere, and the words
         ("The caring school", []),  # no quote
         ("A 'caring' school", []),  # no "the"
+        ("Off sick for the 3rd time", [3]),  # "time", and a digit or "second"
+        ("Off sick for the second time", [3]),
+        ("Off sick for the ٣rd time", [3]),  # a digit past ASCII: \d matches it too
+        ("Off sick for the last time", []),
     ],
 )
 def test_an_index_chooses_patterns_whose_every_requirement_a_text_holds(
@@ -175,9 +184,17 @@ def test_an_index_chooses_patterns_whose_every_requirement_a_text_holds(
         r"\b(?:sad|gutted)[^.]*\bleaving",
         r"\bstill\s+waiting\b",
         r"\bthe\s+['\"]caring\b",
+        r"\b(?:second|\d+(?:st|nd|rd|th))\s+time\b",
     ]
     index = Index([re.compile(pattern, re.I) for pattern in patterns])
     assert index.matching(text) == expected
+
+
+def test_folding_keeps_every_digit() -> None:
+    """A digit required anywhere is looked for in the folded text: fold changes none."""
+    every = "".join(chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000)
+    digits = "".join(re.findall(r"\d", every))
+    assert len(digits) > 600 and fold(digits) == digits
 
 
 def test_a_pattern_that_requires_only_characters_is_tried_on_every_text() -> None:
@@ -189,10 +206,11 @@ def test_a_pattern_that_requires_only_characters_is_tried_on_every_text() -> Non
 
 def _built_sentences(literals: list[str], count: int) -> list[str]:
     """Sentences of required literals as a text may hold them: in any case, inside words, with
-    re.IGNORECASE's lookalikes past ASCII, overlapping one another, among quotes."""
+    re.IGNORECASE's lookalikes past ASCII, overlapping one another, among quotes and digits."""
     random = Random(18)
-    words = [literal for literal in literals if len(literal) > 1]
+    words = [literal for literal in literals if len(literal) > 1 and literal != DIGIT]
     characters = [literal for literal in literals if len(literal) == 1] + list("'\"‘’“”")
+    characters += ["2", "\u0663", "\uff17"]  # digits, in ASCII and past it (\d matches them)
     by_start: dict[str, list[str]] = {}
     for word in words:
         by_start.setdefault(word[:2], []).append(word)
@@ -224,8 +242,15 @@ def _built_sentences(literals: list[str], count: int) -> list[str]:
 
 def test_an_index_chooses_what_plain_search_for_each_requirement_does() -> None:
     """`matching` is every pattern whose every requirement holds by `in` on the text (folded,
-    under re.IGNORECASE), plus those requiring no word; and it never leaves out one that
-    matches."""
+    under re.IGNORECASE; a digit by \\d), plus those requiring no word; and it never leaves out
+    one that matches."""
+
+    def holds(literal: str, within: str) -> bool:
+        return re.search(r"\d", within) is not None if literal == DIGIT else literal in within
+
+    def weak(literal: str) -> bool:  # a requirement of one: never what a pattern is filed under
+        return len(literal) == 1 or literal == DIGIT
+
     scorer = SentimentScorer()
     assert scorer._constructions is not None and scorer._phrases is not None
     folding = [
@@ -246,8 +271,8 @@ def test_an_index_chooses_what_plain_search_for_each_requirement_does() -> None:
             expected = [
                 number
                 for number, each in enumerate(found)
-                if all(any(len(literal) == 1 for literal in required) for required in each)
-                or all(any(literal in within for literal in required) for required in each)
+                if all(any(weak(literal) for literal in required) for required in each)
+                or all(any(holds(literal, within) for literal in required) for required in each)
             ]
             assert index.matching(sentence) == expected, sentence
             if patterns is folding:  # as the scorer's
