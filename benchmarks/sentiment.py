@@ -283,12 +283,7 @@ def report_speed(analyzer: SentimentIntensityAnalyzer, config: Config) -> None:
     ):
         plain_runs, ours_runs = [], []
         for _ in range(3):
-            scorer = SentimentScorer(
-                config.sentiment.lexicon,
-                school=config.sentiment.school_lexicon,
-                tone=ToneModel.read_shipped(),
-                thresholds=config.sentiment.tone,
-            )
+            scorer = SentimentScorer.from_config(config, ToneModel.read_shipped())
             started = time.perf_counter()
             for text in texts:
                 analyzer.polarity_scores(text)

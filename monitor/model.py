@@ -421,6 +421,14 @@ class Tone:
     negative_probability: float = 0.35  # P(negative) at or above: negative
     positive_probability: float = 0.45  # P(positive) at or above (and not negative): positive
 
+    def by_chances(self, p_negative: float, p_positive: float) -> Label:
+        """The label the tone model's chances give (the model's reasons explain this one)."""
+        if p_negative >= self.negative_probability:
+            return Label.NEGATIVE
+        if p_positive >= self.positive_probability:
+            return Label.POSITIVE
+        return Label.NEUTRAL
+
 
 DEFAULT_TONE = Tone()
 

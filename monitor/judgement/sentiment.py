@@ -200,11 +200,13 @@ class SentimentScorer:
         self._first_phrase = self._first_construction + len(construction_patterns)
 
     @classmethod
-    def from_config(cls, config: Config) -> SentimentScorer:
-        """The scorer `config` asks for: [sentiment] lexicon, with or without the school's."""
+    def from_config(cls, config: Config, tone: ToneModel | None = None) -> SentimentScorer:
+        """The scorer `config` asks for: [sentiment] lexicon, with or without the school's, and
+        its thresholds (`tone`: the tone model, default the shipped one)."""
         return cls(
             config.sentiment.lexicon,
             school=config.sentiment.school_lexicon,
+            tone=tone,
             thresholds=config.sentiment.tone,
         )
 
@@ -512,11 +514,7 @@ def item_text(title: str | None, text: str) -> str:
 def label_of(sentiment: Sentiment, tone: Tone = DEFAULT_TONE) -> Label:
     """By the tone model's chances when it judged; else by compound and the worst sentence."""
     if sentiment.p_negative is not None and sentiment.p_positive is not None:
-        if sentiment.p_negative >= tone.negative_probability:
-            return Label.NEGATIVE
-        if sentiment.p_positive >= tone.positive_probability:
-            return Label.POSITIVE
-        return Label.NEUTRAL
+        return tone.by_chances(sentiment.p_negative, sentiment.p_positive)
     if sentiment.compound <= tone.negative or sentiment.most_negative <= tone.sentence:
         return Label.NEGATIVE
     if sentiment.compound >= tone.positive:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -40,6 +40,7 @@ CLASSES = ("negative", "neutral", "positive")
 # "vader compound" would overwrite VADER's compound with 1.0.
 SCORES = ("[vader compound]", "[vader worst sentence]", "[vader pos]", "[vader neg]")
 SILENT = "[vader silent]"
+_VADER_FEATURES = (*SCORES, SILENT)  # what VADER's scores give every text, in this order
 COMPLAINTS = "[complaint constructions]"  # how many fired (constructions.py)
 PRAISES = "[praise constructions]"
 VADER = "VADER"  # the reason that stands for VADER's scores: the scorer shows the words behind them
@@ -111,13 +112,11 @@ class ToneModel:
                 first, second = " ".join(parts[:cut]), " ".join(parts[cut:])
                 self._pairs.setdefault(first, {})[second] = _flat(entry)
         self._first_pairs = self._pairs.get(_START)
-        # The entries of the features every text has (VADER's four scores, whether it found
-        # nothing, the length), found once: judge_text adds them without building their list
-        # of names and looking each up (measured: about a microsecond a text). None: a feature
-        # the model lacks, added as nothing (as `judge` skips it).
-        self._vader_entries = tuple(self._weights.get(name) for name in (*SCORES, SILENT))
-        self._length_entries = tuple((most, self._weights.get(name)) for most, name in _LENGTHS)
-        self._longest_entry = self._weights.get(_LONGEST)
+        # The entries of VADER's four scores and whether it found nothing, which every text
+        # has, found once: judge_text adds them without looking each up by name (measured:
+        # about a microsecond a text). None: a feature the model lacks, added as nothing (as
+        # `judge` skips it).
+        self._vader_entries = tuple(self._weights.get(name) for name in _VADER_FEATURES)
         # What each token reads as (its word, the word's feature flat, the pairs it begins), by
         # the token as written: a school's words recur from text to text, and one look-up of a
         # token known replaces lowering, stripping and two look-ups of its word (measured:
@@ -161,7 +160,10 @@ class ToneModel:
         label `tone`'s chances give it)."""
         totals = list(self._bias)
         reasons: list[_Reason] = []
-        _add_valued(totals, reasons, self._weights.get, features.items())
+        weights_of = self._weights.get
+        _add_valued(
+            totals, reasons, [(weights_of(name), value) for name, value in features.items()]
+        )
         return self._decided(totals, reasons, tone)
 
     def judge_text(
@@ -178,22 +180,16 @@ class ToneModel:
         word and pair is looked up as it is read and no dict of features is built: building one
         cost as much as VADER's valences of the text (measured). The scorer calls this.
         """
-        negative, neutral, positive = self._bias
+        totals = list(self._bias)
         reasons: list[_Reason] = []
-        # _own_features, each entry found once (see __init__): the same values in the same order.
-        silent = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
+        # The features that are not words first, as `features` puts them.
+        values, length_feature = _own_values(lengths, scores)
         own = [
-            *zip(self._vader_entries, (*scores, silent), strict=True),
-            (self._length_entry(lengths), 1.0),
+            *zip(self._vader_entries, values, strict=True),
+            (self._weights.get(length_feature), 1.0),
         ]
-        for entry, value in own:
-            if entry is not None:
-                weights, shown, _, _ = entry
-                negative += weights[0] * value
-                neutral += weights[1] * value
-                positive += weights[2] * value
-                if shown:
-                    reasons.append((value, weights, shown))
+        _add_valued(totals, reasons, own)
+        negative, neutral, positive = totals
         seen: set[str] = set()  # a feature counts once, where it first occurs (as in a dict)
         known = self._tokens.get
         start = 0
@@ -228,16 +224,9 @@ class ToneModel:
                 following = pairs
             start += length
         totals = [negative, neutral, positive]
-        _add_valued(totals, reasons, self._weights.get, counts.items())
+        weights_of = self._weights.get
+        _add_valued(totals, reasons, [(weights_of(name), value) for name, value in counts.items()])
         return self._decided(totals, reasons, tone)
-
-    def _length_entry(self, lengths: Sequence[int]) -> _Entry | None:
-        """The entry of the length feature of a text of these sentences (see `_length`)."""
-        words = sum(lengths)
-        for most, entry in self._length_entries:
-            if words <= most:
-                return entry
-        return self._longest_entry
 
     def _read_token(self, token: str) -> _Read:
         """What `token` reads as (see `_tokens`), worked out and remembered."""
@@ -250,10 +239,9 @@ class ToneModel:
         if entry is None:
             read: _Read = (word, None, 0.0, 0.0, 0.0, None, pairs)
         else:
-            # _flat(entry), written out; the name is the model's own string, so that a pair is
-            # then found by the same object.
-            (on_negative, on_neutral, on_positive), _, reason, name = entry
-            read = (name, name, on_negative, on_neutral, on_positive, reason, pairs)
+            # The word as the model's own string (its name): a pair is then found by the same
+            # object.
+            read = (entry[3], *_flat(entry), pairs)
         if len(token) <= _LONGEST_TOKEN:
             if len(self._tokens) >= _MOST_TOKENS:
                 self._tokens.clear()
@@ -270,12 +258,7 @@ class ToneModel:
         # The class the label will be (label_of's cut of the chances), not the likeliest: a
         # complaint at P(negative) 0.4 is labelled negative, and its reasons must say why it is
         # negative rather than why it might be neutral.
-        if probabilities[0] >= tone.negative_probability:
-            chosen = 0
-        elif probabilities[2] >= tone.positive_probability:
-            chosen = 2
-        else:
-            chosen = 1
+        chosen = CLASSES.index(tone.by_chances(probabilities[0], probabilities[2]))
         # What set the chosen class apart from the next best: each feature's share of the margin,
         # VADER's four scores as one reason, words that say nothing on their own left out.
         first, second = _OTHERS[chosen]
@@ -303,12 +286,11 @@ def _flat(entry: _Entry) -> _Flat:
 def _add_valued(
     totals: list[float],
     reasons: list[_Reason],
-    weights_of: Callable[[str], _Entry | None],
-    features: Iterable[tuple[str, float]],
+    entries: Iterable[tuple[_Entry | None, float]],
 ) -> None:
-    """Each feature's weights times its value added to `totals`, in order; its reason noted."""
-    for feature, value in features:
-        entry = weights_of(feature)
+    """Each feature's weights times its value added to `totals`, in order; its reason noted
+    (None: a feature the model lacks, which adds nothing)."""
+    for entry, value in entries:
         if entry is not None:
             weights, shown, _, _ = entry
             totals[0] += weights[0] * value
@@ -326,7 +308,9 @@ def features(
     `tokens` are the words as the scorer shows them (a construction by its name), sentence after
     sentence, `lengths` the number in each sentence.
     """
-    found: dict[str, float] = dict(_own_features(lengths, scores))
+    values, length_feature = _own_values(lengths, scores)
+    found: dict[str, float] = dict(zip(_VADER_FEATURES, values, strict=True))
+    found[length_feature] = 1.0
     start = 0
     for length in lengths:
         previous = _START
@@ -347,14 +331,13 @@ def word_of(token: str) -> str:
     return word
 
 
-def _own_features(lengths: Sequence[int], scores: Sequence[float]) -> list[tuple[str, float]]:
-    """The features that are not words: VADER's scores, whether it found nothing, the length."""
-    found = list(zip(SCORES, scores, strict=True))
+def _own_values(lengths: Sequence[int], scores: Sequence[float]) -> tuple[tuple[float, ...], str]:
+    """The features that are not words: the values of _VADER_FEATURES (VADER's scores, whether
+    it found nothing), and the name of the text's length feature (its value is 1.0)."""
     # A text VADER finds nothing in, and how long it is: without them a short fact ("Miss
     # Patel teaches Year 2.") has no evidence but the classes' prior, which leans negative.
-    found.append((SILENT, 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0))
-    found.append((_length(sum(lengths)), 1.0))
-    return found
+    silent = 1.0 if scores[0] == 0 and scores[1] == 0 else 0.0
+    return (*scores, silent), _length(sum(lengths))
 
 
 def _length(words: int) -> str:
